@@ -1,0 +1,33 @@
+# The two commands a user needs: `make run` and `make test`. Each sets itself up on first use.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup ingest lint bench clean
+
+setup: $(STAMP)
+
+# pip finds torch==2.13.0 (CPU) on this machine's disk; see pyproject.toml.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(PY) ingest.py
+	$(PY) -m rag search "撥咗幾多錢搞全民AI培訓？"
+
+ingest: setup
+	$(PY) ingest.py
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m rag.bench
+
+clean:
+	rm -rf $(VENV) .rag

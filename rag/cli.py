@@ -1,0 +1,77 @@
+"""``python -m rag``: the command line. An interface only: it parses, calls, prints.
+
+Errors a user can fix (no index, bad corpus file, server down) print one clear line and exit 2;
+nothing prints a traceback at a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from rag import config
+from rag.corpus import CorpusError
+from rag.store import StoreError
+
+
+def _print_hits(hits, as_json: bool, question: str, ms: float) -> None:
+    if as_json:
+        print(json.dumps({"question": question, "search_ms": round(ms, 1),
+                          "hits": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    for rank, h in enumerate(hits, 1):
+        c = h.chunk
+        where = f"{c.sub_article} › {c.heading}" if c.heading and c.heading != c.sub_article else c.sub_article
+        print(f"{rank}. [{h.score:.3f}] {where} · {c.kind} {c.paragraph} · {c.source}[{c.start}:{c.end}]")
+        print(f"   {c.text}\n")
+    print(f"({len(hits)} hits in {ms:.0f} ms)")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from rag.retrieve import open_index
+
+    settings = config.load()
+    index = open_index(settings)
+    t0 = time.perf_counter()
+    hits = index.search(args.question, k=args.k, mode=args.mode)
+    _print_hits(hits, args.json, args.question, (time.perf_counter() - t0) * 1000)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag import ingest
+
+    settings = config.load()
+    print(f"Ingesting {settings.corpus_dir} into "
+          f"{settings.chroma_url or settings.chroma_path} ({settings.collection}) …", file=sys.stderr)
+    report = ingest.run(settings, force=args.force)
+    print(report.summary())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("search", help="show the passages that best match a question")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=None, help="how many passages (default RAG_TOP_K)")
+    p.add_argument("--mode", default="dense", choices=["dense"])
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ingest", help="index the corpus folder (same as python ingest.py)")
+    p.add_argument("--force", action="store_true", help="re-embed every file")
+    p.set_defaults(func=cmd_ingest)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CorpusError, StoreError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the index is as it was before this command.", file=sys.stderr)
+        return 130

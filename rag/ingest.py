@@ -1,0 +1,185 @@
+"""Corpus folder → parsed articles → chunks → embeddings → a new Chroma generation → live.
+
+Incremental: chunks of files whose text, embedding model and chunking are unchanged are copied
+from the live generation with their vectors; only changed or new files are embedded again; files
+that left the folder leave the index. Whole: every file is read and checked before anything is
+written, and the new generation goes live in one step at the end (see ``rag.store``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag import embedder, store
+from rag.chunks import chunk_article
+from rag.config import Settings
+from rag.corpus import CorpusError, corpus_files, file_hash, read_article
+from rag.records import Chunk
+
+# Metadata that travels with a node but is not part of the embedded or prompted text.
+_HIDDEN = ["source", "kind", "paragraph", "start", "end", "spans", "sentences", "sub_article", "heading"]
+
+
+class IngestBusy(RuntimeError):
+    """Another ingest holds the lock; the message says which and what to do."""
+
+
+@dataclass
+class Report:
+    files: int = 0
+    chunks: int = 0
+    added: list[str] = field(default_factory=list)  # sources embedded anew
+    kept: list[str] = field(default_factory=list)  # sources copied unchanged
+    removed: list[str] = field(default_factory=list)  # sources no longer in the corpus
+    changed: bool = False
+    seconds: float = 0.0
+    generation: str = ""
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"Index unchanged: {self.chunks} chunks from {self.files} file(s); nothing to do."
+        parts = [f"{len(self.added)} embedded", f"{len(self.kept)} unchanged", f"{len(self.removed)} removed"]
+        return (f"Index updated in {self.seconds:.1f} s: {self.chunks} chunks from {self.files} file(s) "
+                f"({', '.join(parts)}).")
+
+
+@contextmanager
+def ingest_lock(settings: Settings, wait_s: float = 120.0) -> Iterator[None]:
+    """One ingest at a time per data folder; a second one waits, then refuses clearly.
+
+    An OS file lock, so a killed ingest releases it with its process.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "ingest.lock"
+    with open(path, "a+") as fh:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IngestBusy(
+                        f"Another ingest is running (lock {path}); waited {wait_s:.0f} s. "
+                        "Try again when it has finished."
+                    ) from None
+                time.sleep(0.2)
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{time.time():.0f}\n")
+            fh.flush()
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def chunking_id(settings: Settings) -> str:
+    return f"sentences:{settings.chunk_chars}:{settings.chunk_overlap}:ctx{int(settings.embed_context)}"
+
+
+def to_node(chunk: Chunk, with_context: bool) -> TextNode:
+    """A llama-index node whose embedded text may carry the story and section it sits in.
+
+    The stored and shown text is the chunk's verbatim text; the headline and heading only help
+    the embedding place a short passage (measured in the README's chunking table).
+    """
+    meta = chunk.to_metadata()
+    hidden = list(_HIDDEN)
+    if with_context:
+        hidden = [k for k in hidden if k not in ("sub_article", "heading")]
+    return TextNode(
+        id_=chunk.id,
+        text=chunk.text,
+        metadata=meta,
+        excluded_embed_metadata_keys=hidden,
+        excluded_llm_metadata_keys=list(_HIDDEN),
+        metadata_template="{value}",
+        metadata_seperator=" ",
+        text_template="{metadata_str}\n{content}",
+    )
+
+
+def embed_text(node: TextNode) -> str:
+    return node.get_content(metadata_mode=MetadataMode.EMBED).strip()
+
+
+def plan(settings: Settings) -> tuple[dict[str, list[Chunk]], dict[str, str]]:
+    """Read and chunk every file first: one bad file stops the ingest before anything is written."""
+    files = corpus_files(settings.corpus_dir)
+    chunks: dict[str, list[Chunk]] = {}
+    hashes: dict[str, str] = {}
+    errors = []
+    for path in files:
+        try:
+            article = read_article(path, settings.corpus_dir)
+        except CorpusError as e:
+            errors.append(str(e))
+            continue
+        cs = chunk_article(article, settings.chunk_chars, settings.chunk_overlap)
+        if not cs:
+            errors.append(f"{article.source}: no text to index.")
+            continue
+        chunks[article.source] = cs
+        hashes[article.source] = file_hash(article.text)
+    if errors:
+        raise CorpusError("Nothing was changed; fix these and ingest again:\n  " + "\n  ".join(errors))
+    return chunks, hashes
+
+
+def run(settings: Settings, force: bool = False,
+        progress: Callable[[int, int], None] | None = None) -> Report:
+    """Bring the index in line with the corpus folder."""
+    t0 = time.perf_counter()
+    chunks, hashes = plan(settings)
+    report = Report(files=len(chunks), chunks=sum(len(v) for v in chunks.values()))
+    with ingest_lock(settings):
+        client = store.connect(settings)
+        live = store.active(client, settings)
+        model_id = embedder.model_id(settings)
+        same_setup = live is not None and live.embed_model == model_id and live.chunking == chunking_id(settings)
+        if not force and same_setup and live.files == hashes:
+            store.drop_stale(client, settings)
+            return report
+        reuse = {s for s, h in hashes.items() if same_setup and not force and live.files.get(s) == h}
+        report.kept = sorted(reuse)
+        report.added = sorted(set(hashes) - reuse)
+        report.removed = sorted(set(live.files) - set(hashes)) if live else []
+
+        target = store.new_generation(client, settings)
+        if reuse:
+            _copy(client, live.collection, target, sorted(reuse))
+        todo = [c for s in report.added for c in chunks[s]]
+        if todo:
+            nodes = [to_node(c, settings.embed_context) for c in todo]
+            vectors = embedder.embed_passages(settings, [embed_text(n) for n in nodes], progress=progress)
+            for node, vec in zip(nodes, vectors, strict=True):
+                node.embedding = list(map(float, vec))
+            ChromaVectorStore(chroma_collection=target).add(nodes)
+        if target.count() != report.chunks:
+            raise RuntimeError(f"index check failed: wrote {target.count()} chunks, expected {report.chunks}")
+        gen = store.Generation(target.name, hashes, model_id, chunking_id(settings), report.chunks, time.time())
+        store.promote(client, settings, target, gen)
+        store.drop_stale(client, settings)
+    report.changed = True
+    report.generation = target.name
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _copy(client, source_name: str, target, sources: list[str]) -> None:
+    """Carry unchanged files' records, vectors included, into the new generation."""
+    old = client.get_collection(source_name, embedding_function=None)
+    for src in sources:
+        got = old.get(where={"source": src}, include=["embeddings", "documents", "metadatas"])
+        if got["ids"]:
+            target.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                       metadatas=got["metadatas"])

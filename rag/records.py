@@ -1,0 +1,116 @@
+"""The small records that cross module lines, and their JSON form.
+
+Offsets are Python string indices (characters, not bytes) into the decoded source file.
+A piece of text that the print layout broke across a photo caption is one sentence to a reader
+but two runs of characters in the file, so every record keeps its ``spans``: ``text`` is always
+``"".join(source[a:b] for a, b in spans)``, and ``start``/``end`` are the outer bounds.
+When there is one span (nearly always), ``text == source[start:end]``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    text: str
+    start: int
+    end: int
+    source: str
+    sub_article: str
+    heading: str
+    kind: str  # prose · caption · list_item · headline · byline
+    paragraph: int
+    spans: tuple[Span, ...] = ()
+    #: (start, end) of each sentence inside this chunk, in source offsets (first span of each).
+    sentences: tuple[tuple[Span, ...], ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["spans"] = [list(s) for s in self.spans]
+        d["sentences"] = [[list(s) for s in sent] for sent in self.sentences]
+        return d
+
+    def to_metadata(self) -> dict[str, str | int]:
+        """Chroma metadata holds scalars only, so structured fields travel as JSON strings."""
+        return {
+            "source": self.source,
+            "sub_article": self.sub_article,
+            "heading": self.heading,
+            "kind": self.kind,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "spans": json.dumps(self.spans),
+            "sentences": json.dumps(self.sentences),
+        }
+
+    @classmethod
+    def from_metadata(cls, id: str, text: str, meta: dict) -> Chunk:
+        return cls(
+            id=id,
+            text=text,
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+            source=str(meta["source"]),
+            sub_article=str(meta["sub_article"]),
+            heading=str(meta["heading"]),
+            kind=str(meta["kind"]),
+            paragraph=int(meta["paragraph"]),
+            spans=tuple(tuple(s) for s in json.loads(meta.get("spans", "[]"))),
+            sentences=tuple(
+                tuple(tuple(s) for s in sent) for sent in json.loads(meta.get("sentences", "[]"))
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    mode: str  # dense · lexical · hybrid
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "chunk_id": c.id,
+            "score": round(self.score, 4),
+            "mode": self.mode,
+            "start": c.start,
+            "end": c.end,
+            "spans": [list(s) for s in c.spans],
+            "source": c.source,
+            "sub_article": c.sub_article,
+            "heading": c.heading,
+            "kind": c.kind,
+            "paragraph": c.paragraph,
+            "text": c.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+    sub_article: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    language: str
+    refused: bool
+    grounded: bool
+    backend: str
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[Hit, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
