@@ -175,6 +175,8 @@ def _is_heading(line: str) -> bool:
         return True
     if len(line) > _HEADING_MAX or _HEADING_PUNCT.search(line) or line.startswith(_CAPTION_MARK):
         return False
+    if line.endswith("."):
+        return False
     if _LIST_MARK.match(line) or line in _PHOTO_CREDITS:
         return False
     # Headlines are mostly CJK or Title Case; a short lower-case English line is prose.
@@ -324,6 +326,8 @@ def _next_body(lines: list[_Line], i: int) -> str | None:
 def parse(text: str, source: str) -> Article:
     """Recover the layout: sub-articles, headings, bylines, captions, list items, repaired prose."""
     lines = _lines(text)
+    # In Markdown, only ``#`` lines are headings; a short line is just a short paragraph.
+    markdown = any(_MD_HEADING.match(x.text) for x in lines)
     b = _Builder(source, text)
     for i, line in enumerate(lines):
         md = _MD_HEADING.match(line.text)
@@ -353,7 +357,7 @@ def parse(text: str, source: str) -> Article:
         elif _LIST_MARK.match(line.text):
             cut = _LIST_MARK.match(line.text).end()
             b.add("list_item", [_one(line, cut)], heading=b.list_title or b.heading)
-        elif _is_heading(line.text) and not b.pending:
+        elif not markdown and _is_heading(line.text) and not b.pending:
             b.heading_line(line, _next_body(lines, i))
         else:
             b.prose(line)
