@@ -1,0 +1,97 @@
+"""``python -m rag.bench``: the foundation's figures, printed and written to a JSON file.
+
+Model conversion and load time, ingest time (cold, from an empty store, and warm, unchanged),
+index size on disk, and search latency after warm-up. Timed here rather than in tests, because
+a 2-core machine shared with other work gives noisy times; run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from rag import config, embedder, ingest
+from rag.retrieve import open_index
+
+QUESTIONS = [
+    "撥咗幾多錢搞全民AI培訓？",
+    "How much money goes to AI training for the public?",
+    "人工智能研發院幾時開始運作？",
+    "沙岭数据园可以提供多少楼面面积？",
+    "香港人工智能研發院何時投入運作？",
+    "Who will run the national manufacturing innovation centre in Yuen Long?",
+    "100億基金用嚟做乜？",
+    "量子科技方面政府有什么措施？",
+]
+
+
+def _du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def run(rounds: int = 20) -> dict:
+    base = config.load()
+    out: dict = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, "
+                 f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}"}
+
+    t = time.perf_counter()
+    embedder.ensure_model(base.model_cache)
+    out["model_ready_s"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    embedder.sentence_transformer(base)
+    out["model_load_s"] = round(time.perf_counter() - t, 2)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = dataclasses.replace(base, data_dir=Path(tmp), chroma_path=Path(tmp) / "chroma")
+        t = time.perf_counter()
+        report = ingest.run(settings)
+        out["ingest_cold_s"] = round(time.perf_counter() - t, 2)
+        out["chunks"] = report.chunks
+        t = time.perf_counter()
+        ingest.run(settings)
+        out["ingest_unchanged_s"] = round(time.perf_counter() - t, 2)
+        out["index_bytes"] = _du(settings.chroma_path)
+
+        index = open_index(settings)
+        for q in QUESTIONS:  # warm-up
+            index.search(q)
+        times = []
+        for _ in range(rounds):
+            for q in QUESTIONS:
+                t = time.perf_counter()
+                index.search(q)
+                times.append((time.perf_counter() - t) * 1000)
+        out["search_ms"] = {"n": len(times), "p50": round(statistics.median(times), 1),
+                            "p95": round(_pct(times, 0.95), 1), "max": round(max(times), 1)}
+        shutil.rmtree(settings.chroma_path, ignore_errors=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m rag.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default DATA_DIR/bench.json)")
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    result = run(args.rounds)
+    path = args.out or config.load().data_dir / "bench.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for key, value in result.items():
+        print(f"{key:20} {value}")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Shared fixtures: real models, a real embedded Chroma, a real Chroma server on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rag import config
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> config.Settings:
+    """The project's settings; the model cache is shared so the model converts once per machine."""
+    return config.load()
+
+
+@pytest.fixture
+def make_settings(tmp_path, base_settings):
+    """Settings over a private data folder and a private copy of the corpus."""
+
+    def make(**overrides) -> config.Settings:
+        corpus = tmp_path / "corpus"
+        if not corpus.exists():
+            corpus.mkdir()
+            shutil.copy(ARTICLE, corpus / ARTICLE.name)
+        values = dict(corpus_dir=corpus, data_dir=tmp_path / "data", chroma_path=tmp_path / "data" / "chroma",
+                      model_cache=base_settings.model_cache)
+        values.update(overrides)
+        return dataclasses.replace(base_settings, **values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real ``chroma run`` on 127.0.0.1, started for this test session and stopped after it."""
+    exe = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([str(exe), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+    yield {"url": url, "proc": proc, "port": port, "path": path / "db"}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()

@@ -1,0 +1,158 @@
+"""Ingest and search against a real Chroma: embedded, and a server on loopback, through one code path."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rag import ingest, store
+from rag.chunks import chunk_article
+from rag.corpus import CorpusError, read_article
+from rag.retrieve import open_index
+
+from .conftest import ARTICLE, ROOT
+
+TARGET = "撥款5,000萬元支持全民AI培訓"
+EXTRA = "# 另一篇報道\n\n數碼港今年將舉辦青年創科比賽，總獎金為三百萬元。\n"
+
+
+@pytest.fixture(params=["embedded", "server"])
+def settings(request, make_settings):
+    if request.param == "server":
+        server = request.getfixturevalue("chroma_server")
+        # Each test gets its own collection on the one server.
+        return make_settings(chroma_url=server["url"], collection=f"t{random.getrandbits(40):x}")
+    return make_settings()
+
+
+def test_ingest_search_and_reingest(settings):
+    first = ingest.run(settings)
+    expected = len(chunk_article(read_article(ARTICLE), settings.chunk_chars, settings.chunk_overlap))
+    assert first.changed and first.chunks == expected and first.added == [ARTICLE.name]
+
+    index = open_index(settings)
+    assert index.size == expected
+    for question in ("撥咗幾多錢搞全民AI培訓？", "How much money goes to AI training for the public?"):
+        hits = index.search(question, k=3)
+        assert any(TARGET in h.chunk.text for h in hits), [h.chunk.text[:30] for h in hits]
+    for h in index.search("沙嶺數據園有幾大？", k=5):
+        c = h.chunk
+        assert ARTICLE.read_text(encoding="utf-8")[c.start:c.end] == c.text or len(c.spans) > 1
+        assert 0.0 < h.score <= 1.0
+
+    again = ingest.run(settings)
+    assert not again.changed and "nothing to do" in again.summary()
+    assert store.active(store.connect(settings), settings).collection == first.generation
+
+    # A new file is embedded; the unchanged one is carried over with its vectors.
+    (settings.corpus_dir / "extra.md").write_text(EXTRA, encoding="utf-8")
+    added = ingest.run(settings)
+    assert added.added == ["extra.md"] and added.kept == [ARTICLE.name]
+    assert open_index(settings).size == expected + 2
+    assert "三百萬" in open_index(settings).search("數碼港比賽獎金有幾多？", k=1)[0].chunk.text
+
+    # A changed file's chunks are replaced; a removed file's chunks are deleted.
+    (settings.corpus_dir / "extra.md").write_text(EXTRA.replace("三百萬", "四百萬"), encoding="utf-8")
+    changed = ingest.run(settings)
+    assert changed.added == ["extra.md"]
+    texts = [h.chunk.text for h in open_index(settings).search("數碼港比賽獎金", k=10)]
+    assert any("四百萬" in t for t in texts) and not any("三百萬" in t for t in texts)
+
+    (settings.corpus_dir / "extra.md").unlink()
+    removed = ingest.run(settings)
+    assert removed.removed == ["extra.md"] and open_index(settings).size == expected
+
+    # Old generations are dropped: only the live one and the one it replaced remain.
+    client = store.connect(settings)
+    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    gens = [n for n in names if n.startswith(settings.collection + store.GENERATION_MARK)]
+    assert len(gens) == 2
+
+
+def test_bad_file_changes_nothing(settings):
+    ingest.run(settings)
+    live = store.active(store.connect(settings), settings)
+    for name, data in [("empty.txt", b""), ("blob.txt", b"\x00\x01\x02binary"), ("latin.txt", b"caf\xe9\xff")]:
+        (settings.corpus_dir / name).write_bytes(data)
+        with pytest.raises(CorpusError) as e:
+            ingest.run(settings)
+        assert name in str(e.value) and "Nothing was changed" in str(e.value)
+        (settings.corpus_dir / name).unlink()
+    assert store.active(store.connect(settings), settings) == live
+    assert any(TARGET in h.chunk.text for h in open_index(settings).search("全民AI培訓撥款", k=3))
+
+
+def test_missing_corpus_folder(make_settings, tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        ingest.run(make_settings(corpus_dir=tmp_path / "missing"))
+
+
+def test_search_before_any_ingest_says_what_to_do(make_settings):
+    with pytest.raises(store.StoreError, match="ingest"):
+        open_index(make_settings())
+
+
+def test_unreachable_server_is_a_clear_error(make_settings):
+    from .conftest import free_port
+
+    with pytest.raises(store.StoreError, match="Cannot reach the Chroma server"):
+        store.connect(make_settings(chroma_url=f"http://127.0.0.1:{free_port()}"))
+
+
+def _env(settings) -> dict[str, str]:
+    return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
+            "RAG_MODEL_CACHE": str(settings.model_cache), "RAG_CHROMA_URL": settings.chroma_url,
+            "RAG_COLLECTION": settings.collection}
+
+
+def _cli(settings, *args, timeout=300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(settings), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_cli_ingest_and_search_json(make_settings):
+    settings = make_settings()
+    out = _cli(settings, "ingest.py")
+    assert out.returncode == 0, out.stderr
+    assert "Index updated" in out.stdout
+    out = _cli(settings, "-m", "rag", "search", "How much money goes to AI training for the public?", "--json")
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)["hits"]
+    assert any(TARGET in h["text"] for h in hits[:3])
+    assert {"score", "sub_article", "heading", "start", "end", "text", "chunk_id"} <= set(hits[0])
+    again = _cli(settings, "ingest.py")
+    assert "nothing to do" in again.stdout
+
+    (settings.corpus_dir / "empty.txt").write_bytes(b"")
+    bad = _cli(settings, "ingest.py")
+    assert bad.returncode == 2 and "empty.txt" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_killed_ingest_leaves_the_previous_index_whole(make_settings):
+    """Kill a forced re-ingest at several points; the index must stay whole and answer every time."""
+    settings = make_settings()
+    assert _cli(settings, "ingest.py").returncode == 0
+    live = store.active(store.connect(settings), settings)
+    (settings.corpus_dir / "extra.md").write_text(EXTRA, encoding="utf-8")
+    for delay in (0.5, 2.0, 4.0, 6.0, 8.0):
+        proc = subprocess.Popen([sys.executable, "ingest.py", "--force"], cwd=ROOT, env=_env(settings),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = store.active(store.connect(settings), settings)
+        # Either the old index or a complete new one: never a mixture.
+        assert now in (live,) or now.chunks == live.chunks + 2
+        index = open_index(settings)
+        assert index.size == now.chunks
+        assert any(TARGET in h.chunk.text for h in index.search("全民AI培訓撥款", k=3))
+    done = _cli(settings, "ingest.py")
+    assert done.returncode == 0, done.stderr
+    assert open_index(settings).size == live.chunks + 2
