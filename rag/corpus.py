@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,7 +277,7 @@ class _Builder:
         if line.text in _PHOTO_CREDITS and last is not None and last.kind == "caption":
             # 資料圖片 on its own line is the credit of the caption above it: one caption.
             self.blocks[-1] = Block(last.kind, last.sub_article, last.heading, last.paragraph,
-                                    last.sentences + (_one(line),))
+                                    (*last.sentences, _one(line)))
             return
         cut = len(_CAPTION_MARK) if line.text.startswith(_CAPTION_MARK) else 0
         lead = len(line.text[cut:]) - len(line.text[cut:].lstrip())
@@ -292,7 +291,7 @@ class _Builder:
         if self.pending:
             broken = self.pending[-1]
             t, a, b = pieces[0]
-            sents = self.pending[:-1] + [Sentence(broken.text + t, broken.spans + ((a, b),))] + sents[1:]
+            sents = [*self.pending[:-1], Sentence(broken.text + t, (*broken.spans, (a, b))), *sents[1:]]
             where = self.pending_at
             self.pending = []
         if not line.text.endswith(_TERMINAL):

@@ -67,7 +67,7 @@ def chroma_server(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}") from None
             time.sleep(0.2)
     yield {"url": url, "proc": proc, "port": port, "path": path / "db"}
     proc.terminate()

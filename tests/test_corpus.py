@@ -63,7 +63,7 @@ def test_last_line_is_the_headline_of_the_last_story(article):
     last = article.blocks[-1]
     assert last.kind == "headline" and last.text == "2.2億元建首個境外國家製造業創新中心"
     assert last.spans[0][1] == len(article.text.rstrip())
-    first_of_story = [b for b in article.blocks if b.sub_article == STORIES[4]][0]
+    first_of_story = next(b for b in article.blocks if b.sub_article == STORIES[4])
     assert first_of_story.kind == "byline" and first_of_story.text == "香港文匯報訊（記者 楊盈盈）"
     assert any(b.text.startswith("香港特區政府正就香港新型工業") for b in article.blocks
                if b.sub_article == STORIES[4])
@@ -190,5 +190,5 @@ def test_big5_and_gb18030_are_read_when_clearly_that():
 def test_missing_and_empty_corpus_folders(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         corpus_files(tmp_path / "nope")
-    with pytest.raises(CorpusError, match="no .txt or .md"):
+    with pytest.raises(CorpusError, match=r"no \.txt or \.md"):
         corpus_files(tmp_path)

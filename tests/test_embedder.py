@@ -215,7 +215,7 @@ def test_killed_conversion_leaves_nothing_taken_as_complete(tmp_path: Path) -> N
     cache = tmp_path / "models"
     target = cache / embedder.MODEL_DIR_NAME
     script = (
-        f"from pathlib import Path; from rag.embedder import ensure_model; ensure_model(Path({str(cache)!r}))"
+        f"from pathlib import Path; from rag.e5_convert import ensure_model; ensure_model(Path({str(cache)!r}))"
     )
     child = subprocess.Popen(
         [sys.executable, "-c", script],

@@ -219,7 +219,7 @@ def _simplified_chars(q: str, s2t, s2hk) -> list[str]:
             return [q] if (a != q and b != q) else []
     return [
         c
-        for c, x, y in zip(q, a, b)
+        for c, x, y in zip(q, a, b, strict=False)
         if c != x and c != y and c not in TRAD_VARIANTS
     ]
 
