@@ -40,6 +40,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.pipeline import answer
+
+    result = answer(args.question, backend=args.backend, settings=config.load())
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(result.text)
+    for c in result.citations:
+        print(f"  [{c.n}] {c.sub_article} › {c.heading or '—'} · [{c.start}:{c.end}] {c.quote}")
+    if result.refused and result.retrieved:
+        for h in result.retrieved[:3]:
+            print(f"  · [{h.score:.3f}] {h.chunk.text[:80]}")
+    print(f"({result.backend}, {result.timings.get('total_ms', 0):.0f} ms)", file=sys.stderr)
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rag import ingest
 
@@ -58,9 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("search", help="show the passages that best match a question")
     p.add_argument("question")
     p.add_argument("--k", type=int, default=None, help="how many passages (default RAG_TOP_K)")
-    p.add_argument("--mode", default="dense", choices=["dense"])
+    p.add_argument("--mode", default=None, choices=config.SEARCH_MODES,
+                   help="dense (meaning), lexical (BM25 on shared words) or hybrid (default RAG_SEARCH_MODE)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question from the article, with citations")
+    p.add_argument("question")
+    p.add_argument("--backend", default="extractive", choices=["extractive"])
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("ingest", help="index the corpus folder (same as python ingest.py)")
     p.add_argument("--force", action="store_true", help="re-embed every file")

@@ -102,6 +102,12 @@ class Citation:
     end: int
     sub_article: str
     heading: str
+    spans: tuple[Span, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["spans"] = [list(s) for s in self.spans or ((self.start, self.end),)]
+        return d
 
 
 @dataclass(frozen=True)
@@ -114,3 +120,17 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     retrieved: tuple[Hit, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # e.g. why a language model's answer was replaced by an extractive one
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.text,
+            "language": self.language,
+            "refused": self.refused,
+            "grounded": self.grounded,
+            "backend": self.backend,
+            "note": self.note,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [h.to_dict() for h in self.retrieved],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,144 @@
+"""``python -m evals``: run an eval set through the bot and write results, a report and plots.
+
+    python -m evals [--questions FILE ...] [--backend extractive] [--mode hybrid] [--limit N]
+                    [--out DIR] [--no-baseline] [--check]
+
+Writes ``DIR/results.jsonl`` (one line per question, written as it goes, so an interrupted run
+resumes where it stopped), ``DIR/report.json``, ``DIR/report.md`` and PNG plots. ``--check``
+exits 1 when a score falls below ``evals/thresholds.json`` (what CI runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from evals import baseline, dataset, plots, scoring
+from evals.dataset import Question, conversation
+from rag import config
+from rag.pipeline import answer
+
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+
+
+def _config_key(args: argparse.Namespace, questions: list[Path]) -> dict:
+    return {"backend": args.backend, "mode": args.mode, "questions": [str(p) for p in questions]}
+
+
+def run_questions(questions: list[Question], settings: config.Settings, backend: str, out: Path,
+                  key: dict) -> dict[str, dict]:
+    """Answer every question not already in ``out/results.jsonl`` (from a run with the same key)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.jsonl"
+    meta = out / "run.json"
+    rows: dict[str, dict] = {}
+    if path.exists() and meta.exists() and json.loads(meta.read_text()) == key:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["id"]] = row
+    else:
+        path.write_text("", encoding="utf-8")
+        meta.write_text(json.dumps(key))
+    by_id = {q.id: q for q in questions}
+    todo = [q for q in questions if q.id not in rows]
+    if rows:
+        print(f"resuming: {len(rows)} done, {len(todo)} to go", file=sys.stderr)
+    with path.open("a", encoding="utf-8") as fh:
+        for q in tqdm(todo, desc=f"answering ({backend})", unit="q"):
+            history = [p.question for p in conversation(q, by_id)]
+            result = answer(q.question, history=history, backend=backend, settings=settings).to_dict()
+            row = {"id": q.id, "lang": q.lang, "question": q.question, **result}
+            row["scores"] = scoring.score(q, row)
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.flush()
+            rows[q.id] = row
+    return rows
+
+
+def compare_modes(questions: list[Question], settings: config.Settings) -> dict[str, dict]:
+    """Retrieval alone, per search mode: what each contributes."""
+    from evals import retrieval
+    from rag.pipeline import _index
+
+    index = _index(settings)
+    out = {}
+    for mode in ("dense", "lexical", "hybrid"):
+        try:
+            out[mode] = retrieval.summarise(retrieval.run(index, questions, mode=mode), questions)
+        except ValueError:  # a mode this index does not offer
+            continue
+    return out
+
+
+def check(summary: dict, thresholds: dict) -> list[str]:
+    failures = []
+    for group, limits in thresholds.items():
+        for metric, minimum in limits.items():
+            got = summary.get(group, {}).get(metric)
+            if metric == "false_refusals":
+                if got is not None and got > minimum:
+                    failures.append(f"{group} {metric} = {got:.3f} > {minimum}")
+            elif got is None or got < minimum:
+                failures.append(f"{group} {metric} = {got} < {minimum}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, action="append", help="JSONL file(s); default: evals/questions.jsonl")
+    parser.add_argument("--backend", default="extractive", choices=["extractive"])
+    parser.add_argument("--mode", default=None, help="search mode (default: RAG_SEARCH_MODE)")
+    parser.add_argument("--limit", type=int, default=None, help="first N questions only")
+    parser.add_argument("--out", type=Path, default=Path("evals/out"))
+    parser.add_argument("--no-baseline", action="store_true", help="skip the stock llama-index baseline")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a score is below evals/thresholds.json")
+    args = parser.parse_args(argv)
+
+    try:
+        questions = dataset.load(args.questions)
+    except dataset.DatasetError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.limit:
+        keep = {q.id for q in questions[: args.limit]}
+        # A follow-up needs the questions it follows.
+        questions = [q for q in questions if q.id in keep]
+    settings = config.load()
+    if args.mode:
+        if not hasattr(settings, "search_mode"):
+            print("error: --mode is not available yet", file=sys.stderr)
+            return 2
+        settings = dataclasses.replace(settings, search_mode=args.mode)
+    started = time.time()
+    rows = run_questions(questions, settings, args.backend, args.out, _config_key(args, args.questions or []))
+    summary = scoring.summarise(questions, rows)
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "backend": args.backend,
+        "mode": getattr(settings, "search_mode", "dense"),
+        "questions": len(questions),
+        "seconds": round(time.time() - started, 1),
+        "summary": summary,
+        "modes": compare_modes(questions, settings),
+    }
+    if not args.no_baseline:
+        report["baseline"] = baseline.run(questions, settings)
+    (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    plots.write(report, rows, args.out)
+    (args.out / "report.md").write_text(plots.markdown(report), encoding="utf-8")
+    print(plots.markdown(report))
+    print(f"written to {args.out}/ (results.jsonl, report.md, report.json, *.png)")
+    if args.check:
+        failures = check(summary, json.loads(THRESHOLDS.read_text()))
+        if failures:
+            print("below thresholds:\n  " + "\n  ".join(failures), file=sys.stderr)
+            return 1
+        print("all scores at or above evals/thresholds.json")
+    return 0

@@ -1,0 +1,48 @@
+"""Every sentence the bot says itself, and every prompt, in one file, named by language.
+
+Keys are the four language codes of ``rag.language``: ``en``, ``yue`` (written Cantonese),
+``cmn-Hant`` and ``cmn-Hans``. Code picks by language; no user-facing text lives elsewhere.
+"""
+
+from __future__ import annotations
+
+# The article does not answer the question. {nearest} lists the closest passages.
+REFUSAL = {
+    "en": "The article doesn't say. It covers the 2026 Budget's AI and new-industry measures; "
+          "the nearest passages are shown below.",
+    "yue": "篇文章冇講到呢樣嘢。佢講嘅係2026年財政預算案入面嘅AI同新產業措施，下面係最接近嘅段落。",
+    "cmn-Hant": "文章沒有提及這一點。文章報道的是2026年財政預算案中的AI及新產業措施，以下是最接近的段落。",
+    "cmn-Hans": "文章没有提及这一点。文章报道的是2026年财政预算案中的AI及新产业措施，以下是最接近的段落。",
+}
+
+# Input the bot will not take, with the limit stated.
+EMPTY_QUESTION = {
+    "en": "Please type a question about the article.",
+    "yue": "請輸入一條關於篇文章嘅問題。",
+    "cmn-Hant": "請輸入一個關於文章的問題。",
+    "cmn-Hans": "请输入一个关于文章的问题。",
+}
+TOO_LONG = {
+    "en": "That question is too long ({n} characters); please keep it under {limit} characters.",
+    "yue": "條問題太長（{n}個字），請少於{limit}個字。",
+    "cmn-Hant": "問題太長（{n}個字），請少於{limit}個字。",
+    "cmn-Hans": "问题太长（{n}个字），请少于{limit}个字。",
+}
+
+# Extractive answers: the supporting sentence(s), quoted verbatim, each with its [n].
+EXTRACTIVE_LEAD = {
+    "en": "The article says (quoted in the original Chinese):",
+    "yue": "文章咁講：",
+    "cmn-Hant": "文章指出：",
+    "cmn-Hans": "文章指出：",
+}
+# For English questions, the quote's figures and names rendered in English by code.
+ENGLISH_GLOSS_LEAD = "In English, the passage mentions:"
+
+# Shown when a language model was asked but could not be used.
+FELL_BACK = {
+    "en": "(The language model is unavailable, so this answer quotes the article directly.)",
+    "yue": "（語言模型暫時用唔到，所以直接引用原文作答。）",
+    "cmn-Hant": "（語言模型暫時無法使用，因此直接引用原文作答。）",
+    "cmn-Hans": "（语言模型暂时无法使用，因此直接引用原文作答。）",
+}

@@ -1,0 +1,80 @@
+"""Is the article about this at all? Decide before answering, from text and scores.
+
+Two signals, both cheap:
+
+* **Unknown terms.** A Chinese question that names something the article never mentions
+  (啟德體育園, 北部都會區, 薪俸稅) has a run of characters none of whose character pairs occur in
+  the article, in any script, after Cantonese words are mapped to written ones. English
+  questions are checked the same way for English words that are neither common words nor the
+  English names of anything in the article's glossary (when the glossary is present).
+* **Low retrieval scores.** e5's cosine similarities sit close together (0.80-0.93 on this article),
+  so the threshold is the one measured on the eval set (``rag.config``), not one borrowed elsewhere.
+
+Why by hand: llama-index's similarity cut-off post-processor is the second signal alone, and on
+e5 it cannot tell "GDP growth" (0.84) from a real question phrased unusually (0.83).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag import language
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Words that carry no subject: question words and function words, in written form (after
+# for_matching has mapped Cantonese to written Chinese and simplified to traditional).
+_FUNCTION = set(
+    "的了是在有和與及或就都也還又而但把被給對向從到於為以之其這那哪些個什麼誰何時多少怎樣如何嗎呢吧啊呀"
+    "我你他她它們咱會要能可將已曾正請問想知道說講話告訴一下今年明年去年現在目前政府香港文章報道提到"
+)
+_FUNCTION_WORDS = (
+    "什麼", "多少", "怎樣", "如何", "哪裏", "為什麼", "甚麼", "請問", "知道", "告訴", "文章", "報道", "提到", "有沒有",
+    "是不是", "會不會", "多久", "幾時", "邊度", "點解", "一下",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    refuse: bool
+    reason: str
+    unknown_terms: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=4)
+def _article_pairs(article_text: str) -> frozenset[str]:
+    norm = language.for_matching(article_text)
+    pairs = set()
+    for run in _HAN_RUN.findall(norm):
+        pairs.update(run[i:i + 2] for i in range(len(run) - 1))
+    return frozenset(pairs)
+
+
+def unknown_chinese_terms(question: str, article_text: str) -> list[str]:
+    """Runs of 3+ content characters of which no character pair occurs in the article."""
+    norm = language.for_matching(question)
+    for w in _FUNCTION_WORDS:
+        norm = norm.replace(language.for_matching(w), " ")
+    pairs = _article_pairs(article_text)
+    unknown = []
+    for run in _HAN_RUN.findall(norm):
+        # Split the run at function characters; what is left are candidate content words.
+        for word in re.split(f"[{''.join(_FUNCTION)}]+", run):
+            if len(word) < 3:
+                continue
+            word_pairs = [word[i:i + 2] for i in range(len(word) - 1)]
+            if not any(p in pairs for p in word_pairs):
+                unknown.append(word)
+    return unknown
+
+
+def judge(question: str, lang: str, top_score: float, article_text: str, min_score: float) -> Verdict:
+    """Refuse when the question names what the article never mentions, or nothing retrieved is close."""
+    if lang != "en":
+        unknown = unknown_chinese_terms(question, article_text)
+        if unknown:
+            return Verdict(True, f"terms not in the article: {', '.join(unknown)}", tuple(unknown))
+    if top_score < min_score:
+        return Verdict(True, f"best passage scores {top_score:.3f} < {min_score:.3f}")
+    return Verdict(False, f"best passage scores {top_score:.3f}")
