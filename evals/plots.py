@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no display on these machines
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from evals.dataset import LANGS  # noqa: E402
+from evals.dataset import LANGS
 
 MAIN = ("hit@1", "mrr", "facts_right", "cite_precision", "refusal_accuracy", "lang_script_match")
 TABLE = ("questions", "hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_recall",

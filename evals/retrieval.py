@@ -8,6 +8,7 @@ the numbers are the same definitions (hit rate, reciprocal rank).
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import defaultdict
 
@@ -74,3 +75,36 @@ def table(summary: dict[str, dict[str, float]]) -> str:
     for lang, s in summary.items():
         lines.append(f"| {lang} | {s['n']} | {s['hit@1']:.3f} | {s['hit@3']:.3f} | {s['hit@5']:.3f} | {s['mrr']:.3f} |")
     return "\n".join(lines)
+
+
+def modes_table(summaries: dict[str, dict[str, dict[str, float]]]) -> str:
+    """One row per (mode, group): the per-mode summaries side by side, for comparing modes."""
+    lines = ["| mode | group | n | hit@1 | hit@3 | hit@5 | MRR |", "|---|---|---|---|---|---|---|"]
+    for mode, summary in summaries.items():
+        for lang, s in summary.items():
+            lines.append(f"| {mode} | {lang} | {s['n']} | {s['hit@1']:.3f} | {s['hit@3']:.3f} | "
+                         f"{s['hit@5']:.3f} | {s['mrr']:.3f} |")
+    return "\n".join(lines)
+
+
+def latency(rows: list[dict]) -> dict[str, float]:
+    """p50 / p95 / max of the per-question retrieval times in ``rows`` (ms; nearest-rank p95)."""
+    times = sorted(r["retrieve_ms"] for r in rows)
+    if not times:
+        return {"n": 0, "p50": 0.0, "p95": 0.0, "max": 0.0}
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {"n": len(times), "p50": round(statistics.median(times), 1), "p95": round(p95, 1),
+            "max": round(times[-1], 1)}
+
+
+def misses(rows: list[dict], questions: list[Question]) -> list[dict]:
+    """Answerable questions whose evidence is not in the first hit: what to look at when a target is missed."""
+    by_id = {q.id: q for q in questions}
+    out = []
+    for r in rows:
+        q = by_id[r["id"]]
+        if q.answerable and r["rank"] != 1:
+            top = r["retrieved"][0]["text"] if r["retrieved"] else ""
+            out.append({"id": q.id, "lang": q.lang, "rank": r["rank"], "followup": q.followup_of is not None,
+                        "query": query_text(q, by_id), "top": top, "evidence": q.evidence[0]})
+    return out

@@ -1,7 +1,8 @@
 """``python -m evals.sweep``: choose chunking by measured retrieval quality.
 
 Builds a throw-away index per setting (chunk size, overlap, headline context in the embedded
-text) and prints hit@1 / hit@3 / MRR per language group for each, on the project's eval set.
+text) and prints hit@1 / hit@3 / MRR per language group for each, on the project's eval set,
+for each search mode in ``--modes`` (default dense: chunking is chosen for the embedding).
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="80,120,160,240,400")
     parser.add_argument("--overlaps", default="0,1")
     parser.add_argument("--context", default="0,1")
+    parser.add_argument("--modes", default="dense", help="search modes to score each setting with")
     parser.add_argument("--questions", type=Path, action="append")
     args = parser.parse_args()
     questions = dataset.load(args.questions)
     base = config.load()
-    print("| chunk chars | overlap | context | chunks | " + " | ".join(
+    modes = args.modes.split(",")
+    print("| chunk chars | overlap | context | chunks | mode | " + " | ".join(
         f"{g} hit@1/hit@3/MRR" for g in [*dataset.LANGS, "all"]) + " |")
     for size, overlap, ctx in itertools.product(
         [int(x) for x in args.sizes.split(",")], [int(x) for x in args.overlaps.split(",")],
@@ -36,9 +39,12 @@ def main() -> None:
             s = dataclasses.replace(base, data_dir=Path(tmp), chroma_path=Path(tmp) / "chroma",
                                     chunk_chars=size, chunk_overlap=overlap, embed_context=ctx)
             report = ingest.run(s, progress=lambda done, total: None)
-            summary = retrieval.summarise(retrieval.run(open_index(s), questions), questions)
-            cells = [f"{v['hit@1']:.3f}/{v['hit@3']:.3f}/{v['mrr']:.3f}" for v in summary.values()]
-            print(f"| {size} | {overlap} | {int(ctx)} | {report.chunks} | " + " | ".join(cells) + " |", flush=True)
+            index = open_index(s)
+            for mode in modes:
+                summary = retrieval.summarise(retrieval.run(index, questions, mode=mode), questions)
+                cells = [f"{v['hit@1']:.3f}/{v['hit@3']:.3f}/{v['mrr']:.3f}" for v in summary.values()]
+                print(f"| {size} | {overlap} | {int(ctx)} | {report.chunks} | {mode} | " + " | ".join(cells) + " |",
+                      flush=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import time
 import unicodedata
 from functools import lru_cache
 
-from rag import config, extractive, language, prompts, refuse, store
+from rag import config, extractive, followup, language, prompts, refuse, store
 from rag.config import Settings
 from rag.records import Answer
 from rag.retrieve import Index, open_index
@@ -62,8 +62,7 @@ def answer(question: str, history: list[str] | None = None, backend: str = "extr
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
-    # Follow-ups: until a rewriter exists, the earlier questions are searched along with this one.
-    query = " ".join([*(history or [])[-2:], q])
+    query = followup.standalone(q, [clean(h) for h in history or [] if clean(h)], lang)
     index = _index(settings)
     hits = index.search(query, k=settings.top_k)
     timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000}

@@ -76,3 +76,21 @@ def chroma_server(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def indexed(tmp_path_factory, base_settings) -> config.Settings:
+    """One real index of the project's corpus for the whole session (read-only tests share it)."""
+    from rag import ingest
+
+    root = tmp_path_factory.mktemp("indexed")
+    settings = dataclasses.replace(base_settings, data_dir=root, chroma_path=root / "chroma", chroma_url="")
+    ingest.run(settings)
+    return settings
+
+
+def env_for(settings: config.Settings) -> dict[str, str]:
+    """Environment that makes a child process (CLI, evals, app) use these settings."""
+    return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
+            "RAG_CHROMA_PATH": str(settings.chroma_path), "RAG_MODEL_CACHE": str(settings.model_cache),
+            "RAG_CHROMA_URL": settings.chroma_url, "RAG_COLLECTION": settings.collection}

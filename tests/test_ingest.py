@@ -17,7 +17,7 @@ from rag.chunks import chunk_article
 from rag.corpus import CorpusError, read_article
 from rag.retrieve import open_index
 
-from .conftest import ARTICLE, ROOT
+from .conftest import ARTICLE, ROOT, env_for
 
 TARGET = "撥款5,000萬元支持全民AI培訓"
 EXTRA = "# 另一篇報道\n\n數碼港今年將舉辦青年創科比賽，總獎金為三百萬元。\n"
@@ -106,14 +106,8 @@ def test_unreachable_server_is_a_clear_error(make_settings):
         store.connect(make_settings(chroma_url=f"http://127.0.0.1:{free_port()}"))
 
 
-def _env(settings) -> dict[str, str]:
-    return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
-            "RAG_MODEL_CACHE": str(settings.model_cache), "RAG_CHROMA_URL": settings.chroma_url,
-            "RAG_COLLECTION": settings.collection}
-
-
 def _cli(settings, *args, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(settings), capture_output=True,
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env_for(settings), capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -142,7 +136,7 @@ def test_killed_ingest_leaves_the_previous_index_whole(make_settings):
     live = store.active(store.connect(settings), settings)
     (settings.corpus_dir / "extra.md").write_text(EXTRA, encoding="utf-8")
     for delay in (0.5, 2.0, 4.0, 6.0, 8.0):
-        proc = subprocess.Popen([sys.executable, "ingest.py", "--force"], cwd=ROOT, env=_env(settings),
+        proc = subprocess.Popen([sys.executable, "ingest.py", "--force"], cwd=ROOT, env=env_for(settings),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
