@@ -43,7 +43,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.pipeline import answer
 
-    result = answer(args.question, backend=args.backend, settings=config.load())
+    settings = config.load()
+    result = answer(args.question, backend=args.backend or settings.llm_backend, settings=settings)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("ask", help="answer a question from the article, with citations")
     p.add_argument("question")
-    p.add_argument("--backend", default="extractive", choices=["extractive"])
+    p.add_argument("--backend", default=None, choices=["bundled", "openai", "extractive"],
+                   help="default: RAG_BACKEND")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_ask)
 

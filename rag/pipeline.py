@@ -1,22 +1,29 @@
 """``answer(question, history, backend)``: the one function the CLI, the app and the evals share.
 
-    question ─ clean & check ─ language.detect ─ (follow-up → standalone) ─ retrieve.search
-             ─ refuse.judge ─ backend: extractive (quote) · bundled / openai (LLM, grounded)
-             ─ script conversion ─ Answer (text, citations with verbatim quotes and places, timings)
+    question ─ clean & check ─ language.detect ─ followup.standalone ─ retrieve.search
+             ─ refuse.judge ─ extractive quote, or LLM (generate) ─ ground.check ─ (retry once)
+             ─ (else extractive) ─ script conversion ─ Answer with verbatim citations and timings
+
+``stream()`` yields the answer text as it grows (already in the asker's script) and ends with the
+final ``Answer``, whose text is what the grounding check passed: the UI replaces what it streamed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
-from rag import config, extractive, followup, language, prompts, refuse, store
+import numpy as np
+
+from rag import config, embedder, extractive, followup, generate, ground, language, prompts, refuse, store
 from rag.config import Settings
-from rag.records import Answer
+from rag.records import Answer, Citation, Hit
 from rag.retrieve import Index, open_index
 
-BACKENDS = ("extractive",)
+BACKENDS = ("bundled", "openai", "extractive")
 
 
 @lru_cache(maxsize=4)
@@ -43,37 +50,116 @@ def clean(question: str) -> str:
     return unicodedata.normalize("NFC", question).strip()
 
 
-def _refusal(lang: str, message: str, hits, timings, backend: str) -> Answer:
+class _Clock:
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        self.timings.setdefault(name, (time.perf_counter() - self.t0) * 1000)
+
+
+def _cite(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...]) -> list[Citation]:
+    """For each passage the answer cites, the sentence in it closest to what the answer says."""
+    body = np.asarray(embedder.embed_model(settings).get_query_embedding(ground.strip_markers(text)))
+    out = []
+    for n in cited:
+        cands = extractive.sentences(hits[n - 1], n - 1)
+        vecs = np.asarray(embedder.embed_model(settings).get_text_embedding_batch([c.text for c in cands]))
+        best = cands[int(np.argmax(vecs @ body))]
+        chunk = best.hit.chunk
+        out.append(Citation(n=n, chunk_id=chunk.id, quote=best.text, start=best.spans[0][0], end=best.spans[-1][1],
+                            sub_article=chunk.sub_article, heading=chunk.heading, spans=best.spans))
+    return out
+
+
+def _extractive(settings, lang, query, hits, clock, backend, note="") -> Answer:
+    chosen = extractive.choose(settings, query, hits)
+    if not chosen:
+        return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+    text, citations = extractive.compose(lang, chosen)
+    if note:
+        text = f"{text}\n\n{note}"
+    clock.mark("first_token_ms")
+    clock.mark("total_ms")
+    return Answer(text=text, language=lang, refused=False, grounded=True, backend="extractive",
+                  citations=tuple(citations), retrieved=tuple(hits), timings=clock.timings, note=note)
+
+
+def _refusal(lang, message, hits, clock, backend) -> Answer:
+    clock.mark("total_ms")
     return Answer(text=message, language=lang, refused=True, grounded=True, backend=backend,
-                  retrieved=tuple(hits), timings=timings)
+                  retrieved=tuple(hits), timings=clock.timings)
+
+
+def stream(question: str, history: list[str] | None = None, backend: str = "extractive",
+           settings: Settings | None = None) -> Iterator[str | Answer]:
+    """Yield the growing answer text, then the final Answer."""
+    settings = settings or config.load()
+    clock = _Clock()
+    q = clean(question)
+    lang = language.detect(q).lang
+    if not q:
+        yield _refusal(lang, prompts.EMPTY_QUESTION[lang], [], clock, backend)
+        return
+    if len(q) > settings.max_question_chars:
+        limit = settings.max_question_chars
+        yield _refusal(lang, prompts.TOO_LONG[lang].format(n=len(q), limit=limit), [], clock, backend)
+        return
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+    earlier = [c for c in (clean(h) for h in history or []) if c]
+    query = followup.standalone(q, earlier, lang)
+    hits = _index(settings).search(query, k=settings.top_k)
+    clock.mark("retrieve_ms")
+    verdict = refuse.judge(q, lang, hits[0].score if hits else 0.0, _corpus_text(settings), settings.refuse_below)
+    if verdict.refuse:
+        yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+        return
+    if backend == "extractive":
+        yield _extractive(settings, lang, query, hits, clock, backend)
+        return
+
+    from rag.llm import LLMUnavailable, load_llm
+
+    passages = [h.chunk.text for h in hits[: generate.MAX_PASSAGES]]
+    previous = earlier[-1] if query != q else None
+    rejected = None
+    try:
+        llm = load_llm(settings, backend)
+        for _attempt in range(2):
+            text = ""
+            for delta in generate.stream(llm, generate.messages(q, lang, hits, previous, rejected)):
+                clock.mark("first_token_ms")
+                text += delta
+                if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):
+                    yield language.convert_to_script(text, lang)
+            text = language.convert_to_script(text.strip(), lang)
+            result = ground.check(text, passages)
+            if result.not_found:
+                yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+                return
+            if result.ok:
+                clock.mark("total_ms")
+                yield Answer(text=text, language=lang, refused=False, grounded=True, backend=backend,
+                             citations=tuple(_cite(settings, text, hits, result.cited)), retrieved=tuple(hits),
+                             timings=clock.timings)
+                return
+            rejected = (text, "; ".join(result.problems))
+        note = ""
+    except LLMUnavailable as e:
+        note = f"{prompts.FELL_BACK[lang]}"
+        rejected = (None, str(e))
+    fallback = _extractive(settings, lang, query, hits, clock, backend, note=note)
+    yield dataclasses.replace(fallback, note=note or f"replaced an answer that failed grounding: {rejected[1]}")
 
 
 def answer(question: str, history: list[str] | None = None, backend: str = "extractive",
            settings: Settings | None = None) -> Answer:
-    settings = settings or config.load()
-    t0 = time.perf_counter()
-    q = clean(question)
-    lang = language.detect(q).lang
-    if not q:
-        return _refusal(lang, prompts.EMPTY_QUESTION[lang], [], {}, backend)
-    if len(q) > settings.max_question_chars:
-        return _refusal(lang, prompts.TOO_LONG[lang].format(n=len(q), limit=settings.max_question_chars),
-                        [], {}, backend)
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-
-    query = followup.standalone(q, [clean(h) for h in history or [] if clean(h)], lang)
-    index = _index(settings)
-    hits = index.search(query, k=settings.top_k)
-    timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000}
-
-    verdict = refuse.judge(q, lang, hits[0].score if hits else 0.0, _corpus_text(settings), settings.refuse_below)
-    if verdict.refuse:
-        timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        return _refusal(lang, prompts.REFUSAL[lang], hits, timings, backend)
-
-    chosen = extractive.choose(settings, query, hits)
-    text, citations = extractive.compose(lang, chosen)
-    timings["first_token_ms"] = timings["total_ms"] = (time.perf_counter() - t0) * 1000
-    return Answer(text=text, language=lang, refused=False, grounded=bool(citations), backend="extractive",
-                  citations=tuple(citations), retrieved=tuple(hits), timings=timings)
+    final = None
+    for item in stream(question, history, backend, settings):
+        if isinstance(item, Answer):
+            final = item
+    assert final is not None
+    return final

@@ -1,0 +1,50 @@
+"""Prompt the language model with the best passages, numbered, and stream its answer.
+
+For English questions the Chinese passages carry deterministic English renderings of their
+figures (5,000萬元 [= HK$50 million]) and of the names in the glossary (陳茂波 [= Paul Chan
+Mo-po]): a 1.5B model translates figures and names badly, so it is given them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rag import language, prompts
+from rag.llm import LLM
+from rag.records import Hit
+
+MAX_PASSAGES = 4
+MAX_TOKENS = 200
+
+
+def annotate_english(text: str) -> str:
+    """A passage with English forms of its names and figures inserted after them."""
+    from rag import glossary, numbers
+
+    return numbers.english_glosses(glossary.annotate(text))
+
+
+def passages_block(hits: list[Hit], lang: str) -> str:
+    lines = []
+    for n, h in enumerate(hits[:MAX_PASSAGES], 1):
+        text = annotate_english(h.chunk.text) if lang == "en" else h.chunk.text
+        lines.append(f"[{n}] ({h.chunk.sub_article}) {text}")
+    return "\n".join(lines)
+
+
+def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
+             rejected: tuple[str, str] | None = None) -> list[dict[str, str]]:
+    """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry."""
+    name = language.LANG_NAMES[lang]
+    system = prompts.SYSTEM.format(language=name, english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
+    user = prompts.USER.format(passages=passages_block(hits, lang), question=question, language=name,
+                               previous=prompts.PREVIOUS.format(previous=previous) if previous else "")
+    msgs = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    if rejected:
+        msgs.append({"role": "assistant", "content": rejected[0]})
+        msgs.append({"role": "user", "content": prompts.STRICT.format(problems=rejected[1])})
+    return msgs
+
+
+def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:
+    yield from llm.stream(msgs, max_tokens=MAX_TOKENS)
