@@ -1,0 +1,337 @@
+"""The article's names and terms in Chinese and in the Hong Kong Government's English (corpus/glossary.tsv).
+
+Why: the bundled 1.5B model turns 陳茂波 into "Mr. Nai Ming" and invents English names for bodies, so the
+evidence shown to it for an English question carries the official names (:func:`annotate`:
+陳茂波 [= Paul Chan Mo-po]); and an English question's names can be looked up (:func:`lookup_english`) to
+tell whether the article covers what is asked about.
+
+The TSV has columns ``chinese english kind note aliases`` (see its header).  Every Chinese form occurs
+verbatim in the article; a short form (港投公司) is a row of its own with the same English as the full name.
+Chinese matching is leftmost-longest over the traditional text, so 香港人工智能研發院 is one term, not
+香港 + 人工智能; simplified input is converted with :func:`rag.language.to_traditional` first and the
+offsets still refer to the caller's text.  English matching is case-insensitive and tolerant of the usual
+spelling variants (AI / Artificial Intelligence, R&D / Research and Development, centre / center,
+-isation / -ization); abbreviations in brackets (HKMA) must be written in capitals.
+
+The glossary is read once, on first use.  A missing file gives an empty glossary rather than an error:
+the glossary improves answers but nothing depends on it to work.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "GLOSSARY_PATH",
+    "KINDS",
+    "Entry",
+    "Term",
+    "annotate",
+    "english_for",
+    "entries",
+    "find_terms",
+    "lookup_english",
+]
+
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "corpus" / "glossary.tsv"
+KINDS: tuple[str, ...] = ("person", "body", "place", "scheme", "term")
+#: How sure the English is: the word before the colon in the note column.
+CERTAINTIES: tuple[str, ...] = ("official", "probable", "unconfirmed", "descriptive", "romanisation")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the glossary."""
+
+    chinese: str
+    english: str
+    kind: str
+    note: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def certainty(self) -> str:
+        """official / probable / unconfirmed / descriptive / romanisation: how far to trust the English."""
+        return self.note.split(":", 1)[0].strip()
+
+    @property
+    def name(self) -> str:
+        """The English without a bracketed abbreviation: 'Hong Kong Monetary Authority'."""
+        return _ABBREV_RE.sub("", self.english).strip()
+
+    @property
+    def abbreviation(self) -> str:
+        """The bracketed abbreviation of the English name ('HKMA'), or ''."""
+        m = _ABBREV_RE.search(self.english)
+        return m.group(1) if m else ""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry found in a text, with where: ``text[start:end]`` is what was written there."""
+
+    chinese: str
+    english: str
+    kind: str
+    note: str
+    start: int
+    end: int
+    #: Every Chinese form with this English (港投公司 and 香港投資管理有限公司), the entry's own first.
+    forms: tuple[str, ...] = ()
+
+
+_ABBREV_RE = re.compile(r"\s*\(([A-Z][A-Za-z&+]{1,9})\)\s*$")
+
+
+def _read(path: Path) -> tuple[Entry, ...]:
+    if not path.is_file():
+        return ()
+    rows: list[Entry] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        if cols[0] == "chinese":  # the header
+            continue
+        cols += [""] * (5 - len(cols))
+        chinese, english, kind, note, aliases = cols[:5]
+        if not chinese or not english:
+            continue
+        alias_list = tuple(a.strip() for a in aliases.split(";") if a.strip())
+        rows.append(Entry(chinese, english, kind, note, alias_list))
+    return tuple(rows)
+
+
+@functools.cache
+def entries(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
+    """The glossary's rows in file order, read once per path."""
+    return _read(path)
+
+
+@functools.cache
+def _by_chinese(path: Path = GLOSSARY_PATH) -> dict[str, Entry]:
+    table: dict[str, Entry] = {}
+    for e in entries(path):
+        table.setdefault(e.chinese, e)
+    return table
+
+
+@functools.cache
+def _forms(path: Path = GLOSSARY_PATH) -> dict[str, tuple[str, ...]]:
+    """English → every Chinese form that has it, in file order."""
+    forms: dict[str, list[str]] = {}
+    for e in entries(path):
+        forms.setdefault(e.english, []).append(e.chinese)
+    return {k: tuple(v) for k, v in forms.items()}
+
+
+@functools.cache
+def _chinese_pattern(path: Path = GLOSSARY_PATH) -> re.Pattern[str] | None:
+    keys = sorted(_by_chinese(path), key=lambda k: (-len(k), k))
+    if not keys:
+        return None
+    # Alternatives longest first: at any position the longest form wins (香港人工智能研發院 over 人工智能).
+    return re.compile("|".join(re.escape(k) for k in keys), re.IGNORECASE)
+
+
+def _term(e: Entry, start: int, end: int, path: Path) -> Term:
+    forms = _forms(path).get(e.english, (e.chinese,))
+    ordered = (e.chinese, *(f for f in forms if f != e.chinese))
+    return Term(e.chinese, e.english, e.kind, e.note, start, end, ordered)
+
+
+def _scan(text: str, path: Path) -> list[Term]:
+    pattern = _chinese_pattern(path)
+    if pattern is None or not text:
+        return []
+    table = _by_chinese(path)
+    lower = {k.lower(): v for k, v in table.items()}
+    out = []
+    for m in pattern.finditer(text):
+        e = table.get(m.group()) or lower[m.group().lower()]
+        out.append(_term(e, m.start(), m.end(), path))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_traditional(ch: str) -> str:
+    from rag.language import to_traditional
+
+    converted = to_traditional(ch)
+    return converted if len(converted) == 1 else ch
+
+
+def _traditional_same_length(text: str) -> str:
+    """The text in traditional characters, one character for one, so offsets carry over."""
+    from rag.language import to_traditional
+
+    converted = to_traditional(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(_char_traditional(ch) for ch in text)
+
+
+def find_terms(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
+    """The glossary terms in a Chinese text (traditional or simplified), leftmost-longest, in order.
+
+    The text is searched as written and, when it differs, as converted to traditional: 香港人工智能研发院
+    shares 人工智能 with the traditional spelling, but the whole name is only found after conversion.
+    """
+    if not text:
+        return []
+    found = _scan(text, path)
+    if not re.search(r"[\u3400-\u9fff]", text):
+        return found
+    converted = _traditional_same_length(text)
+    if converted == text:
+        return found
+    # Both readings, leftmost-longest over the union; on a tie the text as written wins.
+    both = [(t, 0) for t in found] + [(t, 1) for t in _scan(converted, path)]
+    both.sort(key=lambda c: (c[0].start, c[0].start - c[0].end, c[1]))
+    out: list[Term] = []
+    last = 0
+    for t, _source in both:
+        if t.start >= last:
+            out.append(t)
+            last = t.end
+    return out
+
+
+def english_for(chinese: str, path: Path = GLOSSARY_PATH) -> str | None:
+    """The English for a whole Chinese name (traditional or simplified); None if the glossary lacks it."""
+    key = chinese.strip()
+    table = _by_chinese(path)
+    if key in table:
+        return table[key].english
+    from rag.language import to_traditional
+
+    converted = to_traditional(key) if key else key
+    entry = table.get(converted)
+    return entry.english if entry else None
+
+
+def annotate(text: str, path: Path = GLOSSARY_PATH, *, once: bool = False) -> str:
+    """The text with " [= English]" after each glossary term: the names an English answer must use.
+
+    ``once`` annotates only the first occurrence of each English name, for long passages where repeating it
+    would crowd the prompt.
+    """
+    terms = find_terms(text, path)
+    if not terms:
+        return text
+    out: list[str] = []
+    last = 0
+    seen: set[str] = set()
+    for t in terms:
+        if once and t.english in seen:
+            continue
+        seen.add(t.english)
+        out.append(text[last : t.end])
+        out.append(f" [= {t.english}]")
+        last = t.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------------------------ English
+
+# Spelling variants treated as one when English text is matched to a glossary name, each as (its regex, the
+# words in a glossary name it stands for).
+_VARIANTS: list[tuple[str, str]] = [
+    (r"(?:r\s*&\s*d|research\s+(?:and|&)\s+development)", r"research and development|r&d"),
+    (r"(?:i\s*&\s*t|innovation\s+(?:and|&)\s+technology)", r"innovation and technology|i&t"),
+    (r"(?:ai|artificial\s+intelligence)", r"artificial intelligence|ai"),
+]
+_VARIANT_RES = [
+    (re.compile(rf"(?<![A-Za-z])(?:{names})(?![A-Za-z])", re.IGNORECASE), rx) for rx, names in _VARIANTS
+]
+_SEP = r"[\s\-‐–/,\"“”()]+"
+
+
+def _word_regex(word: str) -> str:
+    """One word of a name as a regex: British or American spelling, straight or curly apostrophe."""
+    w = re.escape(word)
+    w = re.sub(r"cent(?:re|er)", "cent(?:re|er)", w, flags=re.IGNORECASE)
+    w = re.sub(r"i[sz]ation", "i[sz]ation", w, flags=re.IGNORECASE)
+    w = re.sub(r"i[sz]ed", "i[sz]ed", w, flags=re.IGNORECASE)
+    w = re.sub(r"labou?r", "labou?r", w, flags=re.IGNORECASE)
+    w = re.sub(r"programme", "program(?:me)?", w, flags=re.IGNORECASE)
+    w = re.sub("['’]", lambda _m: "['’]", w)
+    if word.lower() == "and":
+        return "(?:and|&)"
+    return w
+
+
+def _name_regex(name: str) -> str:
+    """A glossary English name as a regex for free English text."""
+    placeholders: list[str] = []
+
+    def hold(rx: str) -> str:
+        placeholders.append(rx)
+        return f"\x00{len(placeholders) - 1}\x00"
+
+    held = re.sub(r"[\"“”()]", " ", name)
+    for variant, replacement in _VARIANT_RES:
+        held = variant.sub(lambda _m, r=replacement: hold(r), held)
+    words = [w for w in re.split(_SEP, held.strip()) if w]
+    parts = []
+    for w in words:
+        # A word may hold placeholders glued to punctuation ("AI+"): expand them in place.
+        pieces = re.split(r"\x00(\d+)\x00", w)
+        regex = "".join(placeholders[int(p)] if i % 2 else _word_regex(p) for i, p in enumerate(pieces))
+        parts.append(regex)
+    body = _SEP.join(parts)
+    # "the Mainland": the article is optional in free text.
+    if body.lower().startswith("the" + _SEP):
+        body = "(?:the" + _SEP + ")?" + body[len("the" + _SEP) :]
+    return rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
+
+
+@functools.cache
+def _english_patterns(path: Path = GLOSSARY_PATH) -> tuple[tuple[re.Pattern[str], Entry, int], ...]:
+    """(pattern, entry, length of the written name) for every English name, alias and abbreviation."""
+    seen: set[tuple[str, bool]] = set()
+    out: list[tuple[re.Pattern[str], Entry, int]] = []
+    for e in entries(path):
+        names = [(e.name, False), *((a, False) for a in e.aliases)]
+        if e.abbreviation:
+            names.append((e.abbreviation, True))
+        for name, exact_case in names:
+            key = (name if exact_case else name.lower(), exact_case)
+            if not name or key in seen:
+                continue
+            seen.add(key)
+            if exact_case:
+                rx = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
+            else:
+                rx = re.compile(_name_regex(name), re.IGNORECASE)
+            out.append((rx, e, len(name)))
+    return tuple(out)
+
+
+def lookup_english(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
+    """The glossary names mentioned in English text, leftmost-longest, in order.
+
+    Used to tell whether an English question asks about something the article names: "Sandy Ridge data park",
+    "the HKMA" and "Hong Kong Artificial Intelligence R&D Institute" all resolve to their Chinese forms.
+    """
+    if not text:
+        return []
+    candidates: list[tuple[int, int, int, Entry]] = []
+    for order, (rx, e, _length) in enumerate(_english_patterns(path)):
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                candidates.append((m.start(), -(m.end() - m.start()), order, e))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    out: list[Term] = []
+    last = 0
+    for start, neg_len, _order, e in candidates:
+        if start < last:
+            continue
+        end = start - neg_len
+        out.append(_term(e, start, end, path))
+        last = end
+    return out
