@@ -58,6 +58,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quote(args: argparse.Namespace) -> int:
+    from rag.quote import check
+
+    result = check(args.text, config.load())
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result.verdict} (score {result.score})" + (f": {result.note}" if result.note else ""))
+    m = result.match
+    if m:
+        where = f"{m.sub_article} › {m.heading}" if m.heading and m.heading != m.sub_article else m.sub_article
+        print(f"  {where} · {m.kind} {m.paragraph} · {m.source}[{m.start}:{m.end}]")
+        print(f"  {m.context}")
+    for d in result.differences:
+        flag = f"  ! {d.why or 'material'}" if d.material else ""
+        print(f"  {d.kind}: quote「{d.quote}」 article「{d.article}」{flag}")
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rag import ingest
 
@@ -87,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="default: RAG_BACKEND")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("quote", help="is this quote in the article, word for word, and where?")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=cmd_quote)
 
     p = sub.add_parser("ingest", help="index the corpus folder (same as python ingest.py)")
     p.add_argument("--force", action="store_true", help="re-embed every file")
