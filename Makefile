@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup ingest lint bench clean
+.PHONY: run test setup browser ingest bench clean
 
 setup: $(STAMP)
 
@@ -16,13 +16,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
-	$(PY) ingest.py
-	$(PY) -m rag search "撥咗幾多錢搞全民AI培訓？"
+	$(PY) app.py
 
 ingest: setup
 	$(PY) ingest.py
 
-test: setup
+# The browser test drives Debian's Chromium (and CJK fonts, for readable screenshots).
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium fonts-noto-cjk; }
+
+test: setup browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 

@@ -81,6 +81,34 @@ def _sources_html(ans: Answer) -> str:
     return f"<details class='sources'><summary>{title}</summary>{''.join(items)}</details>"
 
 
+VERDICTS = {
+    "verbatim": "✅ 逐字引用 Verbatim",
+    "near": "⚠️ 近似，有差異 Nearly, with differences",
+    "meaning": "🔎 意思相近，需人手核實 Same meaning: needs human confirmation",
+    "not_found": "❌ 文章中找不到 Not in the article",
+}
+
+
+def _quote_html(r, source: str) -> str:
+    parts = [f"<p><b>{VERDICTS[r.verdict]}</b> · score {r.score}</p>"]
+    if r.note:
+        parts.append(f"<p>{safe(r.note)}</p>")
+    if r.match:
+        m = r.match
+        where = safe(m.sub_article) + (f" › {safe(m.heading)}" if m.heading and m.heading != m.sub_article else "")
+        parts.append(f"<p>{where} · {safe(m.kind)} {m.paragraph} · chars {m.start}–{m.end}</p>")
+        a, b = m.start, m.end
+        ctx = (safe(source[max(0, a - 60):a]) + f"<mark>{safe(source[a:b])}</mark>" + safe(source[b:b + 60]))
+        parts.append(f"<blockquote>{ctx.replace(chr(10), ' ')}</blockquote>")
+    if r.differences:
+        rows = "".join(
+            f"<tr><td>{safe(d.kind)}</td><td>{safe(d.quote)}</td><td>{safe(d.article)}</td>"
+            f"<td>{'⚠️ ' + safe(d.why or 'material') if d.material else ''}</td></tr>" for d in r.differences)
+        parts.append("<table><tr><th>差異 Difference</th><th>引文 Quote</th><th>原文 Article</th><th></th></tr>"
+                     f"{rows}</table>")
+    return "".join(parts)
+
+
 def article_html(source: str, spans: list[tuple[int, int]] | None = None) -> str:
     """The whole article, escaped, with the cited spans marked in place."""
     spans = sorted(spans or [])
@@ -164,6 +192,12 @@ def build(settings: config.Settings):
         spans = [tuple(s) for c in cites if c["n"] == n for s in c["spans"]]
         return article_html(source, spans)
 
+    def quote_check(text: str):
+        from rag.quote import check
+
+        r = check(text or "", settings)
+        return _quote_html(r, source), r.to_dict()
+
     def citation_choices(turns: list):
         cites = turns[-1]["answer"]["citations"] if turns else []
         return gr.update(choices=[f"[{c['n']}] {c['quote'][:30]}…" for c in cites], value=None)
@@ -193,6 +227,18 @@ def build(settings: config.Settings):
             with gr.Accordion(LABELS["article"], open=False):
                 pick = gr.Dropdown(choices=[], label=LABELS["show"], elem_id="pick")
                 view = gr.HTML(article_html(source), elem_id="article")
+        with gr.Tab("引文核對 Quote check"):
+            gr.Markdown("貼上一段引文，查看它是否逐字出自文章、在哪裏。 Paste a quote to see whether it is in the "
+                        "article word for word, and where.")
+            qbox = gr.Textbox(label="引文 Quote", lines=3, max_length=settings.max_question_chars * 5,
+                              elem_id="quote")
+            qbtn = gr.Button("核對 Check", variant="primary", elem_id="check")
+            qout = gr.HTML(elem_id="quote-result")
+            qjson = gr.JSON(visible=False)
+        for trigger in (qbox.submit, qbtn.click):
+            trigger(quote_check, qbox, [qout, qjson], concurrency_limit=8, api_name=False)
+        qj_in = gr.Textbox(visible=False)
+        qj_in.submit(lambda t: quote_check(t)[1], qj_in, qjson, api_name="quote", concurrency_limit=8)
         for trigger in (box.submit, send.click):
             trigger(respond, [box, chat, turns, backend], [chat, turns, box], concurrency_limit=8,
                     api_name=False).then(citation_choices, turns, pick, api_name=False)
