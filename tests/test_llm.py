@@ -1,0 +1,270 @@
+"""Both LLM backends against the real thing: the bundled GGUF in-process, and a real
+OpenAI-compatible server (llama-cpp-python's own, serving the same GGUF) on loopback.
+
+The failure tests use real sockets too: a port nobody listens on, a listener that accepts
+connections and never answers, and a tiny HTTP server that answers with things that are not an
+OpenAI response. Answers are kept to a few tokens: these test plumbing, not answer quality.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from rag import config, llm, models
+from rag.llm import LLMUnavailable, PromptTooLong
+from tests.conftest import free_port
+
+HELLO = [{"role": "user", "content": "Reply with one word: hello."}]
+
+
+@pytest.fixture(scope="module")
+def settings() -> config.Settings:
+    return config.load()
+
+
+@pytest.fixture(scope="module")
+def bundled(settings) -> llm.BundledLLM:
+    return llm.load_llm(settings, "bundled")  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------------
+# bundled
+
+
+def test_bundled_streams_a_short_answer(bundled):
+    pieces = list(bundled.stream(HELLO, max_tokens=16))
+    assert pieces and all(isinstance(p, str) and p for p in pieces)
+    text = "".join(pieces)
+    assert "hello" in text.lower()
+    # Greedy decoding: asking again gives the same answer, streamed or not.
+    assert bundled.complete(HELLO, max_tokens=16) == text
+
+
+def test_bundled_is_loaded_once_per_process(bundled, settings):
+    again = llm.load_llm(settings)  # RAG_LLM_BACKEND defaults to "bundled"
+    assert again.llama is bundled.llama and again.lock is bundled.lock
+    assert bundled.name == "bundled:qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert bundled.context_window == settings.llm_ctx
+
+
+def test_bundled_uses_the_models_own_chat_template(bundled):
+    messages = [{"role": "system", "content": "Be brief."}, *HELLO]
+    prompt = llm._render(bundled.llama, messages)
+    assert prompt == ("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n"
+                      "Reply with one word: hello.<|im_end|>\n<|im_start|>assistant\n")
+    assert bundled.count_tokens(messages) == len(bundled.llama.tokenize(prompt.encode(), add_bos=False,
+                                                                         special=True))
+
+
+def test_bundled_stop_sequence_ends_the_answer(bundled):
+    counting = [{"role": "user", "content": "Count from 1 to 9, separated by commas."}]
+    # Without the stop the 20 tokens would reach past 5 ("1, 2, 3, 4, 5, 6, ...").
+    stopped = bundled.complete(counting, max_tokens=20, stop=["5"])
+    assert "4" in stopped and "5" not in stopped and "6" not in stopped
+
+
+def test_bundled_prompt_over_the_context_window_is_unavailable(bundled):
+    too_long = [{"role": "user", "content": "word " * (bundled.context_window + 100)}]
+    with pytest.raises(PromptTooLong, match="exceed context window"):
+        list(bundled.stream(too_long, max_tokens=8))
+    assert issubclass(PromptTooLong, LLMUnavailable)
+    assert bundled.complete(HELLO, max_tokens=16)  # still usable afterwards
+
+
+def test_unknown_backend_is_a_configuration_error(settings):
+    with pytest.raises(ValueError, match=r"unknown LLM backend 'gpt'.*bundled, openai"):
+        llm.load_llm(settings, "gpt")
+
+
+def test_bundled_model_that_cannot_be_assembled_is_unavailable(settings, tmp_path):
+    """A model cache that cannot be written (a file where the folder should be): a real fault."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(LLMUnavailable, match=r"bundled LLM: cannot assemble .* Set RAG_MODEL_CACHE"):
+        llm.load_llm(dataclasses.replace(settings, model_cache=blocker / "models"), "bundled")
+
+
+# --------------------------------------------------------------------------------------------------
+# openai: a real llama-cpp-python server on loopback
+
+
+@pytest.fixture(scope="module")
+def llama_server(settings, tmp_path_factory) -> Iterator[str]:
+    """``python -m llama_cpp.server`` serving the bundled GGUF on 127.0.0.1 for this module."""
+    path = models.ensure_gguf(settings.model_cache)
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(path),
+                             "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1",
+                             "--n_ctx", "2048"], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"llama_cpp.server did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _server_settings(settings: config.Settings, url: str, **kw: object) -> config.Settings:
+    return dataclasses.replace(settings, llm_base_url=url, **kw)
+
+
+def test_openai_backend_streams_from_a_real_server(settings, llama_server):
+    model = llm.load_llm(_server_settings(settings, llama_server), "openai")
+    # No RAG_LLM_MODEL: the server was asked, and it names its one model by its path.
+    assert model.name.startswith("openai:") and model.name.endswith(".gguf")
+    pieces = list(model.stream(HELLO, max_tokens=8))
+    assert pieces and "hello" in "".join(pieces).lower()
+
+
+def test_openai_backend_answers_without_streaming(settings, llama_server):
+    model = llm.load_llm(_server_settings(settings, llama_server, llm_model="any-name"), "openai")
+    assert model.name == "openai:any-name"  # a one-model server answers to any name
+    assert "hello" in model.complete(HELLO, max_tokens=8).lower()
+
+
+def test_openai_backend_prompt_too_long(settings, llama_server):
+    """The server's n_ctx is 2048. Its two ways of saying so both come out as LLMUnavailable."""
+    model = llm.load_llm(_server_settings(settings, llama_server, llm_model="m"), "openai")
+    too_long = [{"role": "user", "content": "word " * 2500}]
+    with pytest.raises(PromptTooLong, match="HTTP 400"):
+        model.complete(too_long, max_tokens=8)
+    # Streaming, llama-cpp-python's server answers 200 and then ends the stream with no events.
+    with pytest.raises(LLMUnavailable, match="without a finish_reason"):
+        list(model.stream(too_long, max_tokens=8))
+
+
+# --------------------------------------------------------------------------------------------------
+# openai: servers that fail
+
+
+def _both_ways(model: llm.LLM) -> list[LLMUnavailable]:
+    errors = []
+    for call in (lambda: model.complete(HELLO, max_tokens=4), lambda: list(model.stream(HELLO, max_tokens=4))):
+        with pytest.raises(LLMUnavailable) as err:
+            call()
+        errors.append(err.value)
+    return errors
+
+
+def test_server_down_is_unavailable_at_once(settings):
+    url = f"http://127.0.0.1:{free_port()}/v1"  # bound and released: nobody listens there
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable, match=r"cannot be reached.*Connection refused"):
+        llm.load_llm(_server_settings(settings, url), "openai")  # asks /models for the name
+    model = llm.load_llm(_server_settings(settings, url, llm_model="m"), "openai")  # no request yet
+    for error in _both_ways(model):
+        assert "cannot be reached" in str(error) and url in str(error)
+    assert time.monotonic() - started < 5  # no retries, no waiting for a timeout
+
+
+def test_server_that_never_answers_times_out(settings):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # the kernel completes the handshakes; nobody ever reads or writes
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    try:
+        model = llm.load_llm(_server_settings(settings, url, llm_model="m", llm_timeout=1.0), "openai")
+        for call in (lambda: model.complete(HELLO, max_tokens=4), lambda: list(model.stream(HELLO, 4))):
+            started = time.monotonic()
+            with pytest.raises(LLMUnavailable, match=r"did not answer within 1 s \(RAG_LLM_TIMEOUT\)"):
+                call()
+            assert 0.9 < time.monotonic() - started < 5
+    finally:
+        listener.close()
+
+
+GARBAGE = {  # path prefix -> (status, content type, body)
+    "html": (200, "text/html", b"<html><body>It works!</body></html>"),
+    "badjson": (200, "application/json", b"{this is not json"),
+    "wrongjson": (200, "application/json", b'{"hello": "world"}'),
+    "badsse": (200, "text/event-stream", b"data: not json\n\n"),
+    "error500": (500, "application/json", b'{"error": {"message": "model crashed"}}'),
+    "proxy502": (502, "text/html", b"<html>Bad Gateway</html>"),
+}
+
+
+@pytest.fixture(scope="module")
+def garbage_server() -> Iterator[str]:
+    """A real HTTP server on loopback that answers every request with one of ``GARBAGE``."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self._answer()
+
+        def _answer(self) -> None:
+            status, kind, body = GARBAGE[self.path.split("/")[1]]
+            self.send_response(status)
+            self.send_header("content-type", kind)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("kind", sorted(GARBAGE))
+def test_server_answering_garbage_is_unavailable(settings, garbage_server, kind):
+    url = f"{garbage_server}/{kind}/v1"
+    model = llm.load_llm(_server_settings(settings, url, llm_model="m", llm_timeout=5.0), "openai")
+    for error in _both_ways(model):
+        assert url in str(error)
+        if kind == "html":
+            assert "not OpenAI-compatible" in str(error) and "text/html" in str(error)
+        if kind.startswith(("error", "proxy")):
+            assert f"HTTP {GARBAGE[kind][0]}" in str(error)
+    with pytest.raises(LLMUnavailable):  # asking it for the model name fails the same way
+        llm.load_llm(_server_settings(settings, url, llm_timeout=5.0), "openai")
+
+
+def test_openai_backend_needs_a_url(settings):
+    with pytest.raises(LLMUnavailable, match="RAG_LLM_BASE_URL"):
+        llm.load_llm(_server_settings(settings, ""), "openai")
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    for name, value in {"RAG_LLM_BACKEND": "openai", "RAG_LLM_BASE_URL": "http://127.0.0.1:9/v1",
+                        "RAG_LLM_MODEL": "m", "RAG_LLM_API_KEY": "k", "RAG_LLM_TIMEOUT": "2.5",
+                        "RAG_LLM_THREADS": "1", "RAG_LLM_CTX": "2048"}.items():
+        monkeypatch.setenv(name, value)
+    s = config.load()
+    assert (s.llm_backend, s.llm_base_url, s.llm_model, s.llm_api_key) == ("openai", "http://127.0.0.1:9/v1",
+                                                                          "m", "k")
+    assert (s.llm_timeout, s.llm_threads, s.llm_ctx) == (2.5, 1, 2048)
+    assert llm.load_llm(s).name == "openai:m"
