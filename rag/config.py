@@ -52,19 +52,19 @@ class Settings:
     embed_passage_prefix: str = "passage: "
     #: RAG_CHUNK_CHARS: target chunk size in characters; sentences are never split.
     #: Chosen by `python -m evals.sweep --modes dense,hybrid` (README, "Chunking"): 160/1/ctx gives the
-    #: best hybrid figures (all-groups MRR 0.831 vs ≤ 0.819 for 80-240) and ties the best dense one
-    #: (0.798 vs 0.800 at 120/1/no ctx, one question apart).
+    #: best hybrid figures (all-groups hit@1 0.756, MRR 0.832 vs ≤ 0.746 / 0.825 for 80-240) and ties
+    #: the best dense one (MRR 0.798 vs 0.800 at 120/1/no ctx, one question apart).
     chunk_chars: int = 160
     #: RAG_CHUNK_OVERLAP: sentences carried over from one chunk into the next (same sweep: with 160
-    #: and context, overlap 1 → hybrid MRR 0.831, overlap 0 → 0.811).
+    #: and context, overlap 1 → hybrid MRR 0.832, overlap 0 → 0.816).
     chunk_overlap: int = 1
     #: RAG_TOP_K: passages returned by search.
     top_k: int = 5
     #: RAG_THREADS: CPU threads for torch.
     threads: int = 2
     #: RAG_EMBED_CONTEXT: embed each chunk with its story headline and section heading before it
-    #: (the stored, shown and cited text stays verbatim). Same sweep: at 160/1, hybrid MRR 0.831 with,
-    #: 0.813 without; it costs English (dense en MRR 0.593 with vs 0.581 without, at 160/1).
+    #: (the stored, shown and cited text stays verbatim). Same sweep: at 160/1, hybrid MRR 0.832 with,
+    #: 0.820 without (en MRR 0.593 with, 0.581 without).
     embed_context: bool = True
     #: RAG_SEARCH_MODE: dense · lexical · hybrid, the mode `python -m rag search` and the app use.
     #: `python -m evals.modes`: hybrid MRR (en/yue/Hant/Hans) 0.593/0.930/0.900/0.929 vs dense
@@ -121,9 +121,13 @@ class Settings:
     llm_concurrency: int = 1
     #: RAG_MAX_QUESTION_CHARS: longer questions are refused with a message stating the limit.
     max_question_chars: int = 1000
-    #: RAG_REFUSE_BELOW: refuse when the best passage's cosine similarity is under this.
-    #: Measured on evals/questions.jsonl (see README, "Refusal").
+    #: RAG_REFUSE_BELOW / RAG_REFUSE_BELOW_EN: refuse, without asking a model, when the best passage's
+    #: cosine similarity is under this. e5 scores do not separate answerable from unanswerable
+    #: questions (eval set, 2026-11-25: answerable top cosines from 0.818 (Chinese) / 0.759 (English),
+    #: unanswerable up to 0.917 / 0.838), so these only catch questions far from everything, set just
+    #: under the lowest answerable score; the rest of refusal is unknown terms, the model and grounding.
     refuse_below: float = 0.80
+    refuse_below_en: float = 0.74
 
     @property
     def uses_server(self) -> bool:

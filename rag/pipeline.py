@@ -45,9 +45,11 @@ def _corpus_text(settings: Settings) -> str:
 
 def clean(question: str) -> str:
     """Text a person could have meant: no lone surrogates, no control characters, NFC, trimmed."""
-    question = question.encode("utf-8", "replace").decode("utf-8")
+    # Category C covers control characters, lone surrogates and unassigned code points.
     question = "".join(ch for ch in question if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return unicodedata.normalize("NFC", question).strip()
+    question = unicodedata.normalize("NFC", question).strip()
+    # Nothing to go on (only punctuation, symbols or spaces) is treated as no question at all.
+    return question if any(ch.isalnum() for ch in question) else ""
 
 
 class _Clock:
@@ -113,7 +115,11 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     query = followup.standalone(q, earlier, lang)
     hits = _index(settings).search(query, k=settings.top_k)
     clock.mark("retrieve_ms")
-    verdict = refuse.judge(q, lang, hits[0].score if hits else 0.0, _corpus_text(settings), settings.refuse_below)
+    # The refusal threshold is a cosine similarity; hybrid and lexical scores are not one, Hit.cosine is.
+    cosines = [h.cosine for h in hits if h.cosine is not None]
+    top = max(cosines) if cosines else (settings.refuse_below if hits else 0.0)
+    floor = settings.refuse_below_en if lang == "en" else settings.refuse_below
+    verdict = refuse.judge(q, lang, top, _corpus_text(settings), floor)
     if verdict.refuse:
         yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
         return
