@@ -80,6 +80,8 @@ def compare_modes(questions: list[Question], settings: config.Settings) -> dict[
 def check(summary: dict, thresholds: dict) -> list[str]:
     failures = []
     for group, limits in thresholds.items():
+        if group.startswith("_"):
+            continue
         for metric, minimum in limits.items():
             got = summary.get(group, {}).get(metric)
             if metric == "false_refusals":

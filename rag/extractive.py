@@ -8,6 +8,7 @@ question with a sentence better than with a whole passage), plus the passage's o
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,13 @@ from rag.records import Citation, Hit, Span
 # sentence must come to the best one to be quoted too (questions that need two facts).
 PASSAGES = 3
 SECOND_WITHIN = 0.015
+WORD_WEIGHT = float(os.environ.get("RAG_EXTRACTIVE_WORD_WEIGHT", "0.05"))
+
+
+def _pairs(text: str) -> set[str]:
+    """Character pairs of the text's Chinese, in one script with Cantonese mapped to written words."""
+    norm = language.for_matching(text)
+    return {norm[i:i + 2] for i in range(len(norm) - 1) if norm[i:i + 2].strip() and not norm[i:i + 2].isascii()}
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,11 @@ def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate
     q = np.asarray(model.get_query_embedding(question))
     vecs = np.asarray(model.get_text_embedding_batch([c.text for c in cands]))
     # The passage's rank counts a little: retrieval saw the whole passage, the sentence score does not.
-    scores = vecs @ q - 0.005 * np.asarray([c.rank for c in cands])
+    # So do the question's own words: e5 alone prefers a sentence that repeats the question's topic
+    # (國家製造業創新中心) over the one that answers it (該創新中心將由…擔任承辦機構).
+    words = _pairs(question)
+    overlap = np.asarray([len(words & _pairs(c.text)) / len(words) if words else 0.0 for c in cands])
+    scores = vecs @ q - 0.005 * np.asarray([c.rank for c in cands]) + WORD_WEIGHT * overlap
     order = list(np.argsort(-scores))
     best = [cands[order[0]]]
     for i in order[1:]:
