@@ -73,7 +73,10 @@ class Chunk:
 class Hit:
     chunk: Chunk
     score: float
-    mode: str  # dense · lexical · hybrid
+    mode: str  # dense · lexical · hybrid (what ``score`` means: see rag.retrieve)
+    #: The chunk's cosine similarity to the question when the dense side scored it (dense and hybrid
+    #: modes), so a check that needs an absolute relevance figure (refusal) has one in every mode.
+    cosine: float | None = None
 
     def to_dict(self) -> dict:
         c = self.chunk
@@ -81,6 +84,7 @@ class Hit:
             "chunk_id": c.id,
             "score": round(self.score, 4),
             "mode": self.mode,
+            "cosine": None if self.cosine is None else round(self.cosine, 4),
             "start": c.start,
             "end": c.end,
             "spans": [list(s) for s in c.spans],

@@ -1,7 +1,29 @@
-"""Question → ranked chunks of the article.
+"""Question → ranked chunks of the article, by meaning (dense), by shared words (lexical) or both (hybrid).
 
 Dense search goes through llama-index's VectorStoreIndex over the live Chroma generation, with
 the e5 ``query: `` prompt on the question; the chunk records come back from node metadata.
+
+Lexical search is BM25 over the same chunks (``rag.lexical``), built in memory from the live
+generation when the index opens, so both sides always rank the same chunks.
+
+Hybrid fuses the two. The lexical side can only help when the question is written in the
+article's words: an English question shares no characters with a Chinese article, and a BM25
+ranking made of the few acronyms and numbers it does share (AI, 2025) is noise that pushed good
+dense answers down (a probe: English top-1 18/18 → 8/12 with plain reciprocal rank fusion). So
+the lexical side joins only when at least ``RAG_HYBRID_MIN_COVERAGE`` of the question's tokens
+occur in the article at all (``LexicalIndex.coverage``); below that, hybrid is exactly dense.
+The gate looks at what the question shares with the corpus, not at its language label, so an
+English question quoting 沙嶺數據園 still gets lexical help, and a Chinese question about
+something the article never mentions is left to the dense side.
+
+Scores (``Hit.score``) by mode:
+
+``dense``    cosine similarity of question and chunk embeddings (−1..1; e5 gives ~0.7–0.9).
+``lexical``  BM25 (Lucene variant, k1=1.2, b=0.75) over ``for_matching`` tokens; ≥ 0, unbounded,
+             comparable only within one question. Chunks sharing no token are not returned.
+``hybrid``   ``(1 − w)·dense′ + w·lexical′`` in 0..1, where dense′ is the cosine min-max scaled over
+             the dense candidates, lexical′ is BM25 divided by the question's best BM25, and
+             w = ``RAG_HYBRID_LEXICAL_WEIGHT`` when the coverage gate is passed, else 0.
 """
 
 from __future__ import annotations
@@ -14,32 +36,93 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag import embedder, store
-from rag.config import Settings
+from rag.config import SEARCH_MODES, Settings
+from rag.lexical import LexicalIndex
 from rag.records import Chunk, Hit
+
+MODES = SEARCH_MODES
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+    return mode
 
 
 @dataclass
 class Index:
-    """What a search needs, opened once: the live generation and a retriever over it."""
+    """What a search needs, opened once: the live generation, a dense retriever and a lexical index."""
 
     settings: Settings
     generation: store.Generation
     retriever: BaseRetriever
     size: int
+    lexical: LexicalIndex
 
-    def search(self, question: str, k: int | None = None, mode: str = "dense") -> list[Hit]:
-        if mode != "dense":
-            raise ValueError(f"unknown search mode {mode!r}; use dense")
+    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE."""
+        mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
+        if mode == "dense":
+            return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(question, k)]
+        if mode == "lexical":
+            return [Hit(c, s, "lexical") for c, s in self.lexical.search(question, k)]
+        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(question, k)]
+
+    def dense(self, question: str, k: int) -> list[tuple[Chunk, float]]:
+        """Top-k chunks by cosine similarity of e5 embeddings."""
         self.retriever.similarity_top_k = k  # type: ignore[attr-defined]
-        hits = []
+        out = []
         for nws in self.retriever.retrieve(question):
             node = nws.node
             chunk = Chunk.from_metadata(node.node_id, node.get_content(), node.metadata)
             # llama-index's Chroma store reports exp(-distance); give back the cosine similarity.
             score = 1.0 + math.log(nws.score) if nws.score and nws.score > 0 else 0.0
-            hits.append(Hit(chunk, score, "dense"))
-        return hits
+            out.append((chunk, score))
+        return out
+
+    def lexical_weight(self, question: str) -> float:
+        """The lexical side's share in hybrid: RAG_HYBRID_LEXICAL_WEIGHT, or 0 below the coverage gate."""
+        if self.lexical.coverage(question) < self.settings.hybrid_min_coverage:
+            return 0.0
+        return self.settings.hybrid_lexical_weight
+
+    def hybrid(self, question: str, k: int) -> list[tuple[Chunk, float, float | None]]:
+        """Weighted sum of min-max scaled cosine and max-scaled BM25 over both sides' candidates.
+
+        Candidates are the dense top ``RAG_HYBRID_DEPTH`` plus every chunk with a positive BM25 score.
+        A lexical candidate the dense side did not return gets the lowest dense score seen (0 after
+        scaling). Ties keep article order, so equal scores rank the same way on every run.
+        Returns (chunk, fused score, cosine or None when the chunk came from the lexical side only).
+        """
+        depth = max(k, self.settings.hybrid_depth)
+        dense = self.dense(question, depth)
+        w = self.lexical_weight(question)
+        cands: dict[str, Chunk] = {c.id: c for c, _ in dense}
+        cos = {c.id: s for c, s in dense}
+        lo, hi = (min(cos.values()), max(cos.values())) if cos else (0.0, 0.0)
+        span = hi - lo
+        fused = {cid: (s - lo) / span if span > 0 else 1.0 for cid, s in cos.items()}
+        if w > 0:
+            bm25 = self.lexical.scores(question)
+            top = float(bm25.max()) if len(bm25) else 0.0
+            if top > 0:
+                for cid in fused:
+                    fused[cid] *= 1.0 - w
+                for chunk, s in zip(self.lexical.chunks, bm25, strict=True):
+                    if s > 0:
+                        cands.setdefault(chunk.id, chunk)
+                        fused[chunk.id] = fused.get(chunk.id, 0.0) + w * float(s) / top
+        order = sorted(fused, key=lambda cid: (-fused[cid], cands[cid].source, cands[cid].start))
+        return [(cands[cid], fused[cid], cos.get(cid)) for cid in order[:k]]
+
+
+def live_chunks(collection) -> list[Chunk]:
+    """Every chunk of a Chroma generation, in article order (source, then offset)."""
+    got = collection.get(include=["documents", "metadatas"])
+    chunks = [Chunk.from_metadata(i, t or "", m or {})
+              for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+    return sorted(chunks, key=lambda c: (c.source, c.start, c.end))
 
 
 def open_index(settings: Settings) -> Index:
@@ -53,4 +136,6 @@ def open_index(settings: Settings) -> Index:
     index = VectorStoreIndex.from_vector_store(
         ChromaVectorStore(chroma_collection=collection), embed_model=embedder.embed_model(settings)
     )
-    return Index(settings, gen, index.as_retriever(similarity_top_k=settings.top_k), collection.count())
+    lexical = LexicalIndex.build(live_chunks(collection), settings.lexical_tokenizer)
+    return Index(settings, gen, index.as_retriever(similarity_top_k=settings.top_k), collection.count(),
+                 lexical)
