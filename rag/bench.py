@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag import config, embedder, ingest
+from rag import config, e5_convert, embedder, ingest
 from rag.retrieve import open_index
 
 QUESTIONS = [
@@ -47,7 +47,7 @@ def run(rounds: int = 20) -> dict:
                  f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}"}
 
     t = time.perf_counter()
-    embedder.ensure_model(base.model_cache)
+    e5_convert.ensure_model(base.model_cache)
     out["model_ready_s"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
     embedder.sentence_transformer(base)
