@@ -21,7 +21,7 @@ ANSWERABLE = [
     ("cmn-Hant", "沙嶺數據園可提供多少樓面面積？", "25萬平方米"),
     ("cmn-Hans", "创科产业引导基金的规模有多大？", "100亿"),
     ("en", "How many labs focused on AI and robotics has InnoHK funded?", "16間"),
-    ("yue", "國家製造業創新中心會由邊個承辦？", "香港微電子研發院"),
+    ("yue", "InnoHK資助咗幾多間實驗室？", "16間"),
 ]
 
 
