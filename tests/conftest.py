@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,34 +50,50 @@ def make_settings(tmp_path, base_settings):
     return make
 
 
+@contextlib.contextmanager
+def serve(cmd: list[str], ready: Callable[[], bool], log_path: Path, what: str, timeout: float = 60,
+          **popen: object) -> Iterator[subprocess.Popen]:
+    """Start a real server process, wait until ``ready()``, and stop it afterwards.
+
+    Shared by the Chroma, llama.cpp and app fixtures: each only says how to start it and how to
+    tell it is up.
+    """
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **popen)
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"{what} did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real ``chroma run`` on 127.0.0.1, started for this test session and stopped after it."""
     exe = Path(sys.executable).parent / "chroma"
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"chroma run did not start: {(path / 'server.log').read_text()[-2000:]}") from None
-            time.sleep(0.2)
-    yield {"url": url, "proc": proc, "port": port, "path": path / "db"}
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    cmd = [str(exe), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    with serve(cmd, lambda: port_open(port), path / "server.log", "chroma run",
+               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}) as proc:
+        yield {"url": f"http://127.0.0.1:{port}", "proc": proc, "port": port, "path": path / "db"}
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -15,7 +14,7 @@ import pytest
 from rag import language
 from rag.corpus import span_text
 
-from .conftest import ARTICLE, ROOT, env_for, free_port
+from .conftest import ARTICLE, ROOT, env_for, free_port, serve
 
 SOURCE = ARTICLE.read_text(encoding="utf-8")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -29,25 +28,17 @@ def app(indexed, tmp_path_factory):
     log = tmp_path_factory.mktemp("app") / "app.log"
     env = {**env_for(indexed), "RAG_PORT": str(port), "RAG_LLM_BACKEND": "extractive",
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 240
-    while True:
+
+    def ready() -> bool:
         try:
             urllib.request.urlopen(url, timeout=2)
-            break
+            return True
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"app did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-    yield {"url": url, "proc": proc, "log": log, "settings": indexed}
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+            return False
+
+    with serve([sys.executable, "app.py"], ready, log, "app.py", timeout=240, cwd=ROOT, env=env) as proc:
+        yield {"url": url, "proc": proc, "log": log, "settings": indexed}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -22,7 +21,7 @@ import pytest
 
 from rag import config, llm, models
 from rag.llm import LLMUnavailable, PromptTooLong
-from tests.conftest import free_port
+from tests.conftest import free_port, serve
 
 HELLO = [{"role": "user", "content": "Reply with one word: hello."}]
 
@@ -104,29 +103,18 @@ def llama_server(settings, tmp_path_factory) -> Iterator[str]:
     path = models.ensure_gguf(settings.model_cache)
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(path),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1",
-                             "--n_ctx", "2048"], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    while True:
+
+    def ready() -> bool:
         try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
+            return httpx.get(f"{url}/models", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"llama_cpp.server did not start: {log_path.read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+            return False
+
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
+           "--port", str(port), "--n_threads", "1", "--n_ctx", "2048"]
+    with serve(cmd, ready, log_path, "llama_cpp.server", timeout=180):
+        yield url
 
 
 def _server_settings(settings: config.Settings, url: str, **kw: object) -> config.Settings:
