@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rag import config, pipeline, store
 from rag.records import Answer
+from rag.store import StoreError
 
 log = logging.getLogger("app")
 
@@ -160,6 +161,11 @@ def build(settings: config.Settings):
                 else:
                     chat[-1] = {"role": "assistant", "content": safe(item)}
                     yield chat, turns, ""
+        except StoreError as e:  # the index cannot be read: say so, and give no answer without sources
+            log.error("no answer, the index cannot be read: %s", e)
+            chat[-1] = {"role": "assistant", "content": safe(pipeline.unavailable(message, backend).text)}
+            yield chat, turns, ""
+            return
         except Exception:  # never a traceback in the page
             log.exception("answer failed")
             chat[-1] = {"role": "assistant", "content": "Sorry, something went wrong; please try again. "
@@ -180,6 +186,9 @@ def build(settings: config.Settings):
             gate.acquire()
         try:
             return pipeline.answer(question or "", None, backend, settings).to_dict()
+        except StoreError as e:
+            log.error("no answer, the index cannot be read: %s", e)
+            return pipeline.unavailable(question or "", backend).to_dict()
         finally:
             if gate:
                 gate.release()
@@ -275,8 +284,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = config.load()
     t0 = time.perf_counter()
-    ensure_index(settings)
-    pipeline.answer("撥咗幾多錢搞全民AI培訓？", backend="extractive", settings=settings)  # warm the models
+    try:
+        ensure_index(settings)
+        pipeline.answer("撥咗幾多錢搞全民AI培訓？", backend="extractive", settings=settings)  # warm the models
+    except StoreError as e:  # an index that cannot be read at start: the fix, not a traceback
+        raise SystemExit(f"error: {e}") from None
     if settings.llm_backend == "bundled":
         from rag.llm import load_llm
 

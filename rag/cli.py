@@ -117,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_ingest)
 
     args = parser.parse_args(argv)
+    from rag.ingest import IngestBusy
+
     try:
         return args.func(args)
-    except (CorpusError, StoreError, ValueError) as e:
+    except (CorpusError, StoreError, IngestBusy, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

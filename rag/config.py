@@ -128,6 +128,10 @@ class Settings:
     #: under the lowest answerable score; the rest of refusal is unknown terms, the model and grounding.
     refuse_below: float = 0.80
     refuse_below_en: float = 0.74
+    # Added for reliability (issue #8): how long a second ingest waits for the first.
+    #: RAG_INGEST_WAIT: seconds an ingest waits for another one on the same data folder to finish
+    #: before refusing with a message (an OS file lock, so a killed ingest never holds it).
+    ingest_wait: float = 120.0
 
     @property
     def uses_server(self) -> bool:

@@ -9,6 +9,7 @@ written, and the new generation goes live in one step at the end (see ``rag.stor
 from __future__ import annotations
 
 import fcntl
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from rag.chunks import chunk_article
 from rag.config import Settings
 from rag.corpus import CorpusError, corpus_files, file_hash, read_article
 from rag.records import Chunk
+
+log = logging.getLogger(__name__)
 
 # Metadata that travels with a node but is not part of the embedded or prompted text.
 _HIDDEN = ["source", "kind", "paragraph", "start", "end", "spans", "sentences", "sub_article", "heading"]
@@ -51,20 +54,27 @@ class Report:
 
 
 @contextmanager
-def ingest_lock(settings: Settings, wait_s: float = 120.0) -> Iterator[None]:
-    """One ingest at a time per data folder; a second one waits, then refuses clearly.
+def ingest_lock(settings: Settings, wait_s: float | None = None) -> Iterator[None]:
+    """One ingest at a time per data folder; a second one waits (saying so), then refuses clearly.
 
-    An OS file lock, so a killed ingest releases it with its process.
+    An OS file lock, so a killed ingest releases it with its process. ``wait_s`` defaults to
+    ``RAG_INGEST_WAIT``.
     """
+    wait_s = settings.ingest_wait if wait_s is None else wait_s
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / "ingest.lock"
     with open(path, "a+") as fh:
         deadline = time.monotonic() + wait_s
+        said = False
         while True:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not said:  # an operator watching a silent ingest would think it hung
+                    log.warning("Another ingest is running (lock %s); waiting up to %.0f s for it to finish.",
+                                path, wait_s)
+                    said = True
                 if time.monotonic() >= deadline:
                     raise IngestBusy(
                         f"Another ingest is running (lock {path}); waited {wait_s:.0f} s. "
@@ -140,7 +150,8 @@ def run(settings: Settings, force: bool = False,
     t0 = time.perf_counter()
     chunks, hashes = plan(settings)
     report = Report(files=len(chunks), chunks=sum(len(v) for v in chunks.values()))
-    with ingest_lock(settings):
+    # guard: a store that fails mid-ingest (server killed, folder gone) is a StoreError with the fix.
+    with ingest_lock(settings), store.guard(settings):
         client = store.connect(settings)
         live = store.active(client, settings)
         model_id = embedder.model_id(settings)

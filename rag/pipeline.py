@@ -11,6 +11,7 @@ final ``Answer``, whose text is what the grounding check passed: the UI replaces
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from rag.records import Answer, Citation, Hit
 from rag.retrieve import Index, open_index
 
 BACKENDS = ("bundled", "openai", "extractive")
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
@@ -113,13 +116,22 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
 
     earlier = [c for c in (clean(h) for h in history or []) if c]
     query = followup.standalone(q, earlier, lang)
-    hits = _index(settings).search(query, k=settings.top_k)
+    try:
+        with store.guard(settings):
+            hits = _index(settings).search(query, k=settings.top_k)
+            corpus = _corpus_text(settings)
+    except store.StoreError:
+        # A store that failed (server killed, folder replaced) is opened afresh on the next question,
+        # so questions work again once the operator has fixed it, without restarting the app.
+        _index.cache_clear()
+        _corpus_text.cache_clear()
+        raise
     clock.mark("retrieve_ms")
     # The refusal threshold is a cosine similarity; hybrid and lexical scores are not one, Hit.cosine is.
     cosines = [h.cosine for h in hits if h.cosine is not None]
     top = max(cosines) if cosines else (settings.refuse_below if hits else 0.0)
     floor = settings.refuse_below_en if lang == "en" else settings.refuse_below
-    verdict = refuse.judge(q, lang, top, _corpus_text(settings), floor)
+    verdict = refuse.judge(q, lang, top, corpus, floor)
     if verdict.refuse:
         yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
         return
@@ -155,10 +167,23 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
             rejected = (text, "; ".join(result.problems))
         note = ""
     except LLMUnavailable as e:
+        # The citizen sees FELL_BACK; the operator needs the cause and its fix (in the message).
+        log.warning("LLM unavailable, answered extractively instead: %s", e)
         note = f"{prompts.FELL_BACK[lang]}"
         rejected = (None, str(e))
     fallback = _extractive(settings, lang, query, hits, clock, backend, note=note)
     yield dataclasses.replace(fallback, note=note or f"replaced an answer that failed grounding: {rejected[1]}")
+
+
+def unavailable(question: str, backend: str = "extractive") -> Answer:
+    """What a citizen gets when the index cannot be read: no answer (never one without sources).
+
+    For interfaces that catch ``store.StoreError``; its message, with the operator's fix, goes to
+    their log.
+    """
+    lang = language.detect(clean(question)).lang
+    return Answer(text=prompts.INDEX_UNAVAILABLE[lang], language=lang, refused=True, grounded=True,
+                  backend=backend, note="index unavailable")
 
 
 def answer(question: str, history: list[str] | None = None, backend: str = "extractive",

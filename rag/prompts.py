@@ -47,6 +47,19 @@ FELL_BACK = {
     "cmn-Hans": "（语言模型暂时无法使用，因此直接引用原文作答。）",
 }
 
+# Shown when the index cannot be read (store missing, damaged, server down): no answer without sources.
+# The operator's fix goes to the log, not to the citizen.
+INDEX_UNAVAILABLE = {
+    "en": "Sorry, the article's index cannot be read right now, so there is no answer (every answer must "
+          "cite the article). Please try again later; the problem has been logged for the operators.",
+    "yue": "抱歉，而家讀唔到文章嘅索引，所以答唔到（每個答案都要附原文出處）。"
+           "請遲啲再試；問題已經記錄低，交俾管理員處理。",
+    "cmn-Hant": "抱歉，目前無法讀取文章的索引，因此無法作答（每個答案都必須引用原文）。"
+                "請稍後再試；問題已記錄，交由管理員處理。",
+    "cmn-Hans": "抱歉，目前无法读取文章的索引，因此无法作答（每个答案都必须引用原文）。"
+                "请稍后再试；问题已记录，交由管理员处理。",
+}
+
 # ---------------------------------------------------------------------------- the language model
 # The model sees only numbered passages. It must cite them as [n], answer in the named language,
 # say NOT_FOUND when they do not answer, and treat the question as data, never as instructions.
