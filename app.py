@@ -10,13 +10,15 @@ highlighted in place, feedback, and the queue that keeps the LLM from being swam
 from __future__ import annotations
 
 import argparse
+import asyncio
 import html
 import json
 import logging
 import re
-import threading
 import time
 from pathlib import Path
+
+import anyio
 
 from rag import config, pipeline, store
 from rag.records import Answer
@@ -42,6 +44,8 @@ LABELS = {
     "article": "原文 The article",
     "show": "在原文中顯示 Show in the article",
 }
+#: Extractive answers computed at once (chat and API together); more only share the same 2 cores.
+QUICK_CONCURRENCY = 8
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-!|~>]")
 
 
@@ -139,59 +143,66 @@ def build(settings: config.Settings):
 
     index = pipeline._index(settings)
     source = _source_text(settings)
-    llm_gate = threading.Semaphore(max(1, settings.llm_concurrency))
     backends = ["bundled", "extractive"] + (["openai"] if settings.llm_base_url else [])
     status = (f"Backend: **{settings.llm_backend}** · embedding {index.generation.embed_model} · "
               f"{index.size} chunks · corpus {', '.join(sorted(index.generation.files))} "
               f"(indexed {time.strftime('%Y-%m-%d %H:%M', time.localtime(index.generation.created))})")
 
-    def respond(message: str, chat: list, turns: list, backend: str):
+    # Waiting for the LLM must not hold one of Gradio's workers: with 8 LLM requests waiting on a
+    # blocking gate, every worker of the event was taken and extractive answers queued behind LLM
+    # answers (`python -m rag.load --mixed 8,4,1`: extractive waits of 5-7 s instead of ~0.4 s). So
+    # the answer handlers are async: they wait for a gate in the event loop, where waiting costs
+    # nothing, and only the work runs in a thread. anyio's run_sync is not abandoned on
+    # cancellation, so a gate is released only when its work has really finished.
+    llm_gate = asyncio.Semaphore(max(1, settings.llm_concurrency))
+    quick_gate = asyncio.Semaphore(QUICK_CONCURRENCY)
+
+    def gate_for(backend: str) -> asyncio.Semaphore:
+        return quick_gate if backend == "extractive" else llm_gate
+
+    async def respond(message: str, chat: list, turns: list, backend: str):
         message = message or ""
         earlier = [t["question"] for t in turns]
         chat = [*chat, {"role": "user", "content": safe(message)}, {"role": "assistant", "content": "…"}]
         yield chat, turns, ""
-        gate = llm_gate if backend != "extractive" else None
-        if gate:
-            gate.acquire()
-        try:
-            final = None
-            for item in pipeline.stream(message, earlier, backend, settings):
-                if isinstance(item, Answer):
-                    final = item
-                else:
-                    chat[-1] = {"role": "assistant", "content": safe(item)}
-                    yield chat, turns, ""
-        except StoreError as e:  # the index cannot be read: say so, and give no answer without sources
-            log.error("no answer, the index cannot be read: %s", e)
-            chat[-1] = {"role": "assistant", "content": safe(pipeline.unavailable(message, backend).text)}
-            yield chat, turns, ""
-            return
-        except Exception:  # never a traceback in the page
-            log.exception("answer failed")
-            chat[-1] = {"role": "assistant", "content": "Sorry, something went wrong; please try again. "
-                        "抱歉，系統出錯，請再試一次。"}
-            yield chat, turns, ""
-            return
-        finally:
-            if gate:
-                gate.release()
+        async with gate_for(backend):
+            parts = pipeline.stream(message, earlier, backend, settings)
+            try:
+                final = None
+                while (item := await anyio.to_thread.run_sync(next, parts, None)) is not None:
+                    if isinstance(item, Answer):
+                        final = item
+                    else:
+                        chat[-1] = {"role": "assistant", "content": safe(item)}
+                        yield chat, turns, ""
+            except StoreError as e:  # the index cannot be read: say so, and give no answer without sources
+                log.error("no answer, the index cannot be read: %s", e)
+                chat[-1] = {"role": "assistant", "content": safe(pipeline.unavailable(message, backend).text)}
+                yield chat, turns, ""
+                return
+            except Exception:  # never a traceback in the page
+                log.exception("answer failed")
+                chat[-1] = {"role": "assistant", "content": "Sorry, something went wrong; please try again. "
+                            "抱歉，系統出錯，請再試一次。"}
+                yield chat, turns, ""
+                return
+            finally:
+                parts.close()
         chat[-1] = {"role": "assistant", "content": _answer_html(final)}
         turns = [*turns, {"question": message, "answer": final.to_dict()}]
         yield chat, turns, ""
 
-    def answer_api(question: str, backend: str) -> dict:
-        """For programs (gradio_client): the whole Answer as JSON."""
-        gate = llm_gate if backend != "extractive" else None
-        if gate:
-            gate.acquire()
+    def whole_answer(question: str, backend: str) -> dict:
         try:
             return pipeline.answer(question or "", None, backend, settings).to_dict()
         except StoreError as e:
             log.error("no answer, the index cannot be read: %s", e)
             return pipeline.unavailable(question or "", backend).to_dict()
-        finally:
-            if gate:
-                gate.release()
+
+    async def answer_api(question: str, backend: str) -> dict:
+        """For programs (gradio_client): the whole Answer as JSON."""
+        async with gate_for(backend):
+            return await anyio.to_thread.run_sync(whole_answer, question, backend)
 
     def show_in_article(turns: list, choice: str):
         if not turns or not choice:
@@ -249,14 +260,14 @@ def build(settings: config.Settings):
         qj_in = gr.Textbox(visible=False)
         qj_in.submit(lambda t: quote_check(t)[1], qj_in, qjson, api_name="quote", concurrency_limit=8)
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chat, turns, backend], [chat, turns, box], concurrency_limit=8,
+            trigger(respond, [box, chat, turns, backend], [chat, turns, box], concurrency_limit=None,
                     api_name=False).then(citation_choices, turns, pick, api_name=False)
         pick.change(show_in_article, [turns, pick], view, api_name=False)
         chat.like(feedback, turns, None, api_name=False)
         api_q = gr.Textbox(visible=False)
         api_b = gr.Textbox(visible=False)
         api_out = gr.JSON(visible=False)
-        api_q.submit(answer_api, [api_q, api_b], api_out, api_name="answer", concurrency_limit=8)
+        api_q.submit(answer_api, [api_q, api_b], api_out, api_name="answer", concurrency_limit=None)
     demo.css = css
     return demo
 
