@@ -1,7 +1,8 @@
 """``python -m rag``: the command line. An interface only: it parses, calls, prints.
 
 Errors a user can fix (no index, bad corpus file, server down) print one clear line and exit 2;
-nothing prints a traceback at a user.
+nothing prints a traceback at a user (``--debug`` shows one for a bug). A question or quote of "-"
+is read from standard input: Linux refuses a single argument over 128 KiB.
 """
 
 from __future__ import annotations
@@ -14,6 +15,25 @@ import time
 from rag import config
 from rag.corpus import CorpusError
 from rag.store import StoreError
+
+#: Read at most this much of standard input: far over any limit, so the limit message states the
+#: real length of anything a person pastes, and a runaway pipe cannot fill memory.
+STDIN_LIMIT = 16 * 1024 * 1024
+
+
+def _text(value: str) -> str:
+    """The argument, or standard input for "-"; bytes that are not UTF-8 (a terminal's, a file's)
+    become U+FFFD here, so nothing downstream, printing included, meets a lone surrogate."""
+    if value == "-":
+        return sys.stdin.buffer.read(STDIN_LIMIT).decode("utf-8", "replace")
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _positive(raw: str) -> int:
+    n = int(raw)
+    if not 1 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"{raw} is not between 1 and 100")
+    return n
 
 
 def _print_hits(hits, as_json: bool, question: str, ms: float) -> None:
@@ -30,13 +50,19 @@ def _print_hits(hits, as_json: bool, question: str, ms: float) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from rag.pipeline import check_input
     from rag.retrieve import open_index
 
     settings = config.load()
+    # The same gate as ask: search has no answer to put a refusal in, so it goes to stderr, exit 2.
+    question, _, refused = check_input(_text(args.question), settings)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     index = open_index(settings)
     t0 = time.perf_counter()
-    hits = index.search(args.question, k=args.k, mode=args.mode)
-    _print_hits(hits, args.json, args.question, (time.perf_counter() - t0) * 1000)
+    hits = index.search(question, k=args.k, mode=args.mode)
+    _print_hits(hits, args.json, question, (time.perf_counter() - t0) * 1000)
     return 0
 
 
@@ -44,7 +70,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from rag.pipeline import answer
 
     settings = config.load()
-    result = answer(args.question, backend=args.backend or settings.llm_backend, settings=settings)
+    result = answer(_text(args.question), backend=args.backend or settings.llm_backend, settings=settings)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -61,7 +87,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_quote(args: argparse.Namespace) -> int:
     from rag.quote import check
 
-    result = check(args.text, config.load())
+    result = check(_text(args.text), config.load())
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -90,25 +116,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("search", help="show the passages that best match a question")
-    p.add_argument("question")
-    p.add_argument("--k", type=int, default=None, help="how many passages (default RAG_TOP_K)")
+    p.add_argument("question", help='the question; "-" reads it from standard input')
+    p.add_argument("--k", type=_positive, default=None, help="how many passages, 1-100 (default RAG_TOP_K)")
     p.add_argument("--mode", default=None, choices=config.SEARCH_MODES,
                    help="dense (meaning), lexical (BM25 on shared words) or hybrid (default RAG_SEARCH_MODE)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question from the article, with citations")
-    p.add_argument("question")
+    p.add_argument("question", help='the question; "-" reads it from standard input')
     p.add_argument("--backend", default=None, choices=["bundled", "openai", "extractive"],
                    help="default: RAG_BACKEND")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("quote", help="is this quote in the article, word for word, and where?")
-    p.add_argument("text")
+    p.add_argument("text", help='the quote; "-" reads it from standard input')
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_quote)
 
@@ -127,3 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the index is as it was before this command.", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug, not the user's doing: one line, the traceback only on request
+        if args.debug:
+            raise
+        print(f"internal error ({type(e).__name__}: {e}); please report it, with the output of "
+              "the same command run with --debug.", file=sys.stderr)
+        return 1

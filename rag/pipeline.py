@@ -55,6 +55,22 @@ def clean(question: str) -> str:
     return question if any(ch.isalnum() for ch in question) else ""
 
 
+def check_input(question: str, settings: Settings) -> tuple[str, str, str | None]:
+    """(cleaned question, its language, the message refusing it or None): the one gate every
+    interface's input passes, so the app, the CLI's ask and search, and the evals refuse alike.
+
+    The language is read from the first few thousand characters: enough to tell, and a megabyte
+    pasted in is refused in the asker's language without being read whole.
+    """
+    q = clean(question)
+    lang = language.detect(q[: 4 * settings.max_question_chars]).lang
+    if not q:
+        return q, lang, prompts.EMPTY_QUESTION[lang]
+    if len(q) > settings.max_question_chars:
+        return q, lang, prompts.TOO_LONG[lang].format(n=len(q), limit=settings.max_question_chars)
+    return q, lang, None
+
+
 class _Clock:
     def __init__(self) -> None:
         self.t0 = time.perf_counter()
@@ -102,19 +118,16 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     """Yield the growing answer text, then the final Answer."""
     settings = settings or config.load()
     clock = _Clock()
-    q = clean(question)
-    lang = language.detect(q).lang
-    if not q:
-        yield _refusal(lang, prompts.EMPTY_QUESTION[lang], [], clock, backend)
-        return
-    if len(q) > settings.max_question_chars:
-        limit = settings.max_question_chars
-        yield _refusal(lang, prompts.TOO_LONG[lang].format(n=len(q), limit=limit), [], clock, backend)
+    q, lang, refused = check_input(question, settings)
+    if refused:
+        yield _refusal(lang, refused, [], clock, backend)
         return
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
-    earlier = [c for c in (clean(h) for h in history or []) if c]
+    # A turn the bot refused (empty, or over the limit) is no context: a 1 MB question followed by
+    # 佢幾時開始？ would otherwise be searched whole.
+    earlier = [c for c, _, r in (check_input(h, settings) for h in history or []) if not r]
     query = followup.standalone(q, earlier, lang)
     try:
         with store.guard(settings):

@@ -29,6 +29,20 @@ TOO_LONG = {
     "cmn-Hans": "问题太长（{n}个字），请少于{limit}个字。",
 }
 
+# The quote checker's input it will not take, with the limit stated.
+QUOTE_EMPTY = {
+    "en": "Please paste a quote from the article to check (letters or figures, not only punctuation).",
+    "yue": "請貼上一段要核對嘅引文（要有字或者數字，唔可以淨係標點）。",
+    "cmn-Hant": "請貼上要核對的引文（須有文字或數字，不能只有標點）。",
+    "cmn-Hans": "请贴上要核对的引文（须有文字或数字，不能只有标点）。",
+}
+QUOTE_TOO_LONG = {
+    "en": "That quote is too long ({n} characters); please check at most {limit} characters at a time.",
+    "yue": "段引文太長（{n}個字），每次最多核對{limit}個字。",
+    "cmn-Hant": "引文太長（{n}個字），每次最多核對{limit}個字。",
+    "cmn-Hans": "引文太长（{n}个字），每次最多核对{limit}个字。",
+}
+
 # Extractive answers: the supporting sentence(s), quoted verbatim, each with its [n].
 EXTRACTIVE_LEAD = {
     "en": "The article says (quoted in the original Chinese):",

@@ -323,20 +323,24 @@ def _near(norm: str, streams: list[_Stream], shortlist: int = 8):
 
 
 def check(quote: str, settings: Settings | None = None) -> QuoteResult:
+    """The verdict on one quote; input it will not take gets ``not_found`` with a note saying why."""
+    from rag import prompts
+
     settings = settings or config.load()
+    # Lone surrogates (from a browser's JSON or a terminal's bytes) cannot be matched or shown.
     quote = quote.encode("utf-8", "replace").decode("utf-8").strip()
-    if not quote:
-        return QuoteResult("not_found", 0.0, quote, note="empty quote")
-    if len(quote) > settings.max_question_chars * 5:
+    limit = settings.max_question_chars * 5
+    lang = language.detect(quote[: 2 * limit]).lang
+    if len(quote) > limit:
         return QuoteResult("not_found", 0.0, quote[:200],
-                           note=f"quote too long: {len(quote)} characters (limit {settings.max_question_chars * 5})")
+                           note=prompts.QUOTE_TOO_LONG[lang].format(n=len(quote), limit=limit))
+    if not _normalise(quote):  # empty, or only spaces, punctuation and symbols
+        return QuoteResult("not_found", 0.0, quote, note=prompts.QUOTE_EMPTY[lang])
     streams = _streams(settings)
     candidates = [(quote, "")]
 
     for text, note in candidates:
         norm = _normalise(text)
-        if not norm:
-            return QuoteResult("not_found", 0.0, quote, note="nothing to match (only punctuation or spaces)")
         for st in streams:
             found = []
             at = st.chars.find(norm)
