@@ -92,6 +92,26 @@ def check(summary: dict, thresholds: dict) -> list[str]:
     return failures
 
 
+def check_out(out: Path, settings: config.Settings) -> str | None:
+    """Why ``--out`` is no place to write a run, or None.
+
+    A run writes six files with fixed names and truncates ``results.jsonl``, so it may go only into
+    a new folder, an empty one, or an earlier run's (which has ``run.json``): never over someone's
+    files (``--out .``, ``--out ~``). Nor anywhere in the corpus folder, where the next ingest would
+    index ``report.md`` as an article. Any other path, /tmp/theirs included, is the evaluator's call.
+    """
+    corpus = settings.corpus_dir.resolve()
+    where = out.expanduser().resolve()
+    if where == corpus or where.is_relative_to(corpus):
+        return f"--out {out} is inside the corpus folder {corpus}; the next ingest would read the report as an article"
+    if where.exists() and not where.is_dir():
+        return f"--out {out} is a file, not a folder"
+    if where.is_dir() and any(where.iterdir()) and not (where / "run.json").is_file():
+        return (f"--out {out} is not empty and holds no earlier eval run (no run.json); "
+                "name a new or empty folder so nothing in it is overwritten")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, action="append", help="JSONL file(s); default: evals/questions.jsonl")
@@ -113,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         # A follow-up needs the questions it follows.
         questions = [q for q in questions if q.id in keep]
     settings = config.load()
+    refused = check_out(args.out, settings)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     if args.mode:
         if not hasattr(settings, "search_mode"):
             print("error: --mode is not available yet", file=sys.stderr)

@@ -380,6 +380,13 @@ def corpus_files(folder: Path) -> list[Path]:
     except OSError as e:
         raise CorpusError(f"{folder}: cannot be listed ({e.strerror}); check its permissions.") from e
     files = [p for p in files if not p.name.startswith(".") and p.name.lower() != "readme.md"]
+    # A link that leads out of the folder would put any readable .txt on the machine into the index,
+    # and from there into answers. (Linked folders are not entered at all: rglob does not follow them.)
+    root = folder.resolve()
+    outside = [p for p in files if not p.resolve().is_relative_to(root)]
+    if outside:
+        raise CorpusError("These links lead out of the corpus folder and are not read; copy the files in "
+                          "instead: " + ", ".join(f"{p.relative_to(folder)} → {p.resolve()}" for p in outside))
     if not files:
         raise CorpusError(f"{folder}: holds no .txt or .md file to ingest.")
     return files
