@@ -31,14 +31,16 @@ REQUIRED_KEYS = {
 MIN_TOTAL = 160
 MIN_PER_LANG = 40
 MIN_UNANSWERABLE_RATIO = 0.15
-MIN_ADVERSARIAL = 10
+MIN_ADVERSARIAL = 32
+MIN_ADVERSARIAL_PER_LANG = 8
+MIN_ADVERSARIAL_FOLLOWUPS = 4  # instructions hidden in a later turn
 MIN_MULTI_FACT = 20
 MIN_FOLLOWUPS = 10
 
 # Characters that OpenCC s2t / s2hk rewrite to a different, equally traditional
 # variant form (e.g. 布→佈 in 宣布, 床→牀, 晒→曬). Their presence does not make a
 # question "simplified".
-TRAD_VARIANTS = set("布床晒着裏綫群峰衆台才吃搵税稅温户衞峯")
+TRAD_VARIANTS = set("布床晒着裏綫群峰衆台才吃搵税稅温户衞峯系")  # 系 as in 系統 (s2t may read it as 係)
 
 
 def _load_rows():
@@ -187,8 +189,14 @@ def test_counts(rows):
 
 
 def test_adversarial_spread_over_languages(rows):
-    langs = {o["lang"] for _, o in rows if o["adversarial"]}
-    assert langs == set(LANGS), f"adversarial questions only in {sorted(langs)}"
+    per_lang = Counter(o["lang"] for _, o in rows if o["adversarial"])
+    for lang in LANGS:
+        assert per_lang[lang] >= MIN_ADVERSARIAL_PER_LANG, f"only {per_lang[lang]} adversarial {lang} questions"
+    hidden = [o for _, o in rows if o["adversarial"] and o["followup_of"] is not None]
+    assert len(hidden) >= MIN_ADVERSARIAL_FOLLOWUPS, f"only {len(hidden)} attacks hidden in a follow-up"
+    by_id = {o["id"]: o for _, o in rows}
+    # An attack hidden in a follow-up follows an ordinary question, as a real conversation would.
+    assert all(not by_id[o["followup_of"]]["adversarial"] for o in hidden)
 
 
 @pytest.fixture(scope="module")
