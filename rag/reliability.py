@@ -2,8 +2,9 @@
 happens, run a short load, and write ``DIR/reliability.md`` and ``DIR/reliability.json``.
 
 Why a runner besides the tests: an operator can run it on the machine that serves the app (its
-model cache, its Chroma build, its disk) and keep the report. Every check works on a copy of an
-index built in a temporary folder, so the operator's own index and feedback are never touched.
+model cache, its Chroma build, its disk) and keep the report. Every check works on its own copy of
+an index in a temporary folder (a copy of the operator's, or one built there), so the operator's
+own index and feedback are never changed.
 
 Each check says what it did, what should happen, what happened, pass or fail, and how long it took.
 ``--quick`` (under 2 minutes; CI runs the same checks through ``tests/test_faults.py``) keeps the
@@ -520,7 +521,7 @@ CHECKS: list[tuple[str, bool, str, str, Callable[[Context], tuple[bool, str]]]] 
 
 def load_row(ctx: Context, quick: bool) -> tuple[Row, dict]:
     """Start the app on a copy of the index (extractive) and drive it with ``rag.load.run_load``."""
-    users, duration = (4, 10.0) if quick else (8, 60.0)
+    users, duration = (4, 10.0) if quick else (8, 30.0)
     row = Row("load", f"app.py on a copy of the index; {users} simulated users, extractive answers, "
               f"{duration:.0f} s", "no errors; throughput and latency recorded")
     try:
@@ -559,18 +560,36 @@ def load_row(ctx: Context, quick: bool) -> tuple[Row, dict]:
 # Running and reporting.
 
 
-def build_base(tmp: Path, settings: Settings) -> Settings:
-    """One index of the configured corpus in ``tmp``, which every check copies."""
+def build_base(tmp: Path, settings: Settings, fresh: bool = False) -> Settings:
+    """One index of the configured corpus in ``tmp``, which every check copies.
+
+    A copy of the operator's embedded index when it is usable (minutes saved on a busy machine:
+    embedding is most of an ingest), taken while holding the ingest lock so that no ingest writes
+    during the copy, and opened only as the copy; otherwise (none yet, a Chroma server, another
+    chunking or model, ``fresh``) a new one is built from the corpus.
+    """
+    from rag.retrieve import open_index
+
     root = tmp / "base"
     shutil.copytree(settings.corpus_dir, root / "corpus")
     base = dataclasses.replace(settings, data_dir=root, chroma_path=root / "chroma", corpus_dir=root / "corpus",
                                chroma_url="")
+    if not fresh and not settings.chroma_url and (settings.chroma_path / "chroma.sqlite3").exists():
+        try:
+            with ingest.ingest_lock(settings, wait_s=5):
+                shutil.copytree(settings.chroma_path, base.chroma_path)
+            open_index(base)
+            log.info("checks run on copies of %s", settings.chroma_path)
+            return base
+        except (ingest.IngestBusy, store.StoreError, OSError) as e:
+            log.info("building a fresh index for the checks (%s)", e)
+            shutil.rmtree(base.chroma_path, ignore_errors=True)
     ingest.run(base)
     return base
 
 
 def run(out: Path, quick: bool = False, load: bool = True, base: Settings | None = None,
-        only: list[str] | None = None) -> dict:
+        only: list[str] | None = None, fresh: bool = False) -> dict:
     """Run the checks (and the load), write the report, return it as a dict."""
     t0 = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="rag-reliability-"))
@@ -580,7 +599,7 @@ def run(out: Path, quick: bool = False, load: bool = True, base: Settings | None
     ctx = Context(base=base or config.load(), tmp=tmp)
     try:
         if base is None:
-            ctx.base = build_base(tmp, ctx.base)
+            ctx.base = build_base(tmp, ctx.base, fresh)
         for name, is_quick, done, expected, fn in CHECKS:
             if (quick and not is_quick) or (only and name not in only):
                 continue
@@ -632,13 +651,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="only the in-process checks and a 10 s load (<2 min)")
     parser.add_argument("--no-load", action="store_true", help="skip the load run")
     parser.add_argument("--only", nargs="*", default=None, help="run only these checks (names as in the report)")
+    parser.add_argument("--fresh", action="store_true", help="build the checks' index anew instead of copying yours")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("httpx", "chromadb", "rag.pipeline", "rag.ingest", "app"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)  # the faults are on purpose; the report says
     settings = config.load()
     out = args.out or settings.data_dir / "reliability"
-    report = run(out, quick=args.quick, load=not args.no_load, only=args.only)
+    report = run(out, quick=args.quick, load=not args.no_load, only=args.only, fresh=args.fresh)
     print(f"{'all passed' if report['passed'] else 'FAILURES'} in {report['seconds']:.0f} s: "
           f"{out / 'reliability.md'}")
     return 0 if report["passed"] else 1
