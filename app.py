@@ -273,7 +273,15 @@ def build(settings: config.Settings):
 
 
 def _source_text(settings: config.Settings) -> str:
-    files = sorted(settings.corpus_dir.glob("*.txt"))
+    """The article the view shows: the corpus's first .txt, by the rules ingest reads it with
+    (no link out of the corpus folder), so the page never shows a file the index would refuse."""
+    from rag.corpus import CorpusError, corpus_files
+
+    try:
+        files = [p for p in corpus_files(settings.corpus_dir) if p.suffix.lower() == ".txt"]
+    except CorpusError as e:
+        log.error("article view left empty: %s", e)
+        return ""
     return files[0].read_text(encoding="utf-8") if files else ""
 
 

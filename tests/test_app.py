@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import shutil
+import socket
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -21,12 +26,12 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / ".rag" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def app(indexed, tmp_path_factory):
+@contextlib.contextmanager
+def run_app(settings, tmp_path_factory):
     """``python app.py`` on a free loopback port, extractive by default so the tests are quick."""
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "app.log"
-    env = {**env_for(indexed), "RAG_PORT": str(port), "RAG_LLM_BACKEND": "extractive",
+    env = {**env_for(settings), "RAG_PORT": str(port), "RAG_LLM_BACKEND": "extractive",
            "GRADIO_ANALYTICS_ENABLED": "False"}
     url = f"http://127.0.0.1:{port}/"
 
@@ -38,7 +43,13 @@ def app(indexed, tmp_path_factory):
             return False
 
     with serve([sys.executable, "app.py"], ready, log, "app.py", timeout=240, cwd=ROOT, env=env) as proc:
-        yield {"url": url, "proc": proc, "log": log, "settings": indexed}
+        yield {"url": url, "proc": proc, "log": log, "settings": settings}
+
+
+@pytest.fixture(scope="module")
+def app(indexed, tmp_path_factory):
+    with run_app(indexed, tmp_path_factory) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +93,47 @@ def test_markup_in_a_question_comes_back_as_text(client):
     payload = "<script>alert(1)</script><img src=x onerror=alert(2)> 沙嶺數據園有幾大？"
     r = client.predict(payload, "extractive", api_name="/answer")
     assert "<script" not in r["answer"] and "onerror" not in r["answer"]
+
+
+def _this_machines_other_address() -> str | None:
+    """An address of this machine that is not loopback (no packet is sent), or None if it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 9))
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_the_app_listens_on_loopback_only(app):
+    """The default host is 127.0.0.1: from any other address of the machine the port is closed."""
+    other = _this_machines_other_address()
+    if other is None:
+        pytest.skip("this machine has no address but loopback")
+    port = int(app["url"].rstrip("/").rsplit(":", 1)[1])
+    urllib.request.urlopen(app["url"], timeout=5).close()  # open on loopback
+    with pytest.raises(OSError):
+        socket.create_connection((other, port), timeout=3).close()
+
+
+def test_the_server_serves_no_file_of_the_machine(app):
+    """Gradio serves its own cached files by path; not the project's, the data folder's or the system's."""
+    secrets = {Path("/etc/passwd"): b"root:", ROOT / "app.py": b'"""The chat app',
+               ROOT / "pyproject.toml": b"[project]"}
+    data = app["settings"].data_dir
+    for target in sorted(data.rglob("*.sqlite3"))[:1]:
+        secrets[target] = target.read_bytes()[:16]
+    for path, head in secrets.items():
+        for route in ("gradio_api/file=", "file=", "gradio_api/file=../../../.."):
+            for name in (str(path), str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name):
+                url = app["url"] + route + urllib.parse.quote(name)
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as r:
+                        body = r.read()
+                except urllib.error.HTTPError:
+                    continue
+                assert head not in body, url
 
 
 def _browser(p):
@@ -143,3 +195,61 @@ def test_feedback_file_unwritable_still_answers(app, client):
     assert save_feedback(target, {"x": 1}) is False
     r = client.predict("沙嶺數據園可提供多少樓面面積？", "extractive", api_name="/answer")
     assert not r["refused"]
+
+
+# Script, HTML and Markdown in the article itself, which a page could render: the corpus is text too.
+MARKUP = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+          '<svg onload="window.__pwned=3"></svg>![pic](http://127.0.0.1:9/x.png)'
+          '[click](javascript:window.__pwned=4)<a href="javascript:window.__pwned=5">a</a>')
+
+
+@pytest.fixture(scope="module")
+def markup_app(base_settings, tmp_path_factory):
+    """The app over a copy of the article whose 5,000萬 sentences (the AI-training answer) carry markup."""
+    from rag import ingest
+
+    root = tmp_path_factory.mktemp("markup")
+    (root / "corpus").mkdir()
+    text = SOURCE.replace("5,000萬元", "5,000萬元" + MARKUP)
+    assert text.count(MARKUP) == SOURCE.count("5,000萬元") >= 3
+    (root / "corpus" / ARTICLE.name).write_text(text, encoding="utf-8")
+    settings = dataclasses.replace(base_settings, corpus_dir=root / "corpus", data_dir=root / "data",
+                                   chroma_path=root / "data" / "chroma", chroma_url="")
+    ingest.run(settings)
+    with run_app(settings, tmp_path_factory) as running:
+        yield {**running, "copies": text.count(MARKUP)}
+
+
+def test_markup_in_the_article_never_runs_in_the_page(markup_app):
+    """In the answer, its sources and the article view, the corpus's markup is shown, not run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1000, "height": 1200})
+        dialogs, requests = [], []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(markup_app["url"])
+        page.fill("#question textarea", "撥咗幾多錢搞全民AI培訓？")
+        page.click("#ask")
+        page.wait_for_selector("#chat details.sources", timeout=120_000)
+        page.click("#chat details.sources summary")
+        chat = page.locator("#chat").inner_text()
+        assert "<script>window.__pwned=1</script>" in chat and 'onerror="window.__pwned=2"' in chat  # shown
+        assert "onerror" in page.locator("#chat details.sources").inner_text()
+
+        page.get_by_text("原文 The article").click()  # the article view
+        page.wait_for_selector("#article .article", state="visible", timeout=60_000)
+        shown = page.locator("#article").inner_text()
+        assert shown.count("<script>window.__pwned=1</script>") == markup_app["copies"]
+        time.sleep(1)  # an onerror or onload would have fired by now
+
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert not dialogs
+        for where in ("#chat", "#article"):
+            assert page.locator(f"{where} img[src='x'], {where} svg[onload], {where} script").count() == 0, where
+        assert page.locator("a[href^='javascript']").count() == 0
+        assert not [u for u in requests if u.startswith("http://127.0.0.1:9/")]  # the Markdown image
+        page.screenshot(path=str(SHOTS / "markup-in-article.png"), full_page=True)
+        browser.close()
