@@ -583,6 +583,7 @@ def build_base(tmp: Path, settings: Settings, fresh: bool = False) -> Settings:
             return base
         except (ingest.IngestBusy, store.StoreError, OSError) as e:
             log.info("building a fresh index for the checks (%s)", e)
+            store.forget(base)  # Chroma would hand the ingest the copy's open, deleted database
             shutil.rmtree(base.chroma_path, ignore_errors=True)
     ingest.run(base)
     return base

@@ -104,16 +104,16 @@ def guard(settings: Settings) -> Iterator[None]:
     try:
         yield
     except StoreError:
-        _forget(settings)
+        forget(settings)
         raise
     except Exception as e:
         if not _from_store(e):
             raise
-        _forget(settings)
+        forget(settings)
         raise failure(settings, e) from e
 
 
-def _forget(settings: Settings) -> None:
+def forget(settings: Settings) -> None:
     """Make the next ``connect`` open the embedded store afresh.
 
     Chroma keeps one open "system" per folder for the life of the process and hands it to every
@@ -167,7 +167,7 @@ def connect(settings: Settings) -> ClientAPI:
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
     except Exception as e:
-        _forget(settings)
+        forget(settings)
         raise failure(settings, e) from e
 
 
