@@ -10,18 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rag import language, prompts
+from rag.glossary import annotate_english
 from rag.llm import LLM
 from rag.records import Hit
 
 MAX_PASSAGES = 4
 MAX_TOKENS = 200
-
-
-def annotate_english(text: str) -> str:
-    """A passage with English forms of its names and figures inserted after them."""
-    from rag import glossary, numbers
-
-    return numbers.english_glosses(glossary.annotate(text))
 
 
 def passages_block(hits: list[Hit], lang: str) -> str:

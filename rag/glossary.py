@@ -30,6 +30,8 @@ __all__ = [
     "Entry",
     "Term",
     "annotate",
+    "annotate_english",
+    "chinese_for_english",
     "english_for",
     "entries",
     "find_terms",
@@ -236,6 +238,19 @@ def annotate(text: str, path: Path = GLOSSARY_PATH, *, once: bool = False) -> st
     return "".join(out)
 
 
+def annotate_english(text: str) -> str:
+    """A passage with the English forms of its names and figures after them (陳茂波 [= Paul Chan Mo-po], 5,000萬元
+    [= HK$50 million]).
+
+    Two readers need this: the model writing an English answer (it translates figures and names badly), and the
+    English view of each chunk in the index (``rag.ingest``): e5-small matches an English question to a Chinese
+    passage poorly, and far better once the passage carries its own names and figures in English.
+    """
+    from rag import numbers
+
+    return numbers.english_glosses(annotate(text))
+
+
 # ------------------------------------------------------------------------------------------------ English
 
 # Spelling variants treated as one when English text is matched to a glossary name, each as (its regex, the
@@ -335,3 +350,12 @@ def lookup_english(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
         out.append(_term(e, start, end, path))
         last = end
     return out
+
+
+def chinese_for_english(text: str, path: Path = GLOSSARY_PATH) -> list[str]:
+    """The Chinese forms of the glossary names an English text mentions, in order, each once.
+
+    What an English question shares with the article: "Sandy Ridge Data Park" → 沙嶺數據園. Search adds them to
+    the question so the dense side and BM25 both see the article's own words.
+    """
+    return list(dict.fromkeys(t.chinese for t in lookup_english(text, path)))

@@ -453,6 +453,16 @@ def _rewrite_cantonese(text: str) -> str:
     return table.pattern.sub(lambda m: table.written[m.group()], text)
 
 
+def to_written(text: str) -> str:
+    """A Chinese question in the article's register: Cantonese colloquial words written, traditional script.
+
+    Unlike ``for_matching`` this stays real, readable Chinese (the article's spelling of its names
+    included), so it can be given to the embedding model, which matches 國家製造業 to the article far
+    better than 国家制造业 or 邊個搞 (see ``rag.retrieve``).
+    """
+    return to_traditional(_rewrite_cantonese(text))
+
+
 @functools.lru_cache(maxsize=65536)
 def _char_traditional(ch: str) -> str:
     """The one traditional form OpenCC gives a simplified character on its own, without phrase context."""

@@ -43,7 +43,7 @@ def _corpus_text(settings: Settings) -> str:
     """
     client = store.connect(settings)
     _, collection = store.open_active(client, settings)
-    return "\n".join(collection.get(include=["documents"])["documents"] or [])
+    return "\n".join(collection.get(where={"view": "zh"}, include=["documents"])["documents"] or [])
 
 
 def clean(question: str) -> str:
@@ -131,7 +131,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     query = followup.standalone(q, earlier, lang)
     try:
         with store.guard(settings):
-            hits = _index(settings).search(query, k=settings.top_k)
+            hits = _index(settings).search(query, k=settings.top_k, lang=lang)
             corpus = _corpus_text(settings)
     except store.StoreError:
         # A store that failed (server killed, folder replaced) is opened afresh on the next question,

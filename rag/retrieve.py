@@ -16,6 +16,18 @@ The gate looks at what the question shares with the corpus, not at its language 
 English question quoting 沙嶺數據園 still gets lexical help, and a Chinese question about
 something the article never mentions is left to the dense side.
 
+Each language searches the way that measured best for it (``Query``):
+
+* Chinese questions are rewritten into the article's register before embedding: Cantonese
+  colloquial words into written ones and simplified characters into traditional
+  (``language.to_written``). e5 treats 国家制造业 and 國家製造業 as different text: dense hit@1 for
+  simplified questions rose from 0.76 to 0.87, for Cantonese from 0.84 to 0.88, traditional
+  Mandarin unchanged.
+* English questions are matched against each chunk's English view (``rag.ingest.VIEWS``), and get
+  the Chinese forms of the glossary names they mention appended ("Sandy Ridge Data Park" →
+  + 沙嶺數據園) for the dense side. English dense hit@1: 0.45 plain, 0.77 with the English view,
+  0.85 with both. Over the whole eval set, hybrid hit@1 / MRR went from 0.756 / 0.832 to 0.883 / 0.929.
+
 Scores (``Hit.score``) by mode:
 
 ``dense``    cosine similarity of question and chunk embeddings (−1..1; e5 gives ~0.7–0.9).
@@ -33,10 +45,12 @@ from dataclasses import dataclass
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.vector_stores import MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag import embedder, store
+from rag import embedder, glossary, language, store
 from rag.config import SEARCH_MODES, Settings
+from rag.ingest import VIEWS, chunk_id_of, chunking_id
 from rag.lexical import LexicalIndex
 from rag.records import Chunk, Hit
 
@@ -49,33 +63,56 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+@dataclass(frozen=True)
+class Query:
+    """What each side of a search is given for one question, and which view the dense side reads."""
+
+    dense: str
+    lexical: str
+    view: str
+
+
+def query_for(question: str, lang: str | None = None) -> Query:
+    """The question as each side should see it (see the module docstring for the measurements)."""
+    lang = lang or language.detect(question).lang
+    if lang == "en":
+        # The names go to the dense side only: given to BM25 too, they pass the coverage gate and pull
+        # up every short headline that names the same body (English hybrid hit@1 0.85 → 0.81).
+        names = glossary.chinese_for_english(question)
+        return Query(dense=" ".join([question, *names]), lexical=question, view="en")
+    return Query(dense=language.to_written(question), lexical=question, view="zh")
+
+
 @dataclass
 class Index:
-    """What a search needs, opened once: the live generation, a dense retriever and a lexical index."""
+    """What a search needs, opened once: the live generation, a dense retriever per view and a lexical index."""
 
     settings: Settings
     generation: store.Generation
-    retriever: BaseRetriever
+    retrievers: dict[str, BaseRetriever]
     size: int
     lexical: LexicalIndex
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE."""
+    def search(self, question: str, k: int | None = None, mode: str | None = None,
+               lang: str | None = None) -> list[Hit]:
+        """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE, lang to detection."""
         mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
+        query = query_for(question, lang)
         if mode == "dense":
-            return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(question, k)]
+            return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(query, k)]
         if mode == "lexical":
-            return [Hit(c, s, "lexical") for c, s in self.lexical.search(question, k)]
-        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(question, k)]
+            return [Hit(c, s, "lexical") for c, s in self.lexical.search(query.lexical, k)]
+        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(query, k)]
 
-    def dense(self, question: str, k: int) -> list[tuple[Chunk, float]]:
-        """Top-k chunks by cosine similarity of e5 embeddings."""
-        self.retriever.similarity_top_k = k  # type: ignore[attr-defined]
+    def dense(self, query: Query, k: int) -> list[tuple[Chunk, float]]:
+        """Top-k chunks by cosine similarity of e5 embeddings, in the query's view."""
+        retriever = self.retrievers[query.view]
+        retriever.similarity_top_k = k  # type: ignore[attr-defined]
         out = []
-        for nws in self.retriever.retrieve(question):
+        for nws in retriever.retrieve(query.dense):
             node = nws.node
-            chunk = Chunk.from_metadata(node.node_id, node.get_content(), node.metadata)
+            chunk = Chunk.from_metadata(chunk_id_of(node.node_id), node.get_content(), node.metadata)
             # llama-index's Chroma store reports exp(-distance); give back the cosine similarity.
             score = 1.0 + math.log(nws.score) if nws.score and nws.score > 0 else 0.0
             out.append((chunk, score))
@@ -87,7 +124,7 @@ class Index:
             return 0.0
         return self.settings.hybrid_lexical_weight
 
-    def hybrid(self, question: str, k: int) -> list[tuple[Chunk, float, float | None]]:
+    def hybrid(self, query: Query, k: int) -> list[tuple[Chunk, float, float | None]]:
         """Weighted sum of min-max scaled cosine and max-scaled BM25 over both sides' candidates.
 
         Candidates are the dense top ``RAG_HYBRID_DEPTH`` plus every chunk with a positive BM25 score.
@@ -96,15 +133,15 @@ class Index:
         Returns (chunk, fused score, cosine or None when the chunk came from the lexical side only).
         """
         depth = max(k, self.settings.hybrid_depth)
-        dense = self.dense(question, depth)
-        w = self.lexical_weight(question)
+        dense = self.dense(query, depth)
+        w = self.lexical_weight(query.lexical)
         cands: dict[str, Chunk] = {c.id: c for c, _ in dense}
         cos = {c.id: s for c, s in dense}
         lo, hi = (min(cos.values()), max(cos.values())) if cos else (0.0, 0.0)
         span = hi - lo
         fused = {cid: (s - lo) / span if span > 0 else 1.0 for cid, s in cos.items()}
         if w > 0:
-            bm25 = self.lexical.scores(question)
+            bm25 = self.lexical.scores(query.lexical)
             top = float(bm25.max()) if len(bm25) else 0.0
             if top > 0:
                 for cid in fused:
@@ -119,7 +156,7 @@ class Index:
 
 def live_chunks(collection) -> list[Chunk]:
     """Every chunk of a Chroma generation, in article order (source, then offset)."""
-    got = collection.get(include=["documents", "metadatas"])
+    got = collection.get(where={"view": "zh"}, include=["documents", "metadatas"])
     chunks = [Chunk.from_metadata(i, t or "", m or {})
               for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
     return sorted(chunks, key=lambda c: (c.source, c.start, c.end))
@@ -133,9 +170,17 @@ def open_index(settings: Settings) -> Index:
             f"The index was built with {gen.embed_model}, but RAG_EMBED_MODEL is {embedder.model_id(settings)}. "
             "Run `python ingest.py` to rebuild it with the configured model."
         )
+    if gen.chunking != chunking_id(settings):
+        raise store.StoreError(
+            f"The index was built with chunking {gen.chunking}, but the settings ask for {chunking_id(settings)} "
+            "(an older version of this program, or RAG_CHUNK_* changed). Run `python ingest.py` to rebuild it."
+        )
     index = VectorStoreIndex.from_vector_store(
         ChromaVectorStore(chroma_collection=collection), embed_model=embedder.embed_model(settings)
     )
-    lexical = LexicalIndex.build(live_chunks(collection), settings.lexical_tokenizer)
-    return Index(settings, gen, index.as_retriever(similarity_top_k=settings.top_k), collection.count(),
-                 lexical)
+    retrievers = {view: index.as_retriever(similarity_top_k=settings.top_k,
+                                           filters=MetadataFilters(filters=[MetadataFilter(key="view", value=view)]))
+                  for view in VIEWS}
+    chunks = live_chunks(collection)
+    lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
+    return Index(settings, gen, retrievers, len(chunks), lexical)

@@ -13,8 +13,10 @@ import pytest
 
 from evals import dataset, retrieval
 from rag import cli, ingest, language, lexical, store
+from rag.chunks import chunk_article
+from rag.corpus import read_article
 from rag.records import Chunk
-from rag.retrieve import MODES, Index, live_chunks, open_index
+from rag.retrieve import MODES, Index, live_chunks, open_index, query_for
 
 from .conftest import ARTICLE, env_for
 
@@ -237,3 +239,52 @@ def test_cli_rejects_an_unknown_mode(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["search", "問題", "--mode", "sparse"])
     assert e.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------ views and queries
+
+
+def test_every_chunk_is_stored_in_both_views(index, settings):
+    """The generation holds each chunk once per view, same verbatim text and metadata, ids tied to the chunk."""
+    _, collection = store.open_active(store.connect(settings), settings)
+    got = collection.get(include=["documents", "metadatas"])
+    assert collection.count() == index.size * len(ingest.VIEWS)
+    by_view: dict[str, dict[str, Chunk]] = {v: {} for v in ingest.VIEWS}
+    for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+        cid = ingest.chunk_id_of(rid)
+        by_view[meta["view"]][cid] = Chunk.from_metadata(cid, doc, meta)
+        assert rid == ingest.view_id(cid, meta["view"])
+    assert by_view["zh"] == by_view["en"]
+    assert sorted(by_view["zh"]) == sorted(c.id for c in index.lexical.chunks)
+
+
+def test_the_english_view_embeds_names_and_figures_in_english():
+    article = read_article(ARTICLE, ARTICLE.parent)
+    park = next(c for c in chunk_article(article, 160, 1) if "沙嶺數據園" in c.text and "25萬平方米" in c.text)
+    texts = {node.metadata["view"]: text for node, text in ingest.to_nodes(park, True)}
+    assert "Sandy Ridge Data Park" in texts["en"] and "250,000 square metres" in texts["en"]
+    assert "Sandy Ridge" not in texts["zh"] and park.text in texts["zh"]
+    assert texts["en"].startswith(texts["zh"])  # the Chinese stays; the English is added after it
+
+
+def test_each_language_is_searched_in_its_own_register():
+    hans = query_for("沙岭数据园可以提供多少楼面面积？", "cmn-Hans")
+    assert hans.view == "zh" and hans.dense == "沙嶺數據園可以提供多少樓面面積？"
+    yue = query_for("佢哋撥咗幾多錢？", "yue")
+    assert yue.view == "zh" and "他們" in yue.dense and "多少" in yue.dense and yue.lexical == "佢哋撥咗幾多錢？"
+    en = query_for("How much floor space will the Sandy Ridge Data Park provide?", "en")
+    assert en.view == "en" and en.dense.endswith("沙嶺數據園")
+    assert en.lexical == "How much floor space will the Sandy Ridge Data Park provide?"
+    assert query_for("沙嶺數據園有多大？").view == "zh"  # detected when not given
+
+
+def test_english_names_reach_the_dense_side(index):
+    """An English name the glossary knows lands the question on the passage that holds its figures."""
+    hits = index.search("How much floor space will the Sandy Ridge Data Park provide?", k=3)
+    assert in_top(hits, "項目可提供25萬平方米樓面面積", 3), [h.chunk.text[:30] for h in hits]
+
+
+def test_an_index_from_another_chunking_asks_for_a_rebuild(index, settings):
+    other = dataclasses.replace(settings, chunk_chars=settings.chunk_chars + 40)
+    with pytest.raises(store.StoreError, match=r"python ingest\.py"):
+        open_index(other)
