@@ -1,7 +1,10 @@
 """``python -m evals``: run an eval set through the bot and write results, a report and plots.
 
-    python -m evals [--questions FILE ...] [--backend extractive] [--mode hybrid] [--limit N]
-                    [--out DIR] [--no-baseline] [--check]
+    python -m evals [--questions FILE ...] [--backend bundled|openai|extractive] [--mode hybrid]
+                    [--limit N] [--out DIR] [--no-baseline] [--check]
+
+The backend defaults to ``RAG_LLM_BACKEND`` (the bundled model). With an LLM backend the
+baseline asks the same LLM with llama-index's default question-answering prompt.
 
 Writes ``DIR/results.jsonl`` (one line per question, written as it goes, so an interrupted run
 resumes where it stopped), ``DIR/report.json``, ``DIR/report.md`` and PNG plots. ``--check``
@@ -22,7 +25,7 @@ from tqdm import tqdm
 from evals import baseline, dataset, plots, scoring
 from evals.dataset import Question, conversation
 from rag import config
-from rag.pipeline import answer
+from rag.pipeline import BACKENDS, answer
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
@@ -115,7 +118,7 @@ def check_out(out: Path, settings: config.Settings) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, action="append", help="JSONL file(s); default: evals/questions.jsonl")
-    parser.add_argument("--backend", default="extractive", choices=["extractive"])
+    parser.add_argument("--backend", default=None, choices=BACKENDS, help="default: RAG_LLM_BACKEND (bundled)")
     parser.add_argument("--mode", default=None, help="search mode (default: RAG_SEARCH_MODE)")
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
     parser.add_argument("--out", type=Path, default=Path("evals/out"))
@@ -133,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         # A follow-up needs the questions it follows.
         questions = [q for q in questions if q.id in keep]
     settings = config.load()
+    args.backend = args.backend or settings.llm_backend
     refused = check_out(args.out, settings)
     if refused:
         print(f"error: {refused}", file=sys.stderr)
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         "modes": compare_modes(questions, settings),
     }
     if not args.no_baseline:
-        report["baseline"] = baseline.run(questions, settings)
+        report["baseline"] = baseline.run(questions, settings, backend=args.backend)
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     plots.write(report, rows, args.out)
     (args.out / "report.md").write_text(plots.markdown(report), encoding="utf-8")

@@ -58,7 +58,7 @@ def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate
         return []
     model = embedder.embed_model(settings)
     q = np.asarray(model.get_query_embedding(question))
-    vecs = np.asarray(model.get_text_embedding_batch([c.text for c in cands]))
+    vecs = embedder.passage_vectors(settings, [c.text for c in cands])
     # The passage's rank counts a little: retrieval saw the whole passage, the sentence score does not.
     # So do the question's own words: e5 alone prefers a sentence that repeats the question's topic
     # (國家製造業創新中心) over the one that answers it (該創新中心將由…擔任承辦機構).

@@ -86,7 +86,7 @@ def _cite(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...]
     out = []
     for n in cited:
         cands = extractive.sentences(hits[n - 1], n - 1)
-        vecs = np.asarray(embedder.embed_model(settings).get_text_embedding_batch([c.text for c in cands]))
+        vecs = embedder.passage_vectors(settings, [c.text for c in cands])
         best = cands[int(np.argmax(vecs @ body))]
         chunk = best.hit.chunk
         out.append(Citation(n=n, chunk_id=chunk.id, quote=best.text, start=best.spans[0][0], end=best.spans[-1][1],
