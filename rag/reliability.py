@@ -524,12 +524,7 @@ def load_row(ctx: Context, quick: bool) -> tuple[Row, dict]:
     users, duration = (4, 10.0) if quick else (8, 30.0)
     row = Row("load", f"app.py on a copy of the index; {users} simulated users, extractive answers, "
               f"{duration:.0f} s", "no errors; throughput and latency recorded")
-    try:
-        from rag.load import run_load  # written alongside (issue #8, load half)
-    except ImportError:
-        # HOOK: rag/load.py (run_load) is not in this checkout yet; the load row is skipped until it is.
-        row.skipped, row.happened, row.passed = True, "rag.load.run_load is not available yet (hook)", True
-        return row, {}
+    from rag.load import run_load
     s = ctx.copy()
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
