@@ -20,6 +20,11 @@ from pathlib import Path
 
 import anyio
 
+# At module level, not inside build(): Gradio finds the ``gr.LikeData`` parameter of the feedback
+# handler by resolving its type hint in this module's globals; with a local import it could not,
+# passed no LikeData, and every thumbs up/down failed ("expected 2 arguments, got 1").
+import gradio as gr
+
 from rag import config, pipeline, store
 from rag.records import Answer
 from rag.store import StoreError
@@ -139,7 +144,6 @@ def save_feedback(path: Path, record: dict) -> bool:
 
 
 def build(settings: config.Settings):
-    import gradio as gr
 
     index = pipeline._index(settings)
     source = _source_text(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import shutil
 import socket
@@ -163,6 +164,18 @@ def test_in_a_real_browser(app):
         assert marked and marked in SOURCE.replace("\n", "")
         assert "5,000萬" in page.locator("#chat").inner_text()
         page.screenshot(path=str(SHOTS / "answer-phone.png"), full_page=True)
+
+        # Thumbs up on that answer is saved with the question, answer and citations.
+        feedback = app["settings"].data_dir / "feedback.jsonl"
+        before = feedback.read_text(encoding="utf-8").count("\n") if feedback.exists() else 0
+        page.get_by_role("button", name="Like", exact=True).first.click()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (not feedback.exists() or
+                                                feedback.read_text(encoding="utf-8").count("\n") == before):
+            time.sleep(0.2)
+        saved = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+        assert saved["liked"] is True and saved["question"] == "撥咗幾多錢搞全民AI培訓？"
+        assert saved["answer"]["citations"] and "5,000萬" in saved["answer"]["answer"]
 
         # Script and markup typed into the box, and Markdown image/link tricks, stay text.
         payload = "<img src=x onerror=\"alert('xss')\"> ![x](http://127.0.0.1:9/a.png) [link](javascript:alert(1)) 沙嶺"
