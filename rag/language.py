@@ -460,7 +460,8 @@ def to_written(text: str) -> str:
     included), so it can be given to the embedding model, which matches 國家製造業 to the article far
     better than 国家制造业 or 邊個搞 (see ``rag.retrieve``).
     """
-    return to_traditional(_rewrite_cantonese(text))
+    # Script first, then words, as for_matching does: the table's keys are traditional (and their s2hk forms).
+    return _rewrite_cantonese(to_traditional(text))
 
 
 @functools.lru_cache(maxsize=65536)
