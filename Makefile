@@ -28,7 +28,7 @@ browser:
 
 test: setup browser
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
 
 bench: setup
 	$(PY) -m rag.bench
