@@ -356,6 +356,6 @@ def chinese_for_english(text: str, path: Path = GLOSSARY_PATH) -> list[str]:
     """The Chinese forms of the glossary names an English text mentions, in order, each once.
 
     What an English question shares with the article: "Sandy Ridge Data Park" → 沙嶺數據園. Search adds them to
-    the question so the dense side and BM25 both see the article's own words.
+    the question's dense query only (``rag.retrieve.query_for`` says why not to BM25's).
     """
     return list(dict.fromkeys(t.chinese for t in lookup_english(text, path)))
