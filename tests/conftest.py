@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -112,3 +113,37 @@ def env_for(settings: config.Settings) -> dict[str, str]:
     return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
             "RAG_CHROMA_PATH": str(settings.chroma_path), "RAG_MODEL_CACHE": str(settings.model_cache),
             "RAG_CHROMA_URL": settings.chroma_url, "RAG_COLLECTION": settings.collection}
+
+
+@contextlib.contextmanager
+def run_app(settings, tmp_path_factory):
+    """``python app.py`` on a free loopback port, extractive by default so the tests are quick."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    env = {**env_for(settings), "RAG_PORT": str(port), "RAG_LLM_BACKEND": "extractive",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    url = f"http://127.0.0.1:{port}/"
+
+    def ready() -> bool:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except OSError:
+            return False
+
+    with serve([sys.executable, "app.py"], ready, log, "app.py", timeout=240, cwd=ROOT, env=env) as proc:
+        yield {"url": url, "proc": proc, "log": log, "settings": settings}
+
+
+@pytest.fixture(scope="session")
+def app(indexed, tmp_path_factory):
+    """One real app for the session (app, load and security tests share it: a start costs ~25 s)."""
+    with run_app(indexed, tmp_path_factory) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app["url"], verbose=False)

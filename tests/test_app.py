@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
 import shutil
 import socket
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -20,44 +18,11 @@ import pytest
 from rag import language
 from rag.corpus import span_text
 
-from .conftest import ARTICLE, ROOT, env_for, free_port, serve
+from .conftest import ARTICLE, ROOT, run_app
 
 SOURCE = ARTICLE.read_text(encoding="utf-8")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / ".rag" / "screenshots"
-
-
-@contextlib.contextmanager
-def run_app(settings, tmp_path_factory):
-    """``python app.py`` on a free loopback port, extractive by default so the tests are quick."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("app") / "app.log"
-    env = {**env_for(settings), "RAG_PORT": str(port), "RAG_LLM_BACKEND": "extractive",
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    url = f"http://127.0.0.1:{port}/"
-
-    def ready() -> bool:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return True
-        except OSError:
-            return False
-
-    with serve([sys.executable, "app.py"], ready, log, "app.py", timeout=240, cwd=ROOT, env=env) as proc:
-        yield {"url": url, "proc": proc, "log": log, "settings": settings}
-
-
-@pytest.fixture(scope="module")
-def app(indexed, tmp_path_factory):
-    with run_app(indexed, tmp_path_factory) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    from gradio_client import Client
-
-    return Client(app["url"], verbose=False)
 
 
 def _verbatim(citations: list[dict]) -> None:

@@ -7,15 +7,29 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from evals import runner
+
 from .conftest import ROOT, env_for
 
 
-def test_extractive_eval_meets_the_thresholds(indexed, tmp_path):
+@pytest.fixture
+def in_env(indexed, monkeypatch):
+    """``python -m evals`` in this process (its model is loaded already: a child pays ~16 s to load it),
+    reading the same RAG_* environment a child would; the bad-file case below runs the real command."""
+    for key, value in env_for(indexed).items():
+        if key.startswith("RAG_"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.chdir(ROOT)
+    return indexed
+
+
+def test_extractive_eval_meets_the_thresholds(in_env, tmp_path, capsys):
     out = tmp_path / "eval"
-    run = subprocess.run([sys.executable, "-m", "evals", "--backend", "extractive", "--no-baseline", "--check",
-                          "--out", str(out)], cwd=ROOT, env=env_for(indexed), capture_output=True, text=True,
-                         timeout=1800)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    rc = runner.main(["--backend", "extractive", "--no-baseline", "--check", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.out[-3000:] + captured.err[-3000:]
     report = json.loads((out / "report.json").read_text())
     assert report["questions"] >= 160 and set(report["summary"]) >= {"en", "yue", "cmn-Hant", "cmn-Hans", "all"}
     lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
@@ -27,14 +41,14 @@ def test_extractive_eval_meets_the_thresholds(indexed, tmp_path):
     assert set(report["modes"]) >= {"dense", "hybrid"}
 
 
-def test_resumes_and_names_the_bad_line(indexed, tmp_path):
+def test_resumes_and_names_the_bad_line(in_env, tmp_path, capsys):
     out = tmp_path / "eval"
-    args = [sys.executable, "-m", "evals", "--backend", "extractive", "--no-baseline", "--limit", "5",
-            "--out", str(out)]
-    first = subprocess.run(args, cwd=ROOT, env=env_for(indexed), capture_output=True, text=True, timeout=600)
-    assert first.returncode == 0, first.stderr[-2000:]
-    again = subprocess.run(args, cwd=ROOT, env=env_for(indexed), capture_output=True, text=True, timeout=600)
-    assert "resuming: 5 done, 0 to go" in again.stderr
+    args = ["--backend", "extractive", "--no-baseline", "--limit", "5", "--out", str(out)]
+    assert runner.main(args) == 0, capsys.readouterr().err[-2000:]
+    capsys.readouterr()
+    assert runner.main(args) == 0
+    assert "resuming: 5 done, 0 to go" in capsys.readouterr().err
+    indexed = in_env
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "lang": "en", "question": "q", "answerable": false, "facts": [], "evidence": []}\n'

@@ -186,8 +186,10 @@ def test_cli_takes_hostile_input_without_a_traceback(indexed, command):
         # a terminal escape code, around a real question.
         ("\u202e沙嶺數據園\u202c 🤖 \x1b[31m".encode() + b"\xff\xed\xa0\x80" + "有幾大？".encode(), None, None),
     ]
+    # ask: the extractive backend, as the LLM's own handling of odd text is fuzzed in-process above.
+    extra = ["--backend", "extractive"] if command == "ask" else []
     for arg, stdin, message in cases:
-        run = _cli(indexed, command, arg, stdin=stdin)
+        run = _cli(indexed, command, arg, *extra, stdin=stdin)
         err = run.stderr.decode("utf-8", "replace")
         out = run.stdout.decode("utf-8")  # valid UTF-8, or this raises
         assert "Traceback" not in err + out and "internal error" not in err, err[-2000:]

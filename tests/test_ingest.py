@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -128,24 +131,101 @@ def test_cli_ingest_and_search_json(make_settings):
     assert bad.returncode == 2 and "empty.txt" in bad.stderr and "Traceback" not in bad.stderr
 
 
+#: A second document long enough (about 25 chunks, 50 vectors) that embedding it takes seconds, so the
+#: kill below can land in the middle of it. Made-up test data, not news.
+LONG_EXTRA = "# 示範報道\n\n" + "".join(
+    f"第{i}個示範項目位於{place}，由{body}負責，獲撥款{i * 37}萬元，預計{2027 + i % 4}年完成第{i % 3 + 1}期工程。"
+    + ("\n\n" if i % 3 == 2 else "")
+    for i, (place, body) in enumerate([("觀塘", "創新科技署"), ("沙田", "科學園"), ("元朗", "數碼港"),
+                                       ("屯門", "生產力局"), ("大埔", "科技大學"), ("荃灣", "理工大學")] * 10))
+
+
+def _bar(err: str) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in re.findall(r"\| *(\d+)/(\d+) \[", err)]
+
+
+def _kill_when(proc: subprocess.Popen, seen: Callable[[str], bool], then: float) -> str:
+    """SIGKILL ``proc`` ``then`` seconds after its stderr first satisfies ``seen``; return the stderr read.
+
+    The markers are the ingest's own output: its start line and the embedding progress bar."""
+    buf = b""
+    os.set_blocking(proc.stderr.fileno(), False)
+    deadline = time.monotonic() + 240
+    while not seen(buf.decode("utf-8", "replace")):
+        assert proc.poll() is None, f"ingest ended before the kill point: {buf.decode()[-500:]}"
+        assert time.monotonic() < deadline, buf.decode()[-500:]
+        chunk = proc.stderr.read()
+        buf += chunk or b""
+        time.sleep(0.05)
+    time.sleep(then)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return buf.decode("utf-8", "replace")
+
+
 def test_killed_ingest_leaves_the_previous_index_whole(make_settings):
-    """Kill a forced re-ingest at several points; the index must stay whole and answer every time."""
+    """Kill a forced re-ingest at its start, mid-embedding and while it writes; every time, the index
+    must be the previous one or a complete new one, and answer; the next ingest completes."""
     settings = make_settings()
-    assert _cli(settings, "ingest.py").returncode == 0
+    ingest.run(settings)  # in this process: the model is loaded once for the whole test session
     live = store.active(store.connect(settings), settings)
-    (settings.corpus_dir / "extra.md").write_text(EXTRA, encoding="utf-8")
-    for delay in (0.5, 2.0, 4.0, 6.0, 8.0):
+    # A fresh tag per run: text the vector cache has never seen, so this ingest embeds it for real.
+    tag = f"{random.getrandbits(32):08x}"
+    (settings.corpus_dir / "extra.md").write_text(LONG_EXTRA.replace("。", f"（{tag}）。"), encoding="utf-8")
+    extra = len(chunk_article(read_article(settings.corpus_dir / "extra.md", settings.corpus_dir),
+                              settings.chunk_chars, settings.chunk_overlap))
+    assert extra * len(ingest.VIEWS) > 32  # three batches of 16 or more: a middle to kill in
+    rng = random.Random()
+    points = [
+        ("at its start", lambda err: "Ingesting" in err, rng.uniform(0, 3)),
+        # tqdm's bar: some batches done, not all (the article's vectors come from the cache).
+        ("mid-embedding", lambda err: any(0 < done < total for done, total in _bar(err)), 0),
+        ("while it writes", lambda err: any(0 < done == total for done, total in _bar(err)), rng.uniform(0, 0.3)),
+    ]
+    for what, seen, then in points:
         proc = subprocess.Popen([sys.executable, "ingest.py", "--force"], cwd=ROOT, env=env_for(settings),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _kill_when(proc, seen, then)
         now = store.active(store.connect(settings), settings)
         # Either the old index or a complete new one: never a mixture.
-        assert now in (live,) or now.chunks == live.chunks + 2
+        assert now == live or now.chunks == live.chunks + extra, what
         index = open_index(settings)
-        assert index.size == now.chunks
-        assert any(TARGET in h.chunk.text for h in index.search("全民AI培訓撥款", k=3))
+        assert index.size == now.chunks, what
+        assert any(TARGET in h.chunk.text for h in index.search("全民AI培訓撥款", k=3)), what
     done = _cli(settings, "ingest.py")
     assert done.returncode == 0, done.stderr
-    assert open_index(settings).size == live.chunks + 2
+    assert open_index(settings).size == live.chunks + extra
+
+
+def test_vector_cache_gives_the_vectors_the_model_gives(make_settings, tmp_path):
+    """A forced re-ingest takes its vectors from the cache, and they are the model's own; a cache file
+    that is not a database is passed over (the model embeds), and RAG_VECTOR_CACHE=0 never writes one."""
+    import dataclasses
+
+    import numpy as np
+
+    from rag import e5_convert, embedder
+
+    texts = ["passage one 沙嶺數據園", f"an unseen text {random.getrandbits(64):x}"]
+    off = make_settings(vector_cache=False)
+    fresh = np.asarray(embedder.embed_passages(off, texts))
+
+    model_dir = e5_convert.ensure_model(off.model_cache)
+    for name in ("models", "elsewhere"):  # private caches holding the converted model, not a copy
+        (tmp_path / name).mkdir()
+        (tmp_path / name / model_dir.name).symlink_to(model_dir)
+    on = dataclasses.replace(off, vector_cache=True, model_cache=tmp_path / "models")
+    first = np.asarray(embedder.embed_passages(on, texts))
+    assert (tmp_path / "models" / "vectors.sqlite").is_file()
+    assert set(embedder.VectorCache.open(on).get(texts)) == set(texts)
+    again = np.asarray(embedder.embed_passages(on, texts))
+    assert np.allclose(first, fresh, atol=1e-6) and np.allclose(again, fresh, atol=1e-6)
+    # The query form is a different vector, cached apart.
+    assert embedder.VectorCache.open(on, prefix=on.embed_query_prefix).get(texts) == {}
+
+    (tmp_path / "models" / "vectors.sqlite").write_bytes(b"not a database" * 100)
+    assert np.allclose(np.asarray(embedder.embed_passages(on, texts)), fresh, atol=1e-6)
+
+    off2 = dataclasses.replace(off, model_cache=tmp_path / "elsewhere")
+    embedder.embed_passages(off2, texts)
+    assert not (tmp_path / "elsewhere" / "vectors.sqlite").exists()

@@ -9,8 +9,6 @@ import pytest
 
 from rag import load
 
-from .test_app import app  # noqa: F401  (the module's real app.py on a free loopback port, extractive)
-
 QUESTIONS = load.mixed_questions()
 
 #: How much slower extractive answers may be beside LLM answers than alone, as a factor or an absolute
@@ -24,7 +22,7 @@ LATENCY_FACTOR, LATENCY_MARGIN_MS = 3.0, 3000.0
 
 
 @pytest.fixture(scope="module")
-def solo(app):  # noqa: F811
+def solo(app):
     """Four extractive users for ten seconds, alone: the baseline the mixed run is held to."""
     return load.run_load(app["url"], 4, QUESTIONS, "extractive", duration_s=10, max_requests=200,
                          pid=app["proc"].pid)
@@ -59,7 +57,7 @@ def test_questions_are_mixed_languages():
     assert {"en", "yue", "cmn-Hant", "cmn-Hans"} <= set(langs)
 
 
-def test_extractive_and_quotes_not_stuck_behind_llm(app, solo):  # noqa: F811
+def test_extractive_and_quotes_not_stuck_behind_llm(app, solo):
     """Eight users on the bundled LLM (concurrency 1) while four ask extractive and one checks quotes.
 
     Eight was the /answer event's worker count: when LLM requests waiting for the gate held workers,
