@@ -13,12 +13,13 @@ import time
 from collections import defaultdict
 
 from evals.dataset import LANGS, Question, conversation
+from rag import embedder, followup, language
 
 K = 5
 
 
 def query_text(q: Question, by_id: dict[str, Question]) -> str:
-    """A follow-up is searched with the questions before it (until a rewriter does better)."""
+    """A follow-up with the questions before it, as one text: how the stock baseline searches it."""
     return " ".join([p.question for p in conversation(q, by_id)] + [q.question])
 
 
@@ -40,8 +41,13 @@ def run(index, questions: list[Question], mode: str = "dense", k: int = K) -> li
     by_id = {q.id: q for q in questions}
     rows = []
     for q in questions:
+        embedder.forget_queries()  # time each search as a new question (modes reuse the same texts)
         t = time.perf_counter()
-        hits = index.search(query_text(q, by_id), k=k, mode=mode)
+        # As the pipeline searches (rag.pipeline.stream): the follow-up rule decides whether the
+        # earlier question joins the search, and the detected language picks the query form.
+        lang = language.detect(q.question).lang
+        query = followup.standalone(q.question, [p.question for p in conversation(q, by_id)], lang)
+        hits = index.search(query, k=k, mode=mode, lang=lang)
         rows.append(score_one(q, hits, (time.perf_counter() - t) * 1000))
     return rows
 

@@ -41,16 +41,16 @@ Scores (``Hit.score``) by mode:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from llama_index.core import VectorStoreIndex
+from llama_index.core import QueryBundle, VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.vector_stores import MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag import embedder, glossary, language, store
 from rag.config import SEARCH_MODES, Settings
-from rag.ingest import VIEWS, chunk_id_of, chunking_id
+from rag.ingest import chunk_id_of, chunking_id
 from rag.lexical import LexicalIndex
 from rag.records import Chunk, Hit
 
@@ -89,9 +89,10 @@ class Index:
 
     settings: Settings
     generation: store.Generation
-    retrievers: dict[str, BaseRetriever]
+    vector_index: VectorStoreIndex
     size: int
     lexical: LexicalIndex
+    retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                lang: str | None = None) -> list[Hit]:
@@ -107,10 +108,13 @@ class Index:
 
     def dense(self, query: Query, k: int) -> list[tuple[Chunk, float]]:
         """Top-k chunks by cosine similarity of e5 embeddings, in the query's view."""
-        retriever = self.retrievers[query.view]
-        retriever.similarity_top_k = k  # type: ignore[attr-defined]
+        key = (query.view, k)
+        if key not in self.retrievers:  # one per (view, k), never changed after: threads share them
+            self.retrievers[key] = self.vector_index.as_retriever(
+                similarity_top_k=k, filters=MetadataFilters(filters=[MetadataFilter(key="view", value=query.view)]))
+        bundle = QueryBundle(query_str=query.dense, embedding=embedder.query_vector(self.settings, query.dense))
         out = []
-        for nws in retriever.retrieve(query.dense):
+        for nws in self.retrievers[key].retrieve(bundle):
             node = nws.node
             chunk = Chunk.from_metadata(chunk_id_of(node.node_id), node.get_content(), node.metadata)
             # llama-index's Chroma store reports exp(-distance); give back the cosine similarity.
@@ -178,9 +182,6 @@ def open_index(settings: Settings) -> Index:
     index = VectorStoreIndex.from_vector_store(
         ChromaVectorStore(chroma_collection=collection), embed_model=embedder.embed_model(settings)
     )
-    retrievers = {view: index.as_retriever(similarity_top_k=settings.top_k,
-                                           filters=MetadataFilters(filters=[MetadataFilter(key="view", value=view)]))
-                  for view in VIEWS}
     chunks = live_chunks(collection)
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
-    return Index(settings, gen, retrievers, len(chunks), lexical)
+    return Index(settings, gen, index, len(chunks), lexical)
