@@ -97,6 +97,14 @@ class Settings:
     #: RAG_LLM_CTX: the bundled model's context window in tokens (prompt + answer). The model knows
     #: 32768; 4096 holds a question, top_k passages and an answer, and keeps the KV cache at 112 MiB.
     llm_ctx: int = 4096
+    #: RAG_LLM_PASSAGES: how many of the best passages the LLM is shown, numbered [1]..[n]. Reading
+    #: them is most of the first token's wait on a CPU (about 150 tokens each, at 50-100 tokens/s).
+    #: RAG_LLM_PASSAGE_LABELS: put each passage's story headline before it (about 20 tokens each).
+    #: Bundled backend, 24-question sample, back to back on a quiet machine (2026-12-01): 4 passages
+    #: with labels, first token p50 14.5 s, facts right 0.75, false refusals 0.125, refusals 1.0;
+    #: 3 without, 8.4 s, 0.81, 0.06, 0.875 (one unanswerable question answered). hit@3 is 0.96.
+    llm_passages: int = 3
+    llm_passage_labels: bool = False
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
     #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.

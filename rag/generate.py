@@ -14,24 +14,23 @@ from rag.glossary import annotate_english
 from rag.llm import LLM
 from rag.records import Hit
 
-MAX_PASSAGES = 4
 MAX_TOKENS = 200
 
 
-def passages_block(hits: list[Hit], lang: str) -> str:
+def passages_block(hits: list[Hit], lang: str, labels: bool = True) -> str:
     lines = []
-    for n, h in enumerate(hits[:MAX_PASSAGES], 1):
+    for n, h in enumerate(hits, 1):
         text = annotate_english(h.chunk.text) if lang == "en" else h.chunk.text
-        lines.append(f"[{n}] ({h.chunk.sub_article}) {text}")
+        lines.append(f"[{n}] ({h.chunk.sub_article}) {text}" if labels else f"[{n}] {text}")
     return "\n".join(lines)
 
 
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
-             rejected: tuple[str, str] | None = None) -> list[dict[str, str]]:
+             rejected: tuple[str, str] | None = None, labels: bool = True) -> list[dict[str, str]]:
     """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry."""
     name = language.LANG_NAMES[lang]
     system = prompts.SYSTEM.format(language=name, english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
-    user = prompts.USER.format(passages=passages_block(hits, lang), question=question, language=name,
+    user = prompts.USER.format(passages=passages_block(hits, lang, labels), question=question, language=name,
                                previous=prompts.PREVIOUS.format(previous=previous) if previous else "")
     msgs = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     if rejected:

@@ -154,14 +154,16 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
 
     from rag.llm import LLMUnavailable, load_llm
 
-    passages = [h.chunk.text for h in hits[: generate.MAX_PASSAGES]]
+    shown = hits[: settings.llm_passages]
+    passages = [h.chunk.text for h in shown]
     previous = earlier[-1] if query != q else None
     rejected = None
     try:
         llm = load_llm(settings, backend)
         for _attempt in range(2):
             text = ""
-            for delta in generate.stream(llm, generate.messages(q, lang, hits, previous, rejected)):
+            for delta in generate.stream(llm, generate.messages(q, lang, shown, previous, rejected,
+                                                                  settings.llm_passage_labels)):
                 clock.mark("first_token_ms")
                 text += delta
                 if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):

@@ -256,3 +256,17 @@ def test_settings_come_from_the_environment(monkeypatch):
                                                                           "m", "k")
     assert (s.llm_timeout, s.llm_threads, s.llm_ctx) == (2.5, 1, 2048)
     assert llm.load_llm(s).name == "openai:m"
+
+
+def test_the_prompt_shows_the_configured_passages(indexed):
+    """RAG_LLM_PASSAGES and RAG_LLM_PASSAGE_LABELS decide what the model reads (and so its first token)."""
+    from rag import generate
+    from rag.retrieve import open_index
+
+    hits = open_index(indexed).search("沙嶺數據園可以提供多少樓面面積？", k=5)
+    with_labels = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:4])[1]["content"]
+    bare = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:3], labels=False)[1]["content"]
+    assert "[4]" in with_labels and "[4]" not in bare and "[3]" in bare
+    assert f"({hits[0].chunk.sub_article})" in with_labels and f"({hits[0].chunk.sub_article})" not in bare
+    assert hits[0].chunk.text in bare
+
