@@ -29,10 +29,10 @@ def messages(question: str, lang: str, hits: list[Hit], previous: str | None = N
              rejected: tuple[str, str] | None = None, labels: bool = True) -> list[dict[str, str]]:
     """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry."""
     name = language.LANG_NAMES[lang]
-    system = prompts.SYSTEM.format(language=name, english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
     user = prompts.USER.format(passages=passages_block(hits, lang, labels), question=question, language=name,
-                               previous=prompts.PREVIOUS.format(previous=previous) if previous else "")
-    msgs = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+                               previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
+                               english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
+    msgs = [{"role": "system", "content": prompts.SYSTEM}, {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
         msgs.append({"role": "user", "content": prompts.STRICT.format(problems=rejected[1])})
