@@ -83,24 +83,24 @@ def embed_passages(settings: Settings, texts: list[str],
     Texts embedded before by the same model come from the vector cache (``VectorCache``): a forced
     re-ingest, a new file beside unchanged ones, or a chunking sweep embeds only what is new.
     """
-    cache = VectorCache.open(settings)
-    known = cache.get(texts)
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
-    if missing:
+    all_cached = True
+
+    def compute(missing: list[str]) -> list[list[float]]:
+        nonlocal all_cached
+        all_cached = False
         model = embed_model(settings)
         step = 16
         if progress is None and len(missing) > step:
-            vecs = model.get_text_embedding_batch(missing, show_progress=True)
-        else:
-            vecs = []
-            for i in range(0, len(missing), step):
-                vecs.extend(model.get_text_embedding_batch(missing[i:i + step]))
-                if progress:
-                    progress(len(known) + len(vecs), len(known) + len(missing))
-        fresh = dict(zip(missing, vecs, strict=True))
-        cache.put(fresh)
-        known.update(fresh)
-    elif progress:
+            return model.get_text_embedding_batch(missing, show_progress=True)
+        vecs: list[list[float]] = []
+        for i in range(0, len(missing), step):
+            vecs.extend(model.get_text_embedding_batch(missing[i:i + step]))
+            if progress:
+                progress(len(texts) - len(missing) + len(vecs), len(texts))
+        return vecs
+
+    known = VectorCache.open(settings).through(texts, compute)
+    if progress and all_cached:
         progress(len(texts), len(texts))
     return [list(known[t]) for t in texts]
 
@@ -155,6 +155,16 @@ class VectorCache:
             return {}
         return found
 
+    def through(self, texts: list[str], compute: Callable[[list[str]], list]) -> dict[str, np.ndarray]:
+        """Every text's vector: from the cache, or from ``compute(the missing ones)``, then stored."""
+        known = self.get(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = dict(zip(missing, compute(missing), strict=True))
+            self.put(fresh)
+            known.update(fresh)
+        return known
+
     def put(self, vectors: dict[str, list[float]]) -> None:
         if self.path is None or not vectors:
             return
@@ -169,28 +179,23 @@ class VectorCache:
 def query_vectors(settings: Settings, texts: list[str]) -> np.ndarray:
     """Texts embedded as e5 *queries*, normalised, one row each, through the vector cache; the quote
     checker compares a quote with every sentence of the article this way (like with like)."""
-    cache = VectorCache.open(settings, prefix=settings.embed_query_prefix)
-    known = cache.get(texts)
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
-    if missing:
-        vecs = sentence_transformer(settings).encode(missing, prompt_name="query", normalize_embeddings=True,
-                                                     batch_size=32)
-        fresh = dict(zip(missing, vecs, strict=True))
-        cache.put(fresh)
-        known.update(fresh)
-    return np.stack([np.asarray(known[t], dtype=np.float32) for t in texts])
+    def compute(missing: list[str]) -> list:
+        return list(sentence_transformer(settings).encode(missing, prompt_name="query", normalize_embeddings=True,
+                                                          batch_size=32))
 
+    known = VectorCache.open(settings, prefix=settings.embed_query_prefix).through(texts, compute)
+    return np.stack([np.asarray(known[t], dtype=np.float32) for t in texts])
 
 def embed_query(settings: Settings, text: str) -> list[float]:
     return embed_model(settings).get_query_embedding(text)
 
 
 def query_vector(settings: Settings, text: str) -> list[float]:
-    """``embed_query``, remembered for the last 4096 texts of this process: a follow-up searches its
-    question twice, the evaluators search each question in three modes, and citizens ask the same
-    few things (an embedding is most of a search's 60 ms)."""
-    return list(_query_vector(model_id(settings), settings.embed_model, settings.model_cache,
-                              settings.embed_query_prefix, settings.embed_passage_prefix, settings.threads, text))
+    """``embed_query``, remembered for the last 4096 texts of this process: the evaluators search each
+    question in three modes, and citizens ask the same few things (an embedding is most of a search's
+    60 ms)."""
+    return list(_query_vector(settings.embed_model, settings.model_cache, settings.embed_query_prefix,
+                              settings.embed_passage_prefix, settings.threads, text))
 
 
 def forget_queries() -> None:
@@ -199,7 +204,7 @@ def forget_queries() -> None:
 
 
 @lru_cache(maxsize=4096)
-def _query_vector(_id: str, name: str, cache: Path, qp: str, pp: str, threads: int, text: str) -> tuple[float, ...]:
+def _query_vector(name: str, cache: Path, qp: str, pp: str, threads: int, text: str) -> tuple[float, ...]:
     return tuple(_load(name, cache, qp, pp, threads).get_query_embedding(text))
 
 

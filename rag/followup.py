@@ -54,16 +54,10 @@ def is_short(question: str, lang: str) -> bool:
     return len(re.sub(r"[\W\d_A-Za-z]", "", question)) <= 12
 
 
-def previous(question: str, history: list[str] | None, lang: str) -> str | None:
-    """The earlier question this one leans on, or None when it stands alone."""
-    if not history:
-        return None
-    if points_back(question, lang) or (is_short(question, lang) and not names_something(question, lang)):
-        return history[-1]
-    return None
-
-
 def standalone(question: str, history: list[str] | None, lang: str) -> str:
-    """The question to answer with: itself, or the previous question and itself."""
-    before = previous(question, history, lang)
-    return f"{before} {question}" if before else question
+    """The question to search and answer with: itself, or the previous question and itself."""
+    if not history:
+        return question
+    if points_back(question, lang) or (is_short(question, lang) and not names_something(question, lang)):
+        return f"{history[-1]} {question}"
+    return question
