@@ -309,13 +309,9 @@ def main() -> None:
     t0 = time.perf_counter()
     try:
         ensure_index(settings)
-        pipeline.answer("撥咗幾多錢搞全民AI培訓？", backend="extractive", settings=settings)  # warm the models
+        pipeline.warm(settings, settings.llm_backend)
     except StoreError as e:  # an index that cannot be read at start: the fix, not a traceback
         raise SystemExit(f"error: {e}") from None
-    if settings.llm_backend == "bundled":
-        from rag.llm import load_llm
-
-        load_llm(settings, "bundled")
     demo = build(settings)
     print(f"Ready in {time.perf_counter() - t0:.1f} s", flush=True)
     demo.queue(default_concurrency_limit=8).launch(

@@ -24,14 +24,17 @@ from tqdm import tqdm
 
 from evals import baseline, dataset, plots, scoring
 from evals.dataset import Question, conversation
-from rag import config
+from rag import config, pipeline
 from rag.pipeline import BACKENDS, answer
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
 
-def _config_key(args: argparse.Namespace, questions: list[Path]) -> dict:
-    return {"backend": args.backend, "mode": args.mode, "questions": [str(p) for p in questions]}
+def _config_key(args: argparse.Namespace, questions: list[Path], settings: config.Settings) -> dict:
+    """What a resumed run must share with the one it resumes: results under other settings
+    (RAG_LLM_PASSAGES, another model) would be mixed into one report."""
+    return {"backend": args.backend, "mode": args.mode, "questions": [str(p) for p in questions],
+            "settings": {k: str(v) for k, v in sorted(dataclasses.asdict(settings).items())}}
 
 
 def run_questions(questions: list[Question], settings: config.Settings, backend: str, out: Path,
@@ -53,6 +56,8 @@ def run_questions(questions: list[Question], settings: config.Settings, backend:
     todo = [q for q in questions if q.id not in rows]
     if rows:
         print(f"resuming: {len(rows)} done, {len(todo)} to go", file=sys.stderr)
+    if todo:
+        pipeline.warm(settings, backend)
     with path.open("a", encoding="utf-8") as fh:
         for q in tqdm(todo, desc=f"answering ({backend})", unit="q"):
             history = [p.question for p in conversation(q, by_id)]
@@ -148,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         settings = dataclasses.replace(settings, search_mode=args.mode)
     started = time.time()
-    rows = run_questions(questions, settings, args.backend, args.out, _config_key(args, args.questions or []))
+    rows = run_questions(questions, settings, args.backend, args.out, _config_key(args, args.questions or [], settings))
     summary = scoring.summarise(questions, rows)
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),

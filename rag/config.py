@@ -105,6 +105,13 @@ class Settings:
     #: 3 without, 8.4 s, 0.81, 0.06, 0.875 (one unanswerable question answered). hit@3 is 0.96.
     llm_passages: int = 3
     llm_passage_labels: bool = False
+    #: RAG_LLM_EVIDENCE_CHARS: cut those passages to their sentences that best fit the question, about
+    #: this many characters in all (0: whole passages, about 480). Bundled, 24-question sample, back
+    #: to back (2026-12-02): whole, first token p50 8.4 s, whole answer 9.4 s, facts 0.81, refusals
+    #: 0.88; 200, 5.5 s, 7.6 s, 0.75, 1.00; 320, 7.9 s, 10.3 s, 0.81, 1.00. Off by default: the
+    #: sentence scorer compares an English question with Chinese sentences, and at 200 it dropped the
+    #: sentence that answered one English question (初期將聚焦生命健康及具身智能兩大方向).
+    llm_evidence_chars: int = 0
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
     #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.

@@ -8,6 +8,7 @@ question with a sentence better than with a whole passage), plus the passage's o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from rag import embedder, language, prompts
 from rag.config import Settings
+from rag.corpus import merge_spans
 from rag.records import Citation, Hit, Span
 
 # How many of the top passages to take sentences from, and how close (in cosine) a second
@@ -39,25 +41,22 @@ class Candidate:
 
 
 def sentences(hit: Hit, rank: int) -> list[Candidate]:
-    """A chunk's sentences with their own spans (a chunk's text is its sentences joined)."""
-    out, pos = [], 0
-    for spans in hit.chunk.sentences or (hit.chunk.spans,):
-        n = sum(b - a for a, b in spans)
-        out.append(Candidate(hit.chunk.text[pos:pos + n], tuple(tuple(s) for s in spans), hit, rank))
-        pos += n
-    return out
+    """A chunk's sentences with their own spans."""
+    spans = hit.chunk.sentences or (hit.chunk.spans,)
+    return [Candidate(t, tuple(tuple(s) for s in sp), hit, rank)
+            for t, sp in zip(hit.chunk.sentence_texts(), spans, strict=True)]
 
 
-def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate]:
-    """The best sentence, and a second one when it is nearly as good and adds a different fact."""
+def ranked(settings: Settings, question: str, hits: list[Hit],
+           passages: int = PASSAGES) -> list[tuple[float, Candidate]]:
+    """The sentences of the best ``passages`` passages, best first, each with its score."""
     # Headlines and bylines name a story; they do not state its facts.
-    passages = [h for h in hits if h.chunk.kind not in ("headline", "byline")][:PASSAGES]
-    cands = [c for rank, h in enumerate(passages) for c in sentences(h, rank)]
+    shown = [h for h in hits if h.chunk.kind not in ("headline", "byline")][:passages]
+    cands = [c for rank, h in enumerate(shown) for c in sentences(h, rank)]
     cands = [c for c in cands if len(c.text) >= 4]
     if not cands:
         return []
-    model = embedder.embed_model(settings)
-    q = np.asarray(model.get_query_embedding(question))
+    q = np.asarray(embedder.query_vector(settings, question))
     vecs = embedder.passage_vectors(settings, [c.text for c in cands])
     # The passage's rank counts a little: retrieval saw the whole passage, the sentence score does not.
     # So do the question's own words: e5 alone prefers a sentence that repeats the question's topic
@@ -65,16 +64,52 @@ def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate
     words = _pairs(question)
     overlap = np.asarray([len(words & _pairs(c.text)) / len(words) if words else 0.0 for c in cands])
     scores = vecs @ q - 0.005 * np.asarray([c.rank for c in cands]) + WORD_WEIGHT * overlap
-    order = list(np.argsort(-scores))
-    best = [cands[order[0]]]
-    for i in order[1:]:
-        c = cands[i]
-        if scores[order[0]] - scores[i] > SECOND_WITHIN:
+    return [(float(scores[i]), cands[i]) for i in np.argsort(-scores)]
+
+
+def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate]:
+    """The best sentence, and a second one when it is nearly as good and adds a different fact."""
+    order = ranked(settings, question, hits)
+    if not order:
+        return []
+    top, first = order[0]
+    best = [first]
+    for score, c in order[1:]:
+        if top - score > SECOND_WITHIN:
             break
-        if c.text not in best[0].text and best[0].text not in c.text:
+        if c.text not in first.text and first.text not in c.text:
             best.append(c)
             break
     return best
+
+
+def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, budget: int) -> list[Hit]:
+    """The passages a language model is shown, each cut to its sentences that best fit the question.
+
+    About ``budget`` characters in all (the best sentence always): the model reads its prompt at
+    about 40-55 tokens/s on 2 cores, so every sentence it need not read is time off the first token.
+    Each cut passage keeps its chunk's id and place; its text is its kept sentences, in article
+    order, with their own spans, so citations stay verbatim.
+    """
+    keep: list[Candidate] = []
+    seen: set[tuple] = set()
+    used = 0
+    for _, c in ranked(settings, question, hits, passages):
+        # Chunks overlap by a sentence: the same sentence can come from two passages.
+        if c.spans in seen or (keep and used + len(c.text) > budget):
+            continue
+        keep.append(c)
+        seen.add(c.spans)
+        used += len(c.text)
+    out = []
+    for rank in sorted({c.rank for c in keep}):
+        mine = sorted((c for c in keep if c.rank == rank), key=lambda c: c.spans[0][0])
+        hit = mine[0].hit
+        chunk = dataclasses.replace(hit.chunk, text="".join(c.text for c in mine), start=mine[0].spans[0][0],
+                                    end=mine[-1].spans[-1][1], sentences=tuple(c.spans for c in mine),
+                                    spans=merge_spans(sp for c in mine for sp in c.spans))
+        out.append(dataclasses.replace(hit, chunk=chunk))
+    return out
 
 
 def compose(lang: str, chosen: list[Candidate], gloss: str = "") -> tuple[str, list[Citation]]:

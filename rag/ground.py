@@ -31,7 +31,31 @@ def strip_markers(text: str) -> str:
     return _MARK.sub("", text)
 
 
-def check(text: str, passages: list[str]) -> Check:
+#: An answer whose words are at least this share the question's own says nothing the question did not.
+ECHO = 0.8
+
+
+def _terms(text: str) -> set[str]:
+    """Latin words and Chinese character pairs, in one script with Cantonese mapped to written words."""
+    from rag import language
+
+    norm = language.for_matching(strip_markers(text))
+    words = set(re.findall(r"[a-z0-9]+", norm))
+    han = re.sub(r"[^\u3400-\u9fff]+", " ", norm)
+    return words | {han[i:i + 2] for i in range(len(han) - 1) if " " not in han[i:i + 2]}
+
+
+def echoes(text: str, question: str) -> bool:
+    """The answer restates the question instead of answering it.
+
+    Seen from the bundled model: 政府會搵邊啲機構嚟搞AI課程、講座同比賽。[1] for the question
+    政府會搵邊啲機構嚟搞AI課程、講座同比賽？ It has a citation and no figure, so nothing else catches it.
+    """
+    said, asked = _terms(text), _terms(question)
+    return bool(said) and len(said & asked) >= ECHO * len(said)
+
+
+def check(text: str, passages: list[str], question: str = "") -> Check:
     from rag import numbers
 
     if prompts.NOT_FOUND in text or not text.strip():
@@ -40,6 +64,8 @@ def check(text: str, passages: list[str]) -> Check:
     problems = []
     if not cited:
         problems.append("no [n] citation")
+    if question and echoes(text, question):
+        problems.append("it repeats the question instead of answering it")
     bad = [n for n in cited if not 1 <= n <= len(passages)]
     if bad:
         problems.append(f"cites passage(s) {bad} that were not given")

@@ -36,6 +36,15 @@ class Chunk:
         d["sentences"] = [[list(s) for s in sent] for sent in self.sentences]
         return d
 
+    def sentence_texts(self) -> list[str]:
+        """The chunk's text cut at its sentences (its text is its sentences, joined)."""
+        out, pos = [], 0
+        for spans in self.sentences or (self.spans,):
+            n = sum(b - a for a, b in spans)
+            out.append(self.text[pos:pos + n])
+            pos += n
+        return out
+
     def to_metadata(self) -> dict[str, str | int]:
         """Chroma metadata holds scalars only, so structured fields travel as JSON strings."""
         return {

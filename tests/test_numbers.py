@@ -622,3 +622,20 @@ def test_random_unicode(text):
     for q in find_quantities(text):
         assert text[q.start : q.end] == q.text
         to_english(q)
+
+
+@pytest.mark.parametrize("answer,question,echo", [
+    ("政府會搵邊啲機構嚟搞AI課程、講座同比賽。[1]", "政府會搵邊啲機構嚟搞AI課程、講座同比賽？", True),
+    ("政府会找哪些机构办AI课程。[1]", "政府會搵邊啲機構嚟搞AI課程？", True),  # across scripts and registers
+    ("Which bodies will run the AI courses? [1]", "Which bodies will run the AI courses?", True),
+    ("政府會邀請大專院校及非牟利機構舉辦AI課程、講座和比賽。[1]", "政府會搵邊啲機構嚟搞AI課程、講座同比賽？", False),
+    ("The AI+ and Industry Development Strategy Committee [1].", "What is the committee called?", False),
+])
+def test_an_answer_that_repeats_the_question_is_not_grounded(answer, question, echo):
+    from rag import ground
+
+    assert ground.echoes(answer, question) is echo
+    result = ground.check(answer, ["政府會邀請大專院校及非牟利機構舉辦AI課程、講座和比賽。"], question)
+    assert ("it repeats the question instead of answering it" in result.problems) is echo
+    if echo:
+        assert not result.ok

@@ -105,3 +105,24 @@ def test_cli_ask_json(indexed):
         assert {"n", "chunk_id", "quote", "sub_article", "heading", "start", "end"} <= set(c)
         assert span_text(SOURCE, [tuple(s) for s in c["spans"]]) == c["quote"]
     assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(data["timings"])
+
+
+@pytest.mark.parametrize("lang,question,expected", ANSWERABLE)
+def test_llm_evidence_is_the_best_sentences_verbatim_within_budget(indexed, lang, question, expected):
+    """What RAG_LLM_EVIDENCE_CHARS shows the model: fewer characters, the answer still among them,
+    every cut passage still a verbatim part of its retrieved chunk."""
+    from rag import extractive
+    from rag.pipeline import _index
+
+    hits = _index(indexed).search(question, k=indexed.top_k, lang=lang)
+    cut = extractive.evidence(indexed, question, hits, passages=3, budget=120)
+    whole = {h.chunk.id: h.chunk for h in hits}
+    assert cut and {h.chunk.id for h in cut} <= set(whole)
+    total = sum(len(h.chunk.text) for h in cut)
+    assert total <= 120 or (len(cut) == 1 and len(cut[0].chunk.sentences) == 1)  # the best one always
+    assert sum(len(h.chunk.text) for h in cut) < sum(len(h.chunk.text) for h in hits[:3])
+    assert any(language.for_matching(expected) in language.for_matching(h.chunk.text) for h in cut)
+    for h in cut:
+        assert span_text(SOURCE, h.chunk.spans) == h.chunk.text
+        assert set(h.chunk.sentences) <= set(whole[h.chunk.id].sentences)
+        assert h.chunk.text in whole[h.chunk.id].text or len(h.chunk.sentences) > 1
