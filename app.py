@@ -25,7 +25,7 @@ import anyio
 # passed no LikeData, and every thumbs up/down failed ("expected 2 arguments, got 1").
 import gradio as gr
 
-from rag import config, pipeline, store
+from rag import config, pipeline, prompts, store
 from rag.records import Answer
 from rag.store import StoreError
 
@@ -184,10 +184,12 @@ def build(settings: config.Settings):
                 chat[-1] = {"role": "assistant", "content": safe(pipeline.unavailable(message, backend).text)}
                 yield chat, turns, ""
                 return
-            except Exception:  # never a traceback in the page
+            except BaseException as e:  # never a traceback in the page, not even for a Rust panic
+                if not isinstance(e, Exception) and not store.is_panic(e):
+                    raise  # cancellation, exit
                 log.exception("answer failed")
-                chat[-1] = {"role": "assistant", "content": "Sorry, something went wrong; please try again. "
-                            "抱歉，系統出錯，請再試一次。"}
+                lang = pipeline.check_input(message, settings)[1]
+                chat[-1] = {"role": "assistant", "content": safe(prompts.FAILED[lang])}
                 yield chat, turns, ""
                 return
             finally:

@@ -7,6 +7,7 @@ Mo-po]): a 1.5B model translates figures and names badly, so it is given them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from rag import language, prompts
@@ -17,10 +18,21 @@ from rag.records import Hit
 MAX_TOKENS = 200
 
 
+def shown_text(hit: Hit, lang: str) -> str:
+    """A passage as the model reads it."""
+    return annotate_english(hit.chunk.text) if lang == "en" else hit.chunk.text
+
+
+def english_figures(shown: list[str]) -> list[str]:
+    """The English renderings of figures that ``shown_text`` put in the passages ([= HK$2 billion])."""
+    forms = re.findall(r"\[= ([^\]]*\d[^\]]*)\]", "\n".join(shown))
+    return list(dict.fromkeys(forms))
+
+
 def passages_block(hits: list[Hit], lang: str, labels: bool = True) -> str:
     lines = []
     for n, h in enumerate(hits, 1):
-        text = annotate_english(h.chunk.text) if lang == "en" else h.chunk.text
+        text = shown_text(h, lang)
         lines.append(f"[{n}] ({h.chunk.sub_article}) {text}" if labels else f"[{n}] {text}")
     return "\n".join(lines)
 

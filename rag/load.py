@@ -36,7 +36,6 @@ import itertools
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import threading
@@ -47,7 +46,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag import config
+from rag import config, procs
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -452,12 +451,6 @@ def quotes(path: Path | None = None) -> list[str]:
 # ─── starting the app ─────────────────────────────────────────────────────────────────────────
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_ready(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
     """Until the page answers; fails early if the process died."""
     deadline = time.monotonic() + timeout
@@ -482,24 +475,13 @@ def started_app(backend: str, log_path: Path, timeout: float = 300.0, env: dict[
     The rest of the configuration (RAG_DATA_DIR, RAG_LLM_CONCURRENCY, RAG_LLM_THREADS, …) comes
     from this process's environment, as it would for ``make run``.
     """
-    port = free_port()
+    port = procs.free_port()
     child_env = {**os.environ, **(env or {}), "RAG_HOST": "127.0.0.1", "RAG_LLM_BACKEND": backend,
                  "GRADIO_ANALYTICS_ENABLED": "False"}
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            wait_ready(url, timeout, proc)
-            yield url, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    url = f"http://127.0.0.1:{port}/"
+    with procs.serve([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], procs.url_ready(url),
+                     log_path, "app.py", timeout, cwd=ROOT, env=child_env) as proc:
+        yield url, proc
 
 
 # ─── the report ───────────────────────────────────────────────────────────────────────────────

@@ -107,10 +107,10 @@ def _extractive(settings, lang, query, hits, clock, backend, note="") -> Answer:
                   citations=tuple(citations), retrieved=tuple(hits), timings=clock.timings, note=note)
 
 
-def _refusal(lang, message, hits, clock, backend) -> Answer:
+def _refusal(lang, message, hits, clock, backend, note: str = "") -> Answer:
     clock.mark("total_ms")
     return Answer(text=message, language=lang, refused=True, grounded=True, backend=backend,
-                  retrieved=tuple(hits), timings=clock.timings)
+                  retrieved=tuple(hits), timings=clock.timings, note=note)
 
 
 def stream(question: str, history: list[str] | None = None, backend: str = "extractive",
@@ -172,8 +172,17 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                     yield language.convert_to_script(text, lang)
             text = language.convert_to_script(text.strip(), lang)
             result = ground.check(text, passages, q)
+            if result.problems == ("no [n] citation",):
+                # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry
+                # to add the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
+                marked = ground.attribute(text, [generate.shown_text(h, lang) for h in shown], passages)
+                if marked and (again := ground.check(marked, passages, q)).ok:
+                    text, result = marked, again
             if result.not_found:
-                yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+                # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).
+                why = (f"the model found no answer after its first was rejected ({rejected[1]}): "
+                       f"{rejected[0][:300]!r}") if rejected else ""
+                yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend, note=why)
                 return
             if result.ok:
                 clock.mark("total_ms")
@@ -182,6 +191,10 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                              timings=clock.timings)
                 return
             rejected = (text, "; ".join(result.problems))
+            if lang == "en" and any(p.startswith("figures") for p in result.problems):
+                # It mistranslated a figure (20億元 as "20 billion"): say which English forms are right.
+                rejected = (text, f"{rejected[1]}; the passages' figures in English are: "
+                                  + "; ".join(generate.english_figures([generate.shown_text(h, lang) for h in shown])))
         note = ""
     except LLMUnavailable as e:
         # The citizen sees FELL_BACK; the operator needs the cause and its fix (in the message).

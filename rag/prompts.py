@@ -61,6 +61,14 @@ FELL_BACK = {
     "cmn-Hans": "（语言模型暂时无法使用，因此直接引用原文作答。）",
 }
 
+# Shown when answering failed for a reason that is not the citizen's (a bug): the log has the traceback.
+FAILED = {
+    "en": "Sorry, something went wrong while answering; please try again.",
+    "yue": "抱歉，答問題嗰陣出咗錯，請再試一次。",
+    "cmn-Hant": "抱歉，回答時出錯，請再試一次。",
+    "cmn-Hans": "抱歉，回答时出错，请再试一次。",
+}
+
 # Shown when the index cannot be read (store missing, damaged, server down): no answer without sources.
 # The operator's fix goes to the log, not to the citizen.
 INDEX_UNAVAILABLE = {

@@ -29,12 +29,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag import config, ingest, pipeline, prompts, store
+from rag import config, ingest, pipeline, procs, prompts, store
 from rag.config import ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -92,20 +91,6 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
             "RAG_CHROMA_PATH": str(settings.chroma_path), "RAG_MODEL_CACHE": str(settings.model_cache),
             "RAG_CHROMA_URL": settings.chroma_url, "RAG_COLLECTION": settings.collection,
             "PYTHONDONTWRITEBYTECODE": "1", **extra}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _nobody_home(ctx: Context) -> str:
@@ -194,19 +179,19 @@ def check_store_unreadable(ctx: Context) -> tuple[bool, str]:
 
 def check_chroma_server_killed(ctx: Context) -> tuple[bool, str]:
     s = ctx.copy()
-    port = _free_port()
+    port = procs.free_port()
     cmd = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(s.chroma_path), "--host",
            "127.0.0.1", "--port", str(port)]
     server_settings = dataclasses.replace(s, chroma_url=f"http://127.0.0.1:{port}")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     notes = []
-    with _started(ctx, cmd, lambda: _port_open(port), s.data_dir / "chroma.log", env) as server:
+    with _started(ctx, cmd, lambda: procs.port_open(port), s.data_dir / "chroma.log", env) as server:
         before = _fact_answered(server_settings)
         server.send_signal(signal.SIGKILL)
         server.wait()
         msg = _store_error(lambda: pipeline.answer(QUESTION, settings=server_settings))
         notes.append(f"answered before: {before}; after kill: {msg}")
-    with _started(ctx, cmd, lambda: _port_open(port), s.data_dir / "chroma2.log", env):
+    with _started(ctx, cmd, lambda: procs.port_open(port), s.data_dir / "chroma2.log", env):
         after = _fact_answered(server_settings)
         notes.append(f"restarted on the same path and port: answered={after}")
     return before and "Cannot reach the Chroma server" in msg and after, " · ".join(notes)
@@ -230,7 +215,7 @@ def _fell_back(settings: Settings, url: str, timeout: float = 5.0) -> tuple[bool
 
 
 def check_llm_down(ctx: Context) -> tuple[bool, str]:
-    ok, what, _ = _fell_back(ctx.base, f"http://127.0.0.1:{_free_port()}/v1")
+    ok, what, _ = _fell_back(ctx.base, f"http://127.0.0.1:{procs.free_port()}/v1")
     return ok, what
 
 
@@ -455,24 +440,11 @@ class _Skip(Exception):
 @contextlib.contextmanager
 def _started(ctx: Context, cmd: list[str], ready: Callable[[], bool], log_path: Path, env: dict[str, str],
              timeout: float = 240, **popen: object) -> Iterator[subprocess.Popen]:
-    with open(log_path, "w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, **popen)
-    ctx.procs.append(proc)
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{cmd[0]} did not start: {log_path.read_text()[-1000:]}")
-        time.sleep(0.3)
-    try:
+    """``procs.serve``, with the process also in ``ctx.procs`` so the run's cleanup stops it."""
+    what = " ".join(Path(c).name for c in cmd[:2])  # "chroma run", "python app.py"
+    with procs.serve(cmd, ready, log_path, what, timeout, env=env, **popen) as proc:
+        ctx.procs.append(proc)
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 # (name, quick, what is done, what should happen, check)
@@ -526,19 +498,11 @@ def load_row(ctx: Context, quick: bool) -> tuple[Row, dict]:
               f"{duration:.0f} s", "no errors; throughput and latency recorded")
     from rag.load import run_load
     s = ctx.copy()
-    port = _free_port()
+    port = procs.free_port()
     url = f"http://127.0.0.1:{port}/"
-
-    def up() -> bool:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return True
-        except OSError:
-            return False
-
     env = env_for(s, RAG_PORT=str(port), RAG_LLM_BACKEND="extractive")
     started = time.perf_counter()
-    with _started(ctx, [sys.executable, "app.py"], up, s.data_dir / "app.log", env, cwd=ROOT) as app:
+    with _started(ctx, [sys.executable, "app.py"], procs.url_ready(url), s.data_dir / "app.log", env, cwd=ROOT) as app:
         stats = run_load(url=url, users=users, questions=LOAD_QUESTIONS, backend="extractive",
                          duration_s=duration, max_requests=10_000, pid=app.pid)
     stats = {k: v for k, v in stats.items() if k not in ("samples", "rss_samples")}  # the figures, not the raw

@@ -111,6 +111,18 @@ def guard(settings: Settings) -> Iterator[None]:
             raise
         forget(settings)
         raise failure(settings, e) from e
+    except BaseException as e:
+        # A panic in Chroma's Rust core reaches Python as pyo3's PanicException, which derives from
+        # BaseException so that `except Exception` lets it through: it would end the app's worker.
+        if not is_panic(e):
+            raise
+        forget(settings)
+        raise failure(settings, e) from e
+
+
+def is_panic(e: BaseException) -> bool:
+    """pyo3's ``PanicException`` (its module, ``pyo3_runtime``, cannot be imported to name it)."""
+    return type(e).__name__ == "PanicException"
 
 
 def forget(settings: Settings) -> None:

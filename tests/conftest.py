@@ -6,26 +6,18 @@ import contextlib
 import dataclasses
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from rag import config
+from rag.procs import free_port, port_open, serve, url_ready
+
+__all__ = ["free_port", "port_open", "serve"]  # the tests import these from here
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -49,40 +41,6 @@ def make_settings(tmp_path, base_settings):
         return dataclasses.replace(base_settings, **values)
 
     return make
-
-
-@contextlib.contextmanager
-def serve(cmd: list[str], ready: Callable[[], bool], log_path: Path, what: str, timeout: float = 60,
-          **popen: object) -> Iterator[subprocess.Popen]:
-    """Start a real server process, wait until ``ready()``, and stop it afterwards.
-
-    Shared by the Chroma, llama.cpp and app fixtures: each only says how to start it and how to
-    tell it is up.
-    """
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **popen)
-        deadline = time.monotonic() + timeout
-        while not ready():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"{what} did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.3)
-        try:
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -123,15 +81,7 @@ def run_app(settings, tmp_path_factory):
     env = {**env_for(settings), "RAG_PORT": str(port), "RAG_LLM_BACKEND": "extractive",
            "GRADIO_ANALYTICS_ENABLED": "False"}
     url = f"http://127.0.0.1:{port}/"
-
-    def ready() -> bool:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return True
-        except OSError:
-            return False
-
-    with serve([sys.executable, "app.py"], ready, log, "app.py", timeout=240, cwd=ROOT, env=env) as proc:
+    with serve([sys.executable, "app.py"], url_ready(url), log, "app.py", timeout=240, cwd=ROOT, env=env) as proc:
         yield {"url": url, "proc": proc, "log": log, "settings": settings}
 
 

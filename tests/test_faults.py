@@ -177,6 +177,30 @@ def test_folder_deleted_under_an_open_index_keeps_answering_with_sources(indexed
         assert span_text(SOURCE, c.spans) == c.quote
 
 
+def test_a_rust_panic_in_the_store_is_a_store_error_and_the_next_question_answers(indexed, tmp_path, monkeypatch):
+    """FAKE fault: a panic in Chroma's Rust core cannot be caused on purpose, so a stand-in with pyo3's
+    class name and base (BaseException, which ``except Exception`` lets through) is raised from the
+    Chroma collection's query, under the real index and pipeline."""
+    from chromadb.api.models.Collection import Collection
+
+    class PanicException(BaseException):
+        pass
+
+    settings = _copy_index(indexed, tmp_path / "data")
+    assert pipeline.answer(QUESTION, settings=settings).citations
+    real = Collection.query
+
+    def panics(*args, **kwargs):
+        raise PanicException("index out of range")
+
+    monkeypatch.setattr(Collection, "query", panics)
+    with pytest.raises(store.StoreError, match="PanicException"):
+        pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+    monkeypatch.setattr(Collection, "query", real)
+    result = pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+    assert "25萬平方米" in result.text and result.citations
+
+
 # --------------------------------------------------------------------------------------------------
 # A real app against a real Chroma server and a real llama.cpp server, both killed mid-session.
 

@@ -630,6 +630,13 @@ def test_random_unicode(text):
     ("Which bodies will run the AI courses? [1]", "Which bodies will run the AI courses?", True),
     ("政府會邀請大專院校及非牟利機構舉辦AI課程、講座和比賽。[1]", "政府會搵邊啲機構嚟搞AI課程、講座同比賽？", False),
     ("The AI+ and Industry Development Strategy Committee [1].", "What is the committee called?", False),
+    ("InnoHK has funded 16 AI and robotics labs so far. [1]", "How many AI and robotics labs has InnoHK funded so far?",
+     False),  # a short right answer repeats its question; the figure is what it adds
+    ("佢哋會喺今年成立。[1]", "佢哋幾時成立？", False),
+    ("Hong Kong has two quantum-related State Key Laboratories. [1]",
+     "How many quantum-related State Key Laboratories does Hong Kong have?", False),  # a figure in words
+    ("The Education Bureau expects to publish its digital education blueprint in [1].",
+     "When does the Education Bureau expect to publish its digital education blueprint?", True),  # the date left out
 ])
 def test_an_answer_that_repeats_the_question_is_not_grounded(answer, question, echo):
     from rag import ground
@@ -639,3 +646,32 @@ def test_an_answer_that_repeats_the_question_is_not_grounded(answer, question, e
     assert ("it repeats the question instead of answering it" in result.problems) is echo
     if echo:
         assert not result.ok
+
+
+P_INNOHK = "他指InnoHK創新香港研發平台目前已累計資助16間聚焦AI與機械人的實驗室"
+
+
+@pytest.mark.parametrize("answer,marked", [
+    ("InnoHK has funded 16 AI and robotics labs so far.", "InnoHK has funded 16 AI and robotics labs so far [1]."),
+    ("創新香港研發平台已資助16間實驗室。", "創新香港研發平台已資助16間實驗室 [1]。"),
+    ("The Financial Secretary chairs it. InnoHK has funded 16 AI and robotics labs.",
+     "The Financial Secretary chairs it. InnoHK has funded 16 AI and robotics labs [1]."),
+    ("PWNED", None),  # nothing of the passage's: stays uncited, so the answer still fails
+    ("InnoHK has funded 18 labs.", None),  # a figure the passage does not hold
+    ("The Sandy Ridge tender was won by Acme Data Ltd.", None),  # words of the question, not the passage
+])
+def test_an_uncited_answer_is_cited_only_where_a_passage_plainly_holds_it(answer, marked):
+    from rag import ground
+    from rag.glossary import annotate_english
+
+    assert ground.attribute(answer, [annotate_english(P_INNOHK), annotate_english(P_PLAN)],
+                            [P_INNOHK, P_PLAN]) == marked
+
+
+def test_a_retry_for_a_mistranslated_figure_names_the_right_english_forms():
+    from rag import generate
+    from rag.glossary import annotate_english
+
+    shown = [annotate_english("優質教育基金已預留20億元推進中小學數字教育。"),
+             annotate_english("餘下15億元將配合藍圖。")]
+    assert generate.english_figures(shown) == ["HK$2 billion", "HK$1.5 billion"]
