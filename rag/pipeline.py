@@ -178,6 +178,10 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                 marked = ground.attribute(text, [generate.shown_text(h, lang) for h in shown], passages)
                 if marked and (again := ground.check(marked, passages, q)).ok:
                     text, result = marked, again
+            elif result.problems and all(p.startswith("figures not in") for p in result.problems):
+                moved = ground.recite(text, passages)
+                if moved and (again := ground.check(moved, passages, q)).ok:
+                    text, result = moved, again
             if result.not_found:
                 # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).
                 why = (f"the model found no answer after its first was rejected ({rejected[1]}): "

@@ -675,3 +675,23 @@ def test_a_retry_for_a_mistranslated_figure_names_the_right_english_forms():
     shown = [annotate_english("優質教育基金已預留20億元推進中小學數字教育。"),
              annotate_english("餘下15億元將配合藍圖。")]
     assert generate.english_figures(shown) == ["HK$2 billion", "HK$1.5 billion"]
+
+
+P_QEF = "優質教育基金已預留20億元推進中小學數字教育，每間學校可獲50萬元。"
+P_REST = "餘下15億元將配合藍圖。"
+
+
+@pytest.mark.parametrize("answer,moved", [
+    ("每間學校攞到50萬元。[2]", "每間學校攞到50萬元。[1]"),  # the marker after the stop vouches for the sentence
+    ("預留20億元[2]，餘下15億元[2]。", "預留20億元[1]，餘下15億元[2]。"),  # each run of markers for its own claim
+    ("Each school gets HK$500,000 [2]. The rest follows the blueprint [2].",
+     "Each school gets HK$500,000 [1]. The rest follows the blueprint [2]."),
+    ("每間學校攞到60萬元。[2]", None),  # a figure no passage holds is never moved
+    ("每間學校攞到50萬元。[1]", None),  # already right
+])
+def test_a_right_figure_cited_to_the_wrong_passage_is_cited_to_its_own(answer, moved):
+    from rag import ground
+
+    assert ground.recite(answer, [P_QEF, P_REST]) == moved
+    if moved:
+        assert ground.check(moved, [P_QEF, P_REST]).ok and not ground.check(answer, [P_QEF, P_REST]).ok
