@@ -34,6 +34,12 @@ def strip_markers(text: str) -> str:
 #: An answer that adds at most this many words (Chinese: character pairs) to the question's, and no
 #: figure, says nothing the question did not.
 ECHO_NEW_TERMS = 1
+#: English words that say nothing by themselves: neither what an answer adds nor what ties it to a passage.
+_FILLER = frozenset({
+    "a", "an", "the", "of", "and", "or", "is", "are", "was", "were", "be", "been", "will", "would", "can",
+    "to", "for", "in", "on", "at", "by", "with", "as", "from", "it", "its", "this", "that", "these", "those",
+    "has", "have", "had", "which", "who", "what", "when", "where", "how", "also",
+})
 
 
 def _terms(text: str) -> set[str]:
@@ -69,11 +75,6 @@ def echoes(text: str, question: str) -> bool:
 #: the model's own English: "InnoHK has funded 16 AI and robotics labs").
 ATTRIBUTE = 0.6
 ATTRIBUTE_WITH_FIGURE = 0.4
-_FILLER = frozenset({
-    "a", "an", "the", "of", "and", "or", "is", "are", "was", "were", "be", "been", "will", "would", "can",
-    "to", "for", "in", "on", "at", "by", "with", "as", "from", "it", "its", "this", "that", "these", "those",
-    "has", "have", "had", "which", "who", "what", "when", "where", "how", "also",
-})
 #: What one run of [n] markers vouches for: the text since the previous run, the markers, a stop.
 _CLAIM = re.compile(r".*?(?:\s*\[\d{1,2}\])+[。．.!?！？；;，,、]?\s*|.+$", re.S)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")  # not inside HK$2.5

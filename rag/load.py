@@ -451,17 +451,10 @@ def quotes(path: Path | None = None) -> list[str]:
 # ─── starting the app ─────────────────────────────────────────────────────────────────────────
 
 
-def wait_ready(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    """Until the page answers; fails early if the process died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            pass
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode} before it was ready")
+def wait_ready(url: str, timeout: float) -> None:
+    """Until the page of an app started elsewhere (``--url``) answers."""
+    ready, deadline = procs.url_ready(url), time.monotonic() + timeout
+    while not ready():
         if time.monotonic() > deadline:
             raise RuntimeError(f"the app at {url} was not ready within {timeout:.0f} s")
         time.sleep(0.5)

@@ -158,6 +158,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     if settings.llm_evidence_chars:
         shown = extractive.evidence(settings, query, hits, settings.llm_passages, settings.llm_evidence_chars) or shown
     passages = [h.chunk.text for h in shown]
+    seen = [generate.shown_text(h, lang) for h in shown]  # as the model reads them (English renderings)
     previous = earlier[-1] if query != q else None
     rejected = None
     try:
@@ -175,7 +176,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
             if result.problems == ("no [n] citation",):
                 # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry
                 # to add the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
-                marked = ground.attribute(text, [generate.shown_text(h, lang) for h in shown], passages)
+                marked = ground.attribute(text, seen, passages)
                 if marked and (again := ground.check(marked, passages, q)).ok:
                     text, result = marked, again
             elif result.problems and all(p.startswith("figures not in") for p in result.problems):
@@ -198,7 +199,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
             if lang == "en" and any(p.startswith("figures") for p in result.problems):
                 # It mistranslated a figure (20億元 as "20 billion"): say which English forms are right.
                 rejected = (text, f"{rejected[1]}; the passages' figures in English are: "
-                                  + "; ".join(generate.english_figures([generate.shown_text(h, lang) for h in shown])))
+                                  + "; ".join(generate.english_figures(seen)))
         note = ""
     except LLMUnavailable as e:
         # The citizen sees FELL_BACK; the operator needs the cause and its fix (in the message).

@@ -106,15 +106,10 @@ def guard(settings: Settings) -> Iterator[None]:
     except StoreError:
         forget(settings)
         raise
-    except Exception as e:
-        if not _from_store(e):
-            raise
-        forget(settings)
-        raise failure(settings, e) from e
     except BaseException as e:
         # A panic in Chroma's Rust core reaches Python as pyo3's PanicException, which derives from
         # BaseException so that `except Exception` lets it through: it would end the app's worker.
-        if not is_panic(e):
+        if not (isinstance(e, Exception) and _from_store(e)) and not is_panic(e):
             raise
         forget(settings)
         raise failure(settings, e) from e
