@@ -83,10 +83,45 @@ class LLM:
 # bundled: llama-cpp-python in this process.
 
 
+def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    try:
+        return "amx_int8" in Path(cpuinfo).read_text(errors="replace")
+    except OSError:
+        return False
+
+
+def no_weight_repacking_on_amx() -> None:
+    """On a CPU with AMX, load models without llama.cpp's repacked weight buffers ("extra buffer types").
+
+    Measured 2026-12-02 on a Xeon with AMX (amx_int8, avx512): llama-cpp-python 0.3.36, built natively
+    by pip, segfaults in ``llama_decode`` on any batch of more than a few tokens (a 100-token prompt
+    already) when the weights sit in the AMX buffer; one token at a time works, so a short warm-up
+    passed and the first real question killed the process. With the buffers off, the same build reads
+    a 512-token prompt at 139 tokens/s. ``Llama()`` has no argument for ``use_extra_bufts`` (llama.cpp's
+    ``--no-repack``), so the default model parameters it starts from are wrapped, once, here. Elsewhere
+    (no AMX) the repacked weights are kept: they are what makes prompt reading fast there.
+    """
+    import llama_cpp.llama as llama_module
+
+    lib = llama_module.llama_cpp  # the ctypes module whose defaults Llama.__init__ reads
+    if not cpu_has_amx() or getattr(lib.llama_model_default_params, "_rag_no_repack", False):
+        return
+    defaults = lib.llama_model_default_params
+
+    def params():
+        p = defaults()
+        p.use_extra_bufts = False
+        return p
+
+    params._rag_no_repack = True  # type: ignore[attr-defined]
+    lib.llama_model_default_params = params
+
+
 def new_llama(model_path: str, n_ctx: int, n_threads: int) -> Llama:
     """A fresh ``Llama`` as the bundled backend configures it (``rag.llm_bench`` times this too)."""
     from llama_cpp import Llama
 
+    no_weight_repacking_on_amx()
     # n_threads_batch too: it defaults to every core, which would make RAG_LLM_THREADS=1 a half-truth.
     return Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
                  seed=SEED, verbose=False)

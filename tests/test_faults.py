@@ -252,14 +252,14 @@ def live(indexed, tmp_path_factory) -> Iterator[dict]:
     env = {**env_for(settings), "RAG_PORT": str(app_port), "RAG_LLM_BACKEND": "extractive",
            "RAG_LLM_BASE_URL": llm_url, "RAG_LLM_MODEL": "m", "RAG_LLM_TIMEOUT": "60"}
     app_url = f"http://127.0.0.1:{app_port}/"
-    llm_cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
+    llm_cmd = [sys.executable, "-m", "rag.llm_server", "--model", str(gguf), "--host", "127.0.0.1",
                "--port", str(llm_port), "--n_threads", "1", "--n_ctx", "2048"]
     chroma_env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     with (serve(_chroma_cmd(root / "db", chroma_port), lambda: port_open(chroma_port), root / "chroma.log",
                 "chroma run", env=chroma_env) as chroma,
           contextlib.ExitStack() as stack, ThreadPoolExecutor(2) as pool):
         # The LLM server and the app (which needs Chroma up) start side by side: ~10 s saved.
-        llm_f = pool.submit(stack.enter_context, serve(llm_cmd, llm_ready, root / "llm.log", "llama_cpp.server",
+        llm_f = pool.submit(stack.enter_context, serve(llm_cmd, llm_ready, root / "llm.log", "rag.llm_server",
                                                        timeout=180))
         app_f = pool.submit(stack.enter_context, serve([sys.executable, "app.py"], lambda: _answering(app_url),
                                                        root / "app.log", "app.py", timeout=240, cwd=ROOT, env=env))

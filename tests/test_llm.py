@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -47,6 +48,26 @@ def test_bundled_streams_a_short_answer(bundled):
     assert "hello" in text.lower()
     # Greedy decoding: asking again gives the same answer, streamed or not.
     assert bundled.complete(HELLO, max_tokens=16) == text
+
+
+def test_bundled_reads_a_long_prompt(bundled):
+    """A prompt of several hundred tokens is read in batches. On a CPU with AMX the batched path
+    crashed the process (segfault in llama_decode) until ``llm.no_weight_repacking_on_amx``; a one-word
+    prompt, like the warm-up, never showed it."""
+    article = Path(__file__).resolve().parents[1] / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
+    text = article.read_text(encoding="utf-8")[:1200]
+    messages = [{"role": "user", "content": f"{text}\n\nReply with one word: hello."}]
+    assert bundled.count_tokens(messages) > 600
+    assert "hello" in bundled.complete(messages, max_tokens=8).lower()
+
+
+def test_amx_is_read_from_the_cpu_flags(tmp_path):
+    flags = tmp_path / "cpuinfo"
+    flags.write_text("flags\t\t: fpu avx2 avx512f amx_bf16 amx_tile amx_int8\n")
+    assert llm.cpu_has_amx(str(flags))
+    flags.write_text("flags\t\t: fpu avx2\n")
+    assert not llm.cpu_has_amx(str(flags))
+    assert not llm.cpu_has_amx(str(tmp_path / "missing"))
 
 
 def test_bundled_is_loaded_once_per_process(bundled, settings):
@@ -111,9 +132,9 @@ def llama_server(settings, tmp_path_factory) -> Iterator[str]:
         except httpx.HTTPError:
             return False
 
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "rag.llm_server", "--model", str(path), "--host", "127.0.0.1",
            "--port", str(port), "--n_threads", "1", "--n_ctx", "2048"]
-    with serve(cmd, ready, log_path, "llama_cpp.server", timeout=180):
+    with serve(cmd, ready, log_path, "rag.llm_server", timeout=180):
         yield url
 
 
