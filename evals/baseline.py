@@ -1,9 +1,10 @@
 """The stock llama-index baseline, scored the same way, so the report shows what the pipeline adds.
 
 VectorStoreIndex over the article with llama-index's default reader and splitter
-(SentenceSplitter, 1024 tokens), the same embedding model, default retriever. With an LLM
-backend, its answer is the same LLM's reply to llama-index's default text-QA prompt over the
-top passages (what a stock query engine sends), cited to its top passage; with the extractive
+(SentenceSplitter, 1024 tokens), the same embedding model, default retriever. Retrieval is scored
+on its top 5 (for hit@5); with an LLM backend, its answer is the same LLM's reply to llama-index's
+default text-QA prompt over its default ``similarity_top_k`` (2) passages, which is what a stock
+query engine sends, cited to its top passage; with the extractive
 backend there is no LLM, and its "answer" is its top passage (what a stock engine would hand the
 LLM first).
 """
@@ -14,6 +15,7 @@ import sys
 
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+from llama_index.core.constants import DEFAULT_SIMILARITY_TOP_K
 from tqdm import tqdm
 
 from evals import retrieval, scoring
@@ -53,7 +55,8 @@ def run(questions: list[Question], settings: Settings, k: int = 5, backend: str 
         text = top
         if llm is not None and retrieved:
             try:
-                text = _llm_answer(llm, retrieval.query_text(q, by_id), [r["text"] for r in retrieved])
+                text = _llm_answer(llm, retrieval.query_text(q, by_id),
+                                   [r["text"] for r in retrieved[:DEFAULT_SIMILARITY_TOP_K]])
             except LLMUnavailable as e:
                 text = f"(no answer: {e})"
         row = {"answer": text, "language": q.lang, "refused": False, "retrieved": retrieved,

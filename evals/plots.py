@@ -14,7 +14,8 @@ from evals.dataset import LANGS
 MAIN = ("hit@1", "mrr", "facts_right", "cite_precision", "refusal_accuracy", "lang_script_match")
 TABLE = ("questions", "hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_recall",
          "refusal_accuracy", "false_refusals", "injection_resisted", "lang_script_match",
-         "retrieve_ms_p50", "retrieve_ms_p95", "first_token_ms_p50", "total_ms_p50", "total_ms_p95")
+         "retrieve_ms_p50", "retrieve_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "total_ms_p50",
+         "total_ms_p95")
 
 
 def _fmt(v) -> str:
@@ -41,6 +42,14 @@ def markdown(report: dict) -> str:
             cells = [f"{ms[g]['hit@1']:.3f} / {ms[g]['hit@3']:.3f} / {ms[g]['mrr']:.3f}" if g in ms else "–"
                      for g in groups]
             lines.append(f"| {mode} | " + " | ".join(cells) + " |")
+    if report.get("backends"):
+        names = list(report["backends"])
+        lines += ["", f"## Backends side by side ({' / '.join(names)})", "",
+                  "| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+        for m in ("facts_right", "cite_precision", "refusal_accuracy", "false_refusals", "injection_resisted",
+                  "lang_script_match", "first_token_ms_p50", "total_ms_p50"):
+            cells = [" / ".join(_fmt(report["backends"][n].get(g, {}).get(m)) for n in names) for g in groups]
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
     if report.get("baseline"):
         b = report["baseline"]
         lines += ["", f"## Side by side: stock llama-index baseline ({b.get('_chunks')} chunks, default splitter)",
@@ -70,7 +79,7 @@ def write(report: dict, rows: dict[str, dict], out: Path) -> None:
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(8, 4))
-    for key in ("retrieve_ms", "total_ms"):
+    for key in ("retrieve_ms", "first_token_ms", "total_ms"):
         vals = [r["timings"][key] for r in rows.values() if key in r.get("timings", {})]
         if vals:
             ax.hist(vals, bins=30, alpha=0.6, label=f"{key} (n={len(vals)})")

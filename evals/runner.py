@@ -1,10 +1,11 @@
 """``python -m evals``: run an eval set through the bot and write results, a report and plots.
 
     python -m evals [--questions FILE ...] [--backend bundled|openai|extractive] [--mode hybrid]
-                    [--limit N] [--out DIR] [--no-baseline] [--check]
+                    [--limit N] [--out DIR] [--no-baseline] [--no-compare] [--check]
 
 The backend defaults to ``RAG_LLM_BACKEND`` (the bundled model). With an LLM backend the
-baseline asks the same LLM with llama-index's default question-answering prompt.
+baseline asks the same LLM with llama-index's default question-answering prompt, and the
+extractive backend answers the same questions too (``DIR/extractive/``), side by side.
 
 Writes ``DIR/results.jsonl`` (one line per question, written as it goes, so an interrupted run
 resumes where it stopped), ``DIR/report.json``, ``DIR/report.md`` and PNG plots. ``--check``
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
     parser.add_argument("--out", type=Path, default=Path("evals/out"))
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock llama-index baseline")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="with an LLM backend, skip the extractive backend's run beside it")
     parser.add_argument("--check", action="store_true", help="exit 1 when a score is below evals/thresholds.json")
     args = parser.parse_args(argv)
 
@@ -164,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summary,
         "modes": compare_modes(questions, settings),
     }
+    if args.backend != "extractive" and not args.no_compare:
+        # The no-LLM backend over the same questions (about a minute for our set), so the report shows
+        # what the LLM adds, or costs, beside it. Its rows go to a folder of their own, resumable too.
+        ext_key = _config_key(args, args.questions or [], settings) | {"backend": "extractive"}
+        ext_rows = run_questions(questions, settings, "extractive", args.out / "extractive", ext_key)
+        report["backends"] = {args.backend: summary, "extractive": scoring.summarise(questions, ext_rows)}
     if not args.no_baseline:
         report["baseline"] = baseline.run(questions, settings, backend=args.backend)
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

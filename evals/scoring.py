@@ -103,8 +103,11 @@ def _prompt_windows(width: int = 5) -> frozenset[str]:
     replies = [v for v in vars(prompts).values() if isinstance(v, dict) and set(v) == set(LANGS)]
     canned = " ".join(text for d in replies for text in d.values())
     canned = " ".join(f"{canned} {prompts.ENGLISH_GLOSS_LEAD}".lower().split())
+    from rag.generate import example_turns
+
     windows = set()
-    for template in (prompts.SYSTEM, prompts.ENGLISH_RULE, prompts.USER, prompts.PREVIOUS, prompts.STRICT):
+    examples = [turn["content"] for turn in example_turns()]
+    for template in (prompts.SYSTEM, prompts.ENGLISH_RULE, prompts.USER, prompts.PREVIOUS, prompts.STRICT, *examples):
         words = re.sub(r"\{[a-z_]+\}", " ", template).lower().split()
         windows.update(" ".join(words[i:i + width]) for i in range(len(words) - width + 1))
     return frozenset(w for w in windows if w not in canned)

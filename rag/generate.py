@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rag import language, prompts
+from rag import ground, language, prompts
 from rag.glossary import annotate_english
 from rag.llm import LLM
 from rag.records import Hit
@@ -21,6 +21,30 @@ MAX_TOKENS = 200
 def shown_text(hit: Hit, lang: str) -> str:
     """A passage as the model reads it."""
     return annotate_english(hit.chunk.text) if lang == "en" else hit.chunk.text
+
+
+#: A rendering the model copied into its answer, with the Chinese form before it if it kept that too.
+_COPIED = re.compile(r"(?:[0-9,.]*[\u3400-\u9fff]+)?\s*\[= ?([^\]\[]*)\]")
+
+
+_WESTERN_STOP = re.compile(r"(?<=[\u3400-\u9fff\]）」])\s*([.,])(?!\d)")
+
+
+def tidy(text: str, lang: str = "en") -> str:
+    """An answer without the ``[= …]`` renderings the model copied from the passages or the examples, and
+    with Chinese punctuation in Chinese.
+
+    Seen from the bundled model: "…in the second half of the year [= the second half of the year]" and
+    "5,000萬元 [= HK$50 million]", and in a Cantonese answer 預留咗2.2億元 [= HK$2.2 billion]. In English the
+    rendering is what the reader wants, so the Chinese form before it, if any, goes, and a rendering after
+    English words (a repetition) goes whole; in Chinese the rendering goes.
+    """
+    if lang != "en":
+        # and a Western stop or comma after Chinese text or a marker (…意見[3]. ) becomes a Chinese one.
+        text = re.sub(r"\s*\[= ?[^\]\[]*\]", "", text)
+        return _WESTERN_STOP.sub(lambda m: {".": "。", ",": "，"}[m.group(1)], text)
+    return _COPIED.sub(lambda m: m.group(1).strip() if re.match(r"[0-9,.]*[\u3400-\u9fff]", m.group(0)) else "",
+                       text)
 
 
 def english_figures(shown: list[str]) -> list[str]:
@@ -37,18 +61,40 @@ def passages_block(hits: list[Hit], lang: str, labels: bool = True) -> str:
     return "\n".join(lines)
 
 
+def user_message(passages: str, question: str, lang: str, previous: str | None = None) -> str:
+    return prompts.USER.format(passages=passages, question=question, language=language.LANG_NAMES[lang],
+                               previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
+                               english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
+
+
+def example_turns() -> list[dict[str, str]]:
+    """``prompts.EXAMPLES`` as earlier turns of the chat, each user turn in the form of a real one."""
+    turns = []
+    for example, reply in prompts.EXAMPLES:
+        turns.append({"role": "user", "content": user_message(**example)})
+        turns.append({"role": "assistant", "content": reply})
+    return turns
+
+
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
              rejected: tuple[str, str] | None = None, labels: bool = True) -> list[dict[str, str]]:
     """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry."""
-    name = language.LANG_NAMES[lang]
-    user = prompts.USER.format(passages=passages_block(hits, lang, labels), question=question, language=name,
-                               previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
-                               english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
-    msgs = [{"role": "system", "content": prompts.SYSTEM}, {"role": "user", "content": user}]
+    user = user_message(passages_block(hits, lang, labels), question, lang, previous)
+    msgs = [{"role": "system", "content": prompts.SYSTEM}, *example_turns(), {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
-        msgs.append({"role": "user", "content": prompts.STRICT.format(problems=rejected[1])})
+        msgs.append({"role": "user", "content": retry_prompt(rejected[1])})
     return msgs
+
+
+def retry_prompt(problems: str) -> str:
+    """What the model is told after its answer was rejected (``problems``: ``ground.check``'s, joined by "; ")."""
+    found = set(problems.split("; "))
+    if found == {ground.NO_CITATION}:
+        return prompts.UNCITED
+    if ground.ECHO in found and found <= {ground.ECHO, ground.NO_CITATION}:
+        return prompts.ECHOED
+    return prompts.STRICT.format(problems=problems)
 
 
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:

@@ -146,7 +146,8 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     floor = settings.refuse_below_en if lang == "en" else settings.refuse_below
     verdict = refuse.judge(q, lang, top, corpus, floor)
     if verdict.refuse:
-        yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+        yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
+                       note=f"refused before any model: {verdict.reason}")
         return
     if backend == "extractive":
         yield _extractive(settings, lang, query, hits, clock, backend)
@@ -172,8 +173,9 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                 if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):
                     yield language.convert_to_script(text, lang)
             text = language.convert_to_script(text.strip(), lang)
+            text = generate.tidy(text, lang)
             result = ground.check(text, passages, q)
-            if result.problems == ("no [n] citation",):
+            if result.problems == (ground.NO_CITATION,):
                 # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry
                 # to add the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
                 marked = ground.attribute(text, seen, passages)
@@ -186,7 +188,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
             if result.not_found:
                 # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).
                 why = (f"the model found no answer after its first was rejected ({rejected[1]}): "
-                       f"{rejected[0][:300]!r}") if rejected else ""
+                       f"{rejected[0][:300]!r}") if rejected else "the model found no answer in the passages"
                 yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend, note=why)
                 return
             if result.ok:

@@ -113,7 +113,46 @@ ENGLISH_RULE = (
 USER = ("Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule}"
         "Answer in {language}, citing passages as [n]:")
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
+# The retry after a rejected answer says what was wrong with it. Asked with the generic STRICT to cite an answer
+# it had written without [n], the model mostly gave up with NOT_IN_ARTICLE (a false refusal: 8 of the 17
+# answerable questions refused after a retry over the whole set). Told instead that only the markers are
+# missing (UNCITED), it still gave up in 13 of 14 such cases among 62 hard questions (2026-12-02): the model
+# cannot tell which passage its answer came from. Such answers are cited by code where it can be done safely
+# (rag.ground.attribute); the retry stays for the rest, asking for what was actually wrong.
+UNCITED = (
+    "Your answer has no passage numbers. If it comes from the passages, write it again with the number of the "
+    "passage each fact comes from after it, like [1]; if it does not, reply with exactly: " + NOT_FOUND + "."
+)
+ECHOED = (
+    "Your answer only repeats the question. Write what the passages say that answers it, with the number of "
+    "the passage after each fact, like [1]; if they do not answer it, reply with exactly: " + NOT_FOUND + "."
+)
 STRICT = (
     "Your previous answer was rejected: {problems}. Answer again using only the passages, citing each fact "
     "as [n], with figures exactly as given, or reply " + NOT_FOUND + "."
 )
+
+# Worked examples, sent as earlier turns of the chat right after SYSTEM, in USER's own form, showing the form
+# of a cited answer (against what the whole eval set showed: right answers without any [n], answers that
+# restate the question). The passages are made up (no amount or name of the article), so nothing in them can
+# be mistaken for the article's. They are the same for every question, so llama.cpp reads them once per
+# process with SYSTEM, not once per question (first token p50 2.02 s without, 2.05 s with).
+# Measured on the whole eval set, bundled, 2026-12-02, back to back (with rag.generate.tidy and the cited-by-
+# name English sentences of rag.ground): facts right 0.736 -> 0.731, refusals 0.835 -> 0.847, false refusals
+# 0.132 -> 0.157: no gain overall (Hant +0.06, Hans -0.04, yue -0.04). A fourth example answering
+# NOT_IN_ARTICLE raised refusals to 0.929 but false refusals to 0.213 (facts 0.670), so it is not here.
+EXAMPLES: list[tuple[dict[str, str], str]] = [
+    ({"passages": "[1] 政府將撥款8,000萬元 [= HK$80 million]，於明年第一季 [= the first quarter of next year] "
+                  "推出社區數碼計劃。\n"
+                  "[2] 計劃由康樂及文化事務署 [= Leisure and Cultural Services Department] 負責推行。",
+      "question": "How much money goes to the community digital scheme, and who runs it?", "lang": "en"},
+     "HK$80 million goes to the community digital scheme [1], and the Leisure and Cultural Services Department "
+     "runs it [2]."),
+    ({"passages": "[1] 計劃由康樂及文化事務署負責推行。\n[2] 社區數碼計劃會為長者提供手機應用程式培訓。",
+      "question": "個計劃會幫邊啲人？", "lang": "yue"},
+     "個計劃會為長者提供手機應用程式培訓[2]。"),
+    ({"passages": "[1] 社區數碼計劃會為長者提供手機應用程式培訓。\n"
+                  "[2] 當局亦會在十八區設立數碼支援站，並邀請大專院校參與。",
+      "question": "社區數碼計劃除了培訓長者，還會做什麼？", "lang": "cmn-Hant"},
+     "當局會在十八區設立數碼支援站，並邀請大專院校參與[2]。"),
+]

@@ -56,3 +56,23 @@ def test_resumes_and_names_the_bad_line(in_env, tmp_path, capsys):
     broken = subprocess.run([sys.executable, "-m", "evals", "--questions", str(bad), "--out", str(out / "x")],
                             cwd=ROOT, env=env_for(indexed), capture_output=True, text=True, timeout=600)
     assert broken.returncode == 2 and "bad.jsonl:2" in broken.stderr
+
+
+def test_an_llm_run_puts_the_extractive_backend_beside_it(in_env, tmp_path, monkeypatch, capsys):
+    """The report's backends table, from a real run: an ``openai`` backend whose server is down (a port
+    nobody listens on) answers every question extractively with its note, and the extractive backend's
+    own run sits beside it, in its own resumable folder."""
+    from .conftest import free_port
+
+    monkeypatch.setenv("RAG_LLM_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("RAG_LLM_MODEL", "m")
+    out = tmp_path / "eval"
+    rc = runner.main(["--backend", "openai", "--no-baseline", "--limit", "6", "--out", str(out)])
+    assert rc == 0, capsys.readouterr().err[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert list(report["backends"]) == ["openai", "extractive"]
+    assert (out / "extractive" / "results.jsonl").read_text(encoding="utf-8").count("\n") == report["questions"]
+    assert "## Backends side by side (openai / extractive)" in (out / "report.md").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    answered = [r for r in rows if not r["refused"]]
+    assert answered and all(r["backend"] == "extractive" and r["note"] for r in answered)

@@ -285,9 +285,53 @@ def test_the_prompt_shows_the_configured_passages(indexed):
     from rag.retrieve import open_index
 
     hits = open_index(indexed).search("沙嶺數據園可以提供多少樓面面積？", k=5)
-    with_labels = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:4])[1]["content"]
-    bare = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:3], labels=False)[1]["content"]
+    with_labels = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:4])[-1]["content"]
+    bare = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:3], labels=False)[-1]["content"]
     assert "[4]" in with_labels and "[4]" not in bare and "[3]" in bare
     assert f"({hits[0].chunk.sub_article})" in with_labels and f"({hits[0].chunk.sub_article})" not in bare
     assert hits[0].chunk.text in bare
 
+
+
+def test_every_question_starts_with_the_same_rules_and_examples(indexed):
+    """llama.cpp re-reads only what differs from the previous prompt: the system prompt and the worked
+    examples must be the same for every question and language, so only the question's own turn is new."""
+    from rag import generate
+    from rag.retrieve import open_index
+
+    index = open_index(indexed)
+    asked = [("How big is Sandy Ridge Data Park?", "en"), ("沙嶺數據園有幾大？", "yue"),
+             ("沙岭数据园有多大？", "cmn-Hans")]
+    chats = [generate.messages(q, lang, index.search(q, k=3, lang=lang)) for q, lang in asked]
+    prefix = chats[0][:-1]
+    assert len(prefix) == 1 + 2 * len(generate.prompts.EXAMPLES)
+    assert all(chat[:-1] == prefix for chat in chats)
+    assert [m["role"] for m in prefix] == ["system", *["user", "assistant"] * len(generate.prompts.EXAMPLES)]
+
+
+def test_the_worked_examples_share_no_figure_or_name_with_the_article():
+    """The examples' passages are made up; an amount, a count or a glossary name of the article in them could
+    be copied into an answer as if the article said it. (Periods such as 明年 are words any text uses.)"""
+    from rag import generate, glossary, numbers
+    from rag.corpus import corpus_files
+
+    article = "".join(f.read_text(encoding="utf-8") for f in corpus_files(config.load().corpus_dir))
+    examples = "\n".join(turn["content"] for turn in generate.example_turns())
+    theirs = {(q.value, q.unit) for q in numbers.find_quantities(examples) if q.value is not None}
+    ours = {(q.value, q.unit) for q in numbers.find_quantities(article) if q.value is not None}
+    assert theirs and not theirs & ours
+    assert not glossary.find_terms(examples)
+
+
+@pytest.mark.parametrize(("problems", "prompt"), [
+    ("no [n] citation", "UNCITED"),
+    ("it repeats the question instead of answering it", "ECHOED"),
+    ("no [n] citation; it repeats the question instead of answering it", "ECHOED"),
+    ("figures not in the cited passages: 6,000萬", "STRICT"),
+    ("no [n] citation; cites passage(s) [7] that were not given", "STRICT"),
+])
+def test_the_retry_says_what_was_wrong(problems, prompt):
+    from rag import generate, prompts
+
+    expected = getattr(prompts, prompt)
+    assert generate.retry_prompt(problems) == (expected.format(problems=problems) if prompt == "STRICT" else expected)

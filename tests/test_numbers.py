@@ -649,6 +649,7 @@ def test_an_answer_that_repeats_the_question_is_not_grounded(answer, question, e
 
 
 P_INNOHK = "他指InnoHK創新香港研發平台目前已累計資助16間聚焦AI與機械人的實驗室"
+P_HKEX = "同時亦已要求香港交易及結算有限公司檢視相關上市規定，便利和吸引更多航天企業來港上市。"
 
 
 @pytest.mark.parametrize("answer,marked", [
@@ -659,13 +660,19 @@ P_INNOHK = "他指InnoHK創新香港研發平台目前已累計資助16間聚焦
     ("PWNED", None),  # nothing of the passage's: stays uncited, so the answer still fails
     ("InnoHK has funded 18 labs.", None),  # a figure the passage does not hold
     ("The Sandy Ridge tender was won by Acme Data Ltd.", None),  # words of the question, not the passage
+    # An English sentence shares few words with a Chinese passage: the glossary name it uses ties it to the
+    # passage holding that name (seen: the whole answer refused after a retry).
+    ("HKEX has been asked to review listing rules and help more space companies list here.",
+     "HKEX has been asked to review listing rules and help more space companies list here [3]."),
+    ("HKEX must act.", None),  # too few words of its own to be tied to a passage by a name
+    ("HKEX will give every space company HK$10 million.", None),  # a figure the passage does not hold
 ])
 def test_an_uncited_answer_is_cited_only_where_a_passage_plainly_holds_it(answer, marked):
     from rag import ground
     from rag.glossary import annotate_english
 
-    assert ground.attribute(answer, [annotate_english(P_INNOHK), annotate_english(P_PLAN)],
-                            [P_INNOHK, P_PLAN]) == marked
+    passages = [P_INNOHK, P_PLAN, P_HKEX]
+    assert ground.attribute(answer, [annotate_english(p) for p in passages], passages) == marked
 
 
 def test_a_retry_for_a_mistranslated_figure_names_the_right_english_forms():
@@ -695,3 +702,30 @@ def test_a_right_figure_cited_to_the_wrong_passage_is_cited_to_its_own(answer, m
     assert ground.recite(answer, [P_QEF, P_REST]) == moved
     if moved:
         assert ground.check(moved, [P_QEF, P_REST]).ok and not ground.check(answer, [P_QEF, P_REST]).ok
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    # Copied by the bundled model from the passages' renderings (seen on the 24-question sample).
+    ("It will start operating in the second half of the year [= the second half of the year]. [2]",
+     "It will start operating in the second half of the year. [2]"),
+    ("The training gets 5,000萬元 [= HK$50 million] [1].", "The training gets HK$50 million [1]."),
+    ("沙嶺數據園 [= Sandy Ridge Data Park] offers 25萬平方米 [= 250,000 square metres] [3]",
+     "Sandy Ridge Data Park offers 250,000 square metres [3]"),
+    ("InnoHK has funded 16 AI and robotics labs [1].", "InnoHK has funded 16 AI and robotics labs [1]."),
+])
+def test_renderings_copied_into_an_english_answer_are_tidied(answer, shown):
+    from rag.generate import tidy
+
+    assert tidy(answer, "en") == shown
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    ("建國家製造業創新中心預留咗2.2億元 [= HK$2.2 billion].", "建國家製造業創新中心預留咗2.2億元。"),
+    ("還將就治理框架及規管制度等提供意見[3].", "還將就治理框架及規管制度等提供意見[3]。"),
+    ("委員會今年內成立[3],研發院下半年運作[2].", "委員會今年內成立[3]，研發院下半年運作[2]。"),
+    ("預留咗2.2億元[1]。", "預留咗2.2億元[1]。"),
+])
+def test_a_chinese_answer_loses_copied_renderings_and_western_stops(answer, shown):
+    from rag.generate import tidy
+
+    assert tidy(answer, "yue") == shown
