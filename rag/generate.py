@@ -24,7 +24,7 @@ def shown_text(hit: Hit, lang: str) -> str:
 
 
 #: A rendering the model copied into its answer, with the Chinese form before it if it kept that too.
-_COPIED = re.compile(r"(?:[0-9,.]*[\u3400-\u9fff]+)?\s*\[= ?([^\]\[]*)\]")
+_COPIED = re.compile(r"(?P<zh>[0-9,.]*[\u3400-\u9fff]+)?\s*\[= ?(?P<en>[^\]\[]*)\]")
 
 
 _WESTERN_STOP = re.compile(r"(?<=[\u3400-\u9fff\]）」])\s*([.,])(?!\d)")
@@ -41,10 +41,9 @@ def tidy(text: str, lang: str = "en") -> str:
     """
     if lang != "en":
         # and a Western stop or comma after Chinese text or a marker (…意見[3]. ) becomes a Chinese one.
-        text = re.sub(r"\s*\[= ?[^\]\[]*\]", "", text)
+        text = _COPIED.sub(lambda m: m["zh"] or "", text)
         return _WESTERN_STOP.sub(lambda m: {".": "。", ",": "，"}[m.group(1)], text)
-    return _COPIED.sub(lambda m: m.group(1).strip() if re.match(r"[0-9,.]*[\u3400-\u9fff]", m.group(0)) else "",
-                       text)
+    return _COPIED.sub(lambda m: m["en"].strip() if m["zh"] else "", text)
 
 
 def english_figures(shown: list[str]) -> list[str]:
