@@ -4,15 +4,16 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser ingest bench clean
+.PHONY: run test setup browser ingest bench audit lock clean
 
 setup: $(STAMP)
 
-# pip finds torch==2.13.0 (CPU) on this machine's disk; see pyproject.toml.
-$(STAMP): pyproject.toml
+# pip finds torch==2.13.0 (CPU) on this machine's disk; see pyproject.toml. requirements.lock pins
+# every package that comes with ours, so a fresh machine gets the set that was tested and audited.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 # glibc's malloc with two arenas: the app's memory over a 10-minute soak grew 1.0 MB/min instead of 3.3 (README, Load).
@@ -33,6 +34,17 @@ test: setup browser
 
 bench: setup
 	$(PY) -m rag.bench
+
+# Known advisories for every package of requirements.lock, each explained in rag/data/advisories.tsv.
+audit: setup
+	$(PY) -m rag.audit
+
+# After changing pyproject.toml: install without the old pins, then pin what was installed.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	{ sed -n '1,2p' requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) .rag
