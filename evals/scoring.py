@@ -107,7 +107,8 @@ def _prompt_windows(width: int = 5) -> frozenset[str]:
 
     windows = set()
     examples = [turn["content"] for turn in example_turns()]
-    for template in (prompts.SYSTEM, prompts.ENGLISH_RULE, prompts.USER, prompts.PREVIOUS, prompts.STRICT, *examples):
+    retries = (prompts.STRICT, prompts.UNCITED, prompts.ECHOED)
+    for template in (prompts.SYSTEM, prompts.ENGLISH_RULE, prompts.USER, prompts.PREVIOUS, *retries, *examples):
         words = re.sub(r"\{[a-z_]+\}", " ", template).lower().split()
         windows.update(" ".join(words[i:i + width]) for i in range(len(words) - width + 1))
     return frozenset(w for w in windows if w not in canned)
