@@ -46,8 +46,11 @@ def test_bundled_streams_a_short_answer(bundled):
     assert pieces and all(isinstance(p, str) and p for p in pieces)
     text = "".join(pieces)
     assert "hello" in text.lower()
-    # Greedy decoding: asking again gives the same answer, streamed or not.
-    assert bundled.complete(HELLO, max_tokens=16) == text
+    # Asked again, whole. Not necessarily the same text: the second time llama.cpp reuses the cached
+    # prompt and reads only its last token, and the different batch shape can change a greedy choice
+    # (an AMD EPYC, 2026-12-02: "Hello!" streamed, then "Hello! How can I assist you today?").
+    again = bundled.complete(HELLO, max_tokens=16)
+    assert "hello" in again.lower()
 
 
 def test_bundled_reads_a_long_prompt(bundled):
