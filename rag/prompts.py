@@ -113,6 +113,8 @@ ENGLISH_RULE = (
 USER = ("Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule}"
         "Answer in {language}, citing passages as [n]:")
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
+# A Cantonese question with its written-Chinese form (rag.generate.asked).
+WRITTEN_FORM = "{question}\n(In written Chinese: {written})"
 # The retry after a rejected answer says what was wrong with it. Asked with the generic STRICT to cite an answer
 # it had written without [n], the model mostly gave up with NOT_IN_ARTICLE (a false refusal: 8 of the 17
 # answerable questions refused after a retry over the whole set). Told instead that only the markers are

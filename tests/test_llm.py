@@ -312,6 +312,22 @@ def test_every_question_starts_with_the_same_rules_and_examples(indexed):
     assert [m["role"] for m in prefix] == ["system", *["user", "assistant"] * len(generate.prompts.EXAMPLES)]
 
 
+def test_a_cantonese_question_reaches_the_model_with_its_written_form(indexed):
+    """The model reads colloquial Cantonese poorly (it wrote such questions back as answers); it gets the
+    written-Chinese form beside the question. Other languages, and Cantonese already written, are as asked."""
+    from rag import generate
+    from rag.retrieve import open_index
+
+    q = "政府會搵邊啲機構嚟搞AI課程、講座同比賽？"
+    hits = open_index(indexed).search(q, k=3, lang="yue")
+    turn = generate.messages(q, "yue", hits)[-1]["content"]
+    assert q in turn and "政府會找哪些機構來辦AI課程" in turn
+    assert "Answer in Cantonese" in turn  # still answered in Cantonese
+    for question, lang in [("政府會找哪些機構來辦AI課程？", "cmn-Hant"), ("How big is Sandy Ridge?", "en"),
+                           ("沙嶺數據園", "yue")]:
+        assert generate.asked(question, lang) == question
+
+
 def test_the_worked_examples_share_no_figure_or_name_with_the_article():
     """The examples' passages are made up; an amount, a count or a glossary name of the article in them could
     be copied into an answer as if the article said it. (Periods such as 明年 are words any text uses.)"""
