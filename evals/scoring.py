@@ -38,13 +38,15 @@ def facts_right(answer: str, facts: tuple[tuple[str, ...], ...]) -> bool:
 
 
 def script_ok(text: str, lang: str) -> bool:
-    """The answer is in the asker's script: no simplified-only characters for traditional askers
-    and the reverse; English answers may quote Chinese but must say something in English."""
+    """The answer is in the asker's language and script: English for English (quotes aside), Chinese for
+    the others, with no simplified-only characters for traditional askers and the reverse."""
+    if lang == "en":
+        return language.answer_is_english(text)
+    if language.answer_is_english(text):
+        return False
     if lang == "cmn-Hans":
         return language.to_simplified(text) == text
-    if lang in ("yue", "cmn-Hant"):
-        return language.convert_to_script(text, lang) == text
-    return bool(re.search(r"[A-Za-z]{3,}", text))
+    return language.convert_to_script(text, lang) == text
 
 
 def score(q: Question, result: dict) -> dict:

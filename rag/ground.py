@@ -26,6 +26,7 @@ class Check:
 #: Two of the problems ``check`` reports, named because the retry asks differently for each.
 NO_CITATION = "no [n] citation"
 ECHO = "it repeats the question instead of answering it"
+WRONG_LANGUAGE = "it is not written in the language asked for"
 
 
 def markers(text: str) -> list[int]:
@@ -167,8 +168,9 @@ def recite(text: str, passages: list[str]) -> str | None:
     return "".join(out) if moved else None
 
 
-def check(text: str, passages: list[str], question: str = "") -> Check:
-    from rag import numbers
+def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
+    """``lang``, when given, is the language the answer must be in (English, or Chinese of any kind)."""
+    from rag import language, numbers
 
     if prompts.NOT_FOUND in text or not text.strip():
         return Check(False, (), ("the model found no answer in the passages",), not_found=True)
@@ -178,6 +180,8 @@ def check(text: str, passages: list[str], question: str = "") -> Check:
         problems.append(NO_CITATION)
     if question and echoes(text, question):
         problems.append(ECHO)
+    if lang and language.answer_is_english(text) != (lang == "en"):
+        problems.append(WRONG_LANGUAGE)
     bad = [n for n in cited if not 1 <= n <= len(passages)]
     if bad:
         problems.append(f"cites passage(s) {bad} that were not given")

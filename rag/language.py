@@ -491,3 +491,22 @@ def for_matching(text: str) -> str:
     folded = _safe(text).translate(_WIDTH_FOLD).lower()
     written = _rewrite_cantonese(to_traditional(folded))
     return _one_form_per_character(to_simplified(written))
+
+
+_INNER_QUOTE_RE = re.compile(r"「[^「」]*」")  # innermost first: quotes nest (「…「十五五」規劃…」)
+_MARKER_RE = re.compile(r"\[\d+\]")
+
+
+def answer_is_english(text: str) -> bool:
+    """Whether an answer is written in English, its verbatim quotes 「…」 and [n] markers aside.
+
+    The grounding check and the eval's language score both ask it: the bundled model sometimes answered
+    an English question by pasting a passage's Chinese with a few English names in it ("Hong Kong AI
+    Research and Development Institutethe second half of the year投入運作…"), which said English to a check
+    that only looked for some English words.
+    """
+    text = _MARKER_RE.sub(" ", text)
+    while (unquoted := _INNER_QUOTE_RE.sub(" ", text)) != text:
+        text = unquoted
+    return detect(text).lang == "en"
+

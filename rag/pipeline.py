@@ -174,16 +174,16 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                     yield language.convert_to_script(text, lang)
             text = language.convert_to_script(text.strip(), lang)
             text = generate.tidy(text, lang)
-            result = ground.check(text, passages, q)
+            result = ground.check(text, passages, q, lang)
             if result.problems == (ground.NO_CITATION,):
                 # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry
                 # to add the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
                 marked = ground.attribute(text, seen, passages)
-                if marked and (again := ground.check(marked, passages, q)).ok:
+                if marked and (again := ground.check(marked, passages, q, lang)).ok:
                     text, result = marked, again
             elif result.problems and all(p.startswith("figures not in") for p in result.problems):
                 moved = ground.recite(text, passages)
-                if moved and (again := ground.check(moved, passages, q)).ok:
+                if moved and (again := ground.check(moved, passages, q, lang)).ok:
                     text, result = moved, again
             if result.not_found:
                 # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).

@@ -729,3 +729,31 @@ def test_a_chinese_answer_loses_copied_renderings_and_western_stops(answer, show
     from rag.generate import tidy
 
     assert tidy(answer, "yue") == shown
+
+
+P_INSTITUTE = "香港人工智能研發院將於下半年投入運作，支持AI項目研發及成果轉化。"
+
+
+@pytest.mark.parametrize("answer,lang,ok", [
+    # Seen from the bundled model for English questions: a passage's Chinese with English names in it.
+    ("Hong Kong AI Research and Development Institutethe second half of the year投入運作，支持AI項目研發及成果轉化，"
+     "並就相關發展的治理框架及規管制度等提供意見 [1]。", "en", False),
+    ("AI項目研發及成果轉化[1]、香港人工智能研發院[1]", "en", False),
+    ("The Hong Kong AI Research and Development Institute will start operating in the second half of the year [1].",
+     "en", True),
+    # English with a quote and a Chinese name in it is English.
+    ("It supports 「AI項目研發及成果轉化」 at 香港人工智能研發院 from the second half of the year [1].", "en", True),
+    ("香港人工智能研發院將於下半年投入運作[1]。", "cmn-Hant", True),
+    ("研發院下半年投入運作，支持AI項目研發[1]。", "yue", True),
+    # A Chinese question answered in English.
+    ("The institute will start operating in the second half of the year [1].", "cmn-Hant", False),
+])
+def test_an_answer_not_in_the_language_asked_for_is_not_grounded(answer, lang, ok):
+    from evals.scoring import script_ok
+    from rag import ground
+
+    result = ground.check(answer, [P_INSTITUTE], lang=lang)
+    assert (ground.WRONG_LANGUAGE not in result.problems) is ok, result.problems
+    assert script_ok(answer, lang) is ok
+    assert ground.check(answer, [P_INSTITUTE]).problems == tuple(p for p in result.problems
+                                                                  if p != ground.WRONG_LANGUAGE)
