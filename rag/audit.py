@@ -89,14 +89,14 @@ def check(name: str, version: str, base: str = PYPI, timeout: float = 30) -> Fin
     return Finding(name, version, latest, "audited" if latest == version else "partly audited", advisories)
 
 
+def explanation(advisory: dict, explained: dict[str, str]) -> str | None:
+    """The note for an advisory, found under its id or any alias (CVE, PYSEC), or None."""
+    return next((explained[i] for i in [advisory["id"], *advisory["aliases"]] if i in explained), None)
+
+
 def unexplained(findings: list[Finding], explained: dict[str, str]) -> list[str]:
-    """Advisory ids with no note: an advisory counts as explained when its id or any alias has one."""
-    out = []
-    for f in findings:
-        for a in f.advisories:
-            if not any(i in explained for i in [a["id"], *a["aliases"]]):
-                out.append(f"{f.package} {a['id']}")
-    return out
+    """Advisory ids with no note."""
+    return [f"{f.package} {a['id']}" for f in findings for a in f.advisories if explanation(a, explained) is None]
 
 
 def run(lock: Path = LOCK, base: str = PYPI) -> list[Finding]:
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     for f in findings:
         for a in f.advisories:
             ids = ", ".join([a["id"], *a["aliases"]])
-            why = next((explained[i] for i in [a["id"], *a["aliases"]] if i in explained), "NOT EXPLAINED")
+            why = explanation(a, explained) or "NOT EXPLAINED"
             print(f"- {f.package} {f.locked} (latest {f.latest}): {ids}; fixed in {a['fixed_in'] or 'no release'}\n"
                   f"    {why}")
     for f in partly:
