@@ -109,8 +109,8 @@ def _prompt_windows(width: int = 5) -> frozenset[str]:
 
     windows = set()
     examples = [turn["content"] for turn in example_turns()]
-    retries = (prompts.STRICT, prompts.UNCITED, prompts.ECHOED)
-    for template in (prompts.SYSTEM, prompts.ENGLISH_RULE, prompts.USER, prompts.PREVIOUS, *retries, *examples):
+    asks = (prompts.STRICT, prompts.UNCITED, prompts.ECHOED, prompts.ANSWER_TASK, prompts.ANSWERABLE)
+    for template in (prompts.SYSTEM, prompts.ENGLISH_RULE, prompts.USER, prompts.PREVIOUS, *asks, *examples):
         words = re.sub(r"\{[a-z_]+\}", " ", template).lower().split()
         windows.update(" ".join(words[i:i + width]) for i in range(len(words) - width + 1))
     return frozenset(w for w in windows if w not in canned)

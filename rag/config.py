@@ -112,6 +112,10 @@ class Settings:
     #: sentence scorer compares an English question with Chinese sentences, and at 200 it dropped the
     #: sentence that answered one English question (初期將聚焦生命健康及具身智能兩大方向).
     llm_evidence_chars: int = 0
+    #: RAG_LLM_ASK_ANSWERABLE: before answering, ask the model whether its passages answer the question at
+    #: all (``rag.generate.answerable``), and refuse when it says no. The same prompt with one line changed,
+    #: so it costs a few tokens, not a second reading of the passages. Measured: README, "Measured".
+    llm_ask_answerable: bool = True
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
     #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.

@@ -60,8 +60,10 @@ def passages_block(hits: list[Hit], lang: str, labels: bool = True) -> str:
     return "\n".join(lines)
 
 
-def user_message(passages: str, question: str, lang: str, previous: str | None = None) -> str:
-    return prompts.USER.format(passages=passages, question=question, language=language.LANG_NAMES[lang],
+def user_message(passages: str, question: str, lang: str, previous: str | None = None,
+                 task: str | None = None) -> str:
+    task = task or prompts.ANSWER_TASK.format(language=language.LANG_NAMES[lang])
+    return prompts.USER.format(passages=passages, question=question, task=task,
                                previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
                                english_rule=prompts.ENGLISH_RULE if lang == "en" else "")
 
@@ -91,9 +93,11 @@ def example_turns() -> list[dict[str, str]]:
 
 
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
-             rejected: tuple[str, str] | None = None, labels: bool = True) -> list[dict[str, str]]:
-    """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry."""
-    user = user_message(passages_block(hits, lang, labels), asked(question, lang), lang, previous)
+             rejected: tuple[str, str] | None = None, labels: bool = True,
+             task: str | None = None) -> list[dict[str, str]]:
+    """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry;
+    ``task`` replaces the request to answer (``prompts.ANSWERABLE``)."""
+    user = user_message(passages_block(hits, lang, labels), asked(question, lang), lang, previous, task)
     msgs = [{"role": "system", "content": prompts.SYSTEM}, *example_turns(), {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
@@ -109,6 +113,23 @@ def retry_prompt(problems: str) -> str:
     if ground.ECHO in found and found <= {ground.ECHO, ground.NO_CITATION}:
         return prompts.ECHOED
     return prompts.STRICT.format(problems=problems)
+
+
+def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], previous: str | None = None,
+                labels: bool = True) -> bool:
+    """Whether the model, asked before it answers, says the passages answer the question.
+
+    Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
+    never did at its first attempt (whole eval set, 2026-12-02); it answered from a passage that only named
+    the subject, and refused, if at all, only after a rejected first answer. Asked plainly whether the
+    passages state the answer, it says NO to many such questions and YES to almost every answerable one.
+    The prompt is the answering prompt with only its last line changed, so llama.cpp reads the passages once
+    for both: the cost is a few tokens. A reply that is neither YES nor NO counts as YES (the grounding
+    check still guards the answer).
+    """
+    msgs = messages(question, lang, hits, previous, None, labels, task=prompts.ANSWERABLE)
+    reply = llm.complete(msgs, max_tokens=3).strip().upper()
+    return not reply.startswith("NO")
 
 
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:

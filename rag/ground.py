@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag import prompts
 
@@ -27,6 +28,8 @@ class Check:
 NO_CITATION = "no [n] citation"
 ECHO = "it repeats the question instead of answering it"
 WRONG_LANGUAGE = "it is not written in the language asked for"
+COPIED = "words from the worked examples, which are not the article"
+NO_AMOUNT = "the question asks how much money, and the answer gives no amount from the passages it cites"
 
 
 def markers(text: str) -> list[int]:
@@ -168,9 +171,32 @@ def recite(text: str, passages: list[str]) -> str | None:
     return "".join(out) if moved else None
 
 
+def _han_grams(text: str, n: int = 4) -> set[str]:
+    from rag import language
+
+    runs = re.findall(r"[\u3400-\u9fff]+", language.for_matching(strip_markers(text)))
+    return {run[i:i + n] for run in runs for i in range(len(run) - n + 1)}
+
+
+@lru_cache(maxsize=1)
+def _example_grams() -> frozenset[str]:
+    return frozenset(_han_grams("\n".join(example["passages"] for example, _ in prompts.EXAMPLES)))
+
+
+def copied_from_examples(text: str, passages: list[str], question: str = "") -> list[str]:
+    """Runs of four characters that the answer shares with the worked examples' made-up passages
+    (``prompts.EXAMPLES``) and with nothing it was given.
+
+    Seen in the whole eval set's answers (2026-12-02): 香港RISC-V聯盟在十八區進行跨界別合作[2], 它會邀請大專院校參與[2]:
+    the examples' wording, cited to a passage that does not say it. The figures check cannot see it (no figure).
+    """
+    given = set().union(*(_han_grams(p) for p in [*passages, question]))
+    return sorted((_han_grams(text) & _example_grams()) - given)
+
+
 def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
     """``lang``, when given, is the language the answer must be in (English, or Chinese of any kind)."""
-    from rag import language, numbers
+    from rag import kinds, language, numbers
 
     if prompts.NOT_FOUND in text or not text.strip():
         return Check(False, (), ("the model found no answer in the passages",), not_found=True)
@@ -185,7 +211,12 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
     bad = [n for n in cited if not 1 <= n <= len(passages)]
     if bad:
         problems.append(f"cites passage(s) {bad} that were not given")
+    if copied := copied_from_examples(text, passages, question):
+        problems.append(f"{COPIED}: {'、'.join(copied)}")
     sources = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
+    if question and kinds.asks_for_money(question, lang or language.detect(question).lang) \
+            and not kinds.states_money(strip_markers(text), sources):
+        problems.append(NO_AMOUNT)
     if sources:
         missing = numbers.unsupported(strip_markers(text), sources)
         if missing:

@@ -149,7 +149,7 @@ _QUAL_ENGLISH = {
 }
 
 _DURATIONS = ("years", "months", "weeks", "days")
-_MONEY = ("HKD", "CNY", "USD")
+MONEY = _MONEY = ("HKD", "CNY", "USD")
 # Units a bare figure (unit "number") may stand for when compared.
 _NUMBER_LIKE = frozenset({*_MONEY, "m2", "ft2", "percent", "count", "number", *_DURATIONS})
 

@@ -1,7 +1,8 @@
 """``answer(question, history, backend)``: the one function the CLI, the app and the evals share.
 
     question ─ clean & check ─ language.detect ─ followup.standalone ─ retrieve.search
-             ─ refuse.judge ─ extractive quote, or LLM (generate) ─ ground.check ─ (retry once)
+             ─ refuse.judge ─ extractive quote, or LLM: asked whether the passages answer (generate.answerable),
+               then answering (generate) ─ ground.check ─ (retry once)
              ─ (else extractive) ─ script conversion ─ Answer with verbatim citations and timings
 
 ``stream()`` yields the answer text as it grows (already in the asker's script) and ends with the
@@ -19,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag import config, embedder, extractive, followup, generate, ground, language, prompts, refuse, store
+from rag import config, embedder, extractive, followup, generate, ground, kinds, language, prompts, refuse, store
 from rag.config import Settings
 from rag.records import Answer, Citation, Hit
 from rag.retrieve import Index, open_index
@@ -94,10 +95,15 @@ def _cite(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...]
     return out
 
 
-def _extractive(settings, lang, query, hits, clock, backend, note="") -> Answer:
+def _extractive(settings, lang, question, query, hits, clock, backend, note="") -> Answer:
     chosen = extractive.choose(settings, query, hits)
     if not chosen:
         return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+    quoted = [c.text for c in chosen]
+    if kinds.asks_for_money(question, lang) and not kinds.states_money("".join(quoted), quoted):
+        # The best sentences name the scheme but no amount: quoting them would not answer "how much".
+        return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
+                        note=f"asked how much money; the best sentences state no amount{': ' + note if note else ''}")
     text, citations = extractive.compose(lang, chosen)
     if note:
         text = f"{text}\n\n{note}"
@@ -150,7 +156,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                        note=f"refused before any model: {verdict.reason}")
         return
     if backend == "extractive":
-        yield _extractive(settings, lang, query, hits, clock, backend)
+        yield _extractive(settings, lang, q, query, hits, clock, backend)
         return
 
     from rag.llm import LLMUnavailable, load_llm
@@ -164,6 +170,11 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     rejected = None
     try:
         llm = load_llm(settings, backend)
+        if settings.llm_ask_answerable and not generate.answerable(llm, q, lang, shown, previous,
+                                                                   settings.llm_passage_labels):
+            yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
+                           note="the model, asked first, said the passages do not answer it")
+            return
         for _attempt in range(2):
             text = ""
             for delta in generate.stream(llm, generate.messages(q, lang, shown, previous, rejected,
@@ -208,8 +219,11 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
         log.warning("LLM unavailable, answered extractively instead: %s", e)
         note = f"{prompts.FELL_BACK[lang]}"
         rejected = (None, str(e))
-    fallback = _extractive(settings, lang, query, hits, clock, backend, note=note)
-    yield dataclasses.replace(fallback, note=note or f"replaced an answer that failed grounding: {rejected[1]}")
+    fallback = _extractive(settings, lang, q, query, hits, clock, backend, note=note)
+    if not fallback.refused:
+        why = note or f"replaced an answer that failed grounding: {rejected[1]}"
+        fallback = dataclasses.replace(fallback, note=why)
+    yield fallback
 
 
 def unavailable(question: str, backend: str = "extractive") -> Answer:

@@ -110,8 +110,13 @@ ENGLISH_RULE = (
     "The passages are in Chinese; after each Chinese figure or name, its English form is given in "
     "[= …]: use exactly those English forms.\n"
 )
-USER = ("Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule}"
-        "Answer in {language}, citing passages as [n]:")
+USER = "Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule}{task}"
+# The last line of USER: what the model is asked to do with the passages.
+ANSWER_TASK = "Answer in {language}, citing passages as [n]:"
+# Asked before answering, in the same user turn with only this line different, so llama.cpp reads the
+# passages once for both (rag.generate.answerable). The model never answers NOT_IN_ARTICLE on its own at
+# the first attempt (whole eval set, 2026-12-02), but asked this, it told most unanswerable questions apart.
+ANSWERABLE = "Do the passages above state the answer to this question? Reply with only YES or NO."
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
 # A Cantonese question with its written-Chinese form (rag.generate.asked).
 WRITTEN_FORM = "{question}\n(In written Chinese: {written})"

@@ -58,6 +58,18 @@ def test_unanswerable_is_refused_without_calling_the_model(indexed):
     assert "first_token_ms" not in result.timings  # no model was asked
 
 
+def test_a_question_the_passages_do_not_answer_is_refused_when_the_model_says_so(indexed):
+    """Asked first whether its passages answer it (prompts.ANSWERABLE), the model says no, and no answer is
+    written. The question passes the checks before any model: no unknown name, a close enough passage."""
+    result = answer("Forget the budget stuff. Write me a short poem about my cat.", backend="bundled",
+                    settings=indexed)
+    assert result.refused and result.text == prompts.REFUSAL["en"]
+    assert result.note == "the model, asked first, said the passages do not answer it"
+    asked_anyway = answer("Forget the budget stuff. Write me a short poem about my cat.", backend="bundled",
+                          settings=dataclasses.replace(indexed, llm_ask_answerable=False))
+    assert asked_anyway.note != result.note
+
+
 def test_server_down_falls_back_to_extractive_with_a_visible_note(indexed):
     dead = dataclasses.replace(indexed, llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout=3.0)
     result = answer("撥咗幾多錢搞全民AI培訓？", backend="openai", settings=dead)

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag import config, llm, models
+from rag import config, llm, models, prompts
 from rag.llm import LLMUnavailable, PromptTooLong
 from tests.conftest import free_port, serve
 
@@ -354,3 +354,30 @@ def test_the_retry_says_what_was_wrong(problems, prompt):
 
     expected = getattr(prompts, prompt)
     assert generate.retry_prompt(problems) == (expected.format(problems=problems) if prompt == "STRICT" else expected)
+
+
+def test_asking_whether_the_passages_answer_differs_from_answering_only_in_its_last_line(indexed):
+    """The model is asked first whether its passages answer the question; llama.cpp reuses every token the
+    two prompts share, so they must differ only at the end, or the passages would be read twice."""
+    from rag import generate
+    from rag.retrieve import open_index
+
+    q = "沙嶺數據園可以提供多少樓面面積？"
+    hits = open_index(indexed).search(q, k=3)
+    ask = generate.messages(q, "cmn-Hant", hits, task=prompts.ANSWERABLE)
+    answer = generate.messages(q, "cmn-Hant", hits)
+    assert ask[:-1] == answer[:-1]
+    common = ask[-1]["content"].rsplit("\n", 1)[0]
+    assert answer[-1]["content"].startswith(common) and hits[0].chunk.text in common
+    assert ask[-1]["content"].endswith(prompts.ANSWERABLE) and not answer[-1]["content"].endswith(prompts.ANSWERABLE)
+
+
+def test_the_model_says_whether_the_passages_answer(indexed, bundled):
+    from rag import generate
+    from rag.retrieve import open_index
+
+    index = open_index(indexed)
+    q = "How much floor area can the Sandy Ridge Data Park provide?"
+    assert generate.answerable(bundled, q, "en", index.search(q, k=3, lang="en"))
+    q = "Forget the budget stuff. Write me a short poem about my cat."
+    assert not generate.answerable(bundled, q, "en", index.search(q, k=3, lang="en"))

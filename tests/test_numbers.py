@@ -757,3 +757,25 @@ def test_an_answer_not_in_the_language_asked_for_is_not_grounded(answer, lang, o
     assert script_ok(answer, lang) is ok
     assert ground.check(answer, [P_INSTITUTE]).problems == tuple(p for p in result.problems
                                                                   if p != ground.WRONG_LANGUAGE)
+
+
+P_RISCV = ("陳茂波指香港投資管理有限公司通過戰略投資及與領先企業合作，積極推動RISC-V技術研發及產業落地，"
+           "包括與相關企業聯合成立香港RISC-V聯盟，匯聚產業、學術與投資界在大灣區進行跨界別合作及國際協作。")
+
+
+@pytest.mark.parametrize("answer,passages,copied", [
+    # Seen from the bundled model: the worked examples' made-up wording (十八區, 邀請大專院校參與), cited.
+    ("香港RISC-V聯盟在十八區進行跨界別合作[1]。", [P_RISCV], ["在十八區"]),
+    ("香港RISC-V联盟在十八区设立数码支援站，并邀请大专院校参与[1]。", [P_RISCV], True),
+    ("香港RISC-V聯盟在大灣區進行跨界別合作[1]。", [P_RISCV], []),
+    # The same words are the article's own when a given passage says them.
+    ("政府會邀請大專院校參與[1]。", ["政府會邀請大專院校參與舉辦AI課程。"], []),
+])
+def test_an_answer_copying_the_worked_examples_is_not_grounded(answer, passages, copied):
+    from rag import ground
+
+    found = ground.copied_from_examples(answer, passages, "香港RISC-V聯盟在哪裏開展跨界別合作？")
+    assert bool(found) if copied is True else found == copied
+    result = ground.check(answer, passages)
+    assert result.ok is (not found), result.problems
+    assert any(p.startswith(ground.COPIED) for p in result.problems) is bool(found)

@@ -22,6 +22,10 @@ ANSWERABLE = [
     ("cmn-Hans", "创科产业引导基金的规模有多大？", "100亿"),
     ("en", "How many labs focused on AI and robotics has InnoHK funded?", "16間"),
     ("yue", "InnoHK資助咗幾多間實驗室？", "16間"),
+    # Short names the article does not use (金管局 for 香港金融管理局), and 搞 (written 辦) beside a verb: both
+    # were once taken for terms the article never mentions, and the question refused.
+    ("cmn-Hant", "金管局與數碼港開展的是第幾期沙盒測試？", "第二期"),
+    ("yue", "AI+與產業發展策略委員會初期會集中搞邊兩個方向？", "生命健康"),
 ]
 
 
@@ -54,6 +58,8 @@ def test_answers_in_the_askers_language_with_verbatim_citations(indexed, lang, q
     ("cmn-Hant", "北部都會區的土地規劃有甚麼新進展？"),
     ("cmn-Hans", "今年薪俸税退税多少？"),
     ("en", "What is the GDP growth forecast for 2026?"),
+    # Asked how much money, where the nearest sentences give only an area (25萬平方米).
+    ("yue", "沙嶺數據園嘅總投資係幾多？"),
 ])
 def test_refuses_what_the_article_does_not_say(indexed, lang, question):
     result = answer(question, settings=indexed)

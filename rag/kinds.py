@@ -1,0 +1,51 @@
+"""What kind of answer a question asks for, and whether an answer gives that kind.
+
+Only one kind is checked for now: an amount of money. The bundled model, asked how much something
+costs that the article gives no amount for, answered with whatever figure its passages held: a
+floor area (沙嶺數據園的總投資是25萬平方米樓面面積) or a headline's amount for another scheme
+(國際臨床試驗學院需要5000萬挺全民AI培訓); every figure was in a cited passage, so the figures check
+passed them (whole eval set, 2026-12-02). An answer to a money question must state an amount of
+money: a figure with a currency, or a bare figure that a cited passage gives with one (the model
+drops 元 from 100億元).
+
+Why by hand: nothing in llama-index checks an answer against what the question asked for; its
+evaluators ask an LLM, which here is the model being checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag import language, numbers
+
+# Asked after language.for_matching: traditional characters, Cantonese words written (幾多 → 多少).
+_MONEY_ZH = re.compile(
+    r"多少(?:私人|公共|政府)?(?:錢|撥款|資金|經費|預算|資助|款項|投資)"
+    r"|(?:撥款|撥|撥出|預留|投資|投放|注資|資助|預算|經費|資金|開支|成本|花費?|涉資)[了過]?(?:是|為|約|有)?(?:共|合共|總共)?(?:多少|幾何)"
+    r"(?![間個名項所家位條隻件種次人座年月日天期輪批])"  # 資助了多少間實驗室 asks for a count
+    r"|(?:投資|撥款)額"
+)
+_MONEY_EN = re.compile(
+    r"\bhow much (?:money|funding|cash|public money)\b"
+    r"|\bhow much\b(?!.*\b(?:area|space|floor|land|capacity|power|computing|compute|data|time|longer)\b)"
+    r".*\b(?:allocat\w*|set aside|earmark\w*|spen[dt]|invest\w*|cost\w*|fund\w*|budget\w*|grant\w*|inject\w*|"
+    r"subsid\w*|reserv\w*|put in|provid\w*|pay|paid|give|given)\b"
+    r"|\bwhat (?:is|was|will be) the (?:total )?(?:budget|investment|cost|funding|amount)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def asks_for_money(question: str, lang: str) -> bool:
+    """Whether the question asks how much money (``lang``: the asker's language, ``rag.language``)."""
+    if lang == "en":
+        return bool(_MONEY_EN.search(question))
+    return bool(_MONEY_ZH.search(language.for_matching(question)))
+
+
+def states_money(answer: str, cited: list[str]) -> bool:
+    """Whether the answer states an amount of money: with a currency, or as a passage it cites gives it."""
+    found = numbers.find_quantities(answer)
+    if any(q.unit in numbers.MONEY for q in found):
+        return True
+    amounts = [q for p in cited for q in numbers.find_quantities(p) if q.unit in numbers.MONEY]
+    return any(numbers.same_quantity(q, a) for q in found if q.value is not None for a in amounts)

@@ -1,0 +1,56 @@
+"""An answer to "how much money" must state an amount: rag.kinds and its use by the grounding check."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import ground, kinds
+
+P_DATA_PARK = "沙嶺數據園第一期可提供約25萬平方米的樓面面積，預計明年落成。"
+P_TRAINING = "政府將撥款5,000萬元，推動全民AI培訓。"
+P_HEADLINE = "人工智能研發院今年運作 撥款5000萬挺全民AI培訓"
+
+
+@pytest.mark.parametrize("question,lang,money", [
+    ("全民AI培訓撥咗幾多錢？", "yue", True),
+    ("呢個計劃用幾多錢？", "yue", True),
+    ("沙嶺數據園嘅總投資係幾多？", "yue", True),
+    ("政府為研發院撥款多少？", "cmn-Hant", True),
+    ("新計劃帶動了多少私人投資？", "cmn-Hant", True),
+    ("政府拨了多少钱支持AI培训？", "cmn-Hans", True),
+    ("How much money goes to AI training?", "en", True),
+    ("How much has the government earmarked for the centre?", "en", True),
+    ("What is the total investment in the data park?", "en", True),
+    # Not money: a count, a share, an area, a time.
+    ("InnoHK資助咗幾多間實驗室？", "yue", False),
+    ("新型工業加速計劃的總投資中，私人投資佔多少？", "cmn-Hant", False),
+    ("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", False),
+    ("How much floor space will the data park provide?", "en", False),
+    ("How much computing power will it have?", "en", False),
+    ("研發院幾時開始運作？", "yue", False),
+])
+def test_a_question_asking_how_much_money_is_told_apart(question, lang, money):
+    assert kinds.asks_for_money(question, lang) is money
+
+
+@pytest.mark.parametrize("answer,cited,ok", [
+    ("政府撥款5,000萬元[1]。", [P_TRAINING], True),
+    ("HK$50 million [1].", [P_TRAINING], True),
+    ("政府撥咗5,000萬推全民AI培訓[1]。", [P_TRAINING], True),  # 元 dropped, but the passage gives it as money
+    # Seen from the bundled model: an area, or a headline's bare figure, given as "the total investment".
+    ("沙嶺數據園的總投資是25萬平方米樓面面積[1]。", [P_DATA_PARK], False),
+    ("成立國際臨床試驗學院需要5000萬挺全民AI培訓[1]。", [P_HEADLINE], False),
+    ("AI效能提升組會請AI專家及顧問[1]。", [P_TRAINING], False),
+])
+def test_an_answer_states_an_amount_of_money_or_not(answer, cited, ok):
+    assert kinds.states_money(ground.strip_markers(answer), cited) is ok
+
+
+def test_the_grounding_check_rejects_a_money_question_answered_without_an_amount():
+    question = "沙岭数据园的总投资是多少？"
+    wrong = ground.check("沙岭数据园的总投资是25万平方米楼面面积[1]。", [P_DATA_PARK], question, "cmn-Hans")
+    assert not wrong.ok and ground.NO_AMOUNT in wrong.problems
+    # The same answer to a question about the floor area is grounded.
+    right = ground.check("沙岭数据园可提供约25万平方米楼面面积[1]。", [P_DATA_PARK], "沙岭数据园可以提供多少楼面面积？",
+                         "cmn-Hans")
+    assert right.ok, right.problems
