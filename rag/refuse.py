@@ -28,10 +28,11 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _FUNCTION = set(
     "的了是在有和與及或就都也還又而但把被給對向從到於為以之其這那哪些個什麼誰何時多少怎樣如何嗎呢吧啊呀"
     "我你他她它們咱會要能可將已曾正請問想知道說講話告訴一下今年明年去年現在目前政府香港文章報道提到"
-    # Verbs that say what is done, not what it is done to: 集中搞 (written 集中辦) and 用來辦 were taken for
-    # unknown terms and answerable questions refused (yue-012, hant-009 of the eval set, 2026-12-02).
-    "辦用"
 )
+# A verb that ends a run says what is done, not what to: 集中搞 (written 集中辦) and 用來辦 were taken for
+# unknown terms and answerable questions refused (yue-012, hant-009 of the eval set, 2026-12-02). Only at the
+# end: inside a run (舉辦奧運會) the run is still one term.
+_TRAILING_VERBS = "辦"
 _FUNCTION_WORDS = (
     "什麼", "多少", "怎樣", "如何", "哪裏", "為什麼", "甚麼", "請問", "知道", "告訴", "文章", "報道", "提到", "有沒有",
     "是不是", "會不會", "多久", "幾時", "邊度", "點解", "一下",
@@ -64,6 +65,7 @@ def unknown_chinese_terms(question: str, article_text: str) -> list[str]:
     for run in _HAN_RUN.findall(norm):
         # Split the run at function characters; what is left are candidate content words.
         for word in re.split(f"[{''.join(_FUNCTION)}]+", run):
+            word = word.rstrip(_TRAILING_VERBS)
             if len(word) < 3:
                 continue
             word_pairs = [word[i:i + 2] for i in range(len(word) - 1)]

@@ -22,10 +22,13 @@ ANSWERABLE = [
     ("cmn-Hans", "创科产业引导基金的规模有多大？", "100亿"),
     ("en", "How many labs focused on AI and robotics has InnoHK funded?", "16間"),
     ("yue", "InnoHK資助咗幾多間實驗室？", "16間"),
-    # Short names the article does not use (金管局 for 香港金融管理局), and 搞 (written 辦) beside a verb: both
-    # were once taken for terms the article never mentions, and the question refused.
+]
+# Short names the article does not use (金管局 for 香港金融管理局), and 搞 (written 辦) after a verb: both were
+# once taken for terms the article never mentions, and the question refused.
+SHORT_NAMES_AND_VERBS = [
     ("cmn-Hant", "金管局與數碼港開展的是第幾期沙盒測試？", "第二期"),
     ("yue", "AI+與產業發展策略委員會初期會集中搞邊兩個方向？", "生命健康"),
+    ("cmn-Hant", "全民AI培訓的撥款會用來辦什麼活動？", "講座"),
 ]
 
 
@@ -39,7 +42,7 @@ def _check_citations(result) -> None:
         assert c.sub_article
 
 
-@pytest.mark.parametrize("lang,question,expected", ANSWERABLE)
+@pytest.mark.parametrize("lang,question,expected", ANSWERABLE + SHORT_NAMES_AND_VERBS)
 def test_answers_in_the_askers_language_with_verbatim_citations(indexed, lang, question, expected):
     result = answer(question, settings=indexed)
     assert not result.refused and result.grounded
