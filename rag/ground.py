@@ -29,7 +29,6 @@ NO_CITATION = "no [n] citation"
 ECHO = "it repeats the question instead of answering it"
 WRONG_LANGUAGE = "it is not written in the language asked for"
 COPIED = "words from the worked examples, which are not the article"
-NO_AMOUNT = "the question asks how much money, and the answer gives no amount from the passages it cites"
 
 
 def markers(text: str) -> list[int]:
@@ -214,9 +213,9 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
     if copied := copied_from_examples(text, passages, question):
         problems.append(f"{COPIED}: {'、'.join(copied)}")
     sources = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
-    if question and kinds.asks_for_money(question, lang or language.detect(question).lang) \
-            and not kinds.states_money(strip_markers(text), sources):
-        problems.append(NO_AMOUNT)
+    if question and (lacks := kinds.missing(question, lang or language.detect(question).lang,
+                                            strip_markers(text), sources)):
+        problems.append(lacks)
     if sources:
         missing = numbers.unsupported(strip_markers(text), sources)
         if missing:

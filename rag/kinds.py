@@ -1,12 +1,13 @@
-"""What kind of answer a question asks for, and whether an answer gives that kind.
+"""What kind of answer a question asks for, and whether an answer gives that kind: ``missing``.
 
-Only one kind is checked for now: an amount of money. The bundled model, asked how much something
+Two kinds are checked: an amount of money, and a count. The bundled model, asked how much something
 costs that the article gives no amount for, answered with whatever figure its passages held: a
 floor area (沙嶺數據園的總投資是25萬平方米樓面面積) or a headline's amount for another scheme
 (國際臨床試驗學院需要5000萬挺全民AI培訓); every figure was in a cited passage, so the figures check
 passed them (whole eval set, 2026-12-02). An answer to a money question must state an amount of
 money: a figure with a currency, or a bare figure that a cited passage gives with one (the model
-drops 元 from 100億元).
+drops 元 from 100億元). Likewise, asked how many experts a team will hire (the article does not say),
+it answered 會請AI專家及顧問, with no figure: an answer to "how many" must state one.
 
 Why by hand: nothing in llama-index checks an answer against what the question asked for; its
 evaluators ask an LLM, which here is the model being checked.
@@ -49,3 +50,33 @@ def states_money(answer: str, cited: list[str]) -> bool:
         return True
     amounts = [q for p in cited for q in numbers.find_quantities(p) if q.unit in numbers.MONEY]
     return any(numbers.same_quantity(q, a) for q in found if q.value is not None for a in amounts)
+
+
+# "How many": 多少/幾 before a classifier (after for_matching, 幾多個 reads 多少個), not 第幾 (an ordinal).
+_COUNT_ZH = re.compile(r"(?<!第)(?:多少|幾)(?:個|間|名|項|所|家|位|條|隻|件|種|次|人|座|批|架|款|宗|層|成)")
+_COUNT_EN = re.compile(r"\bhow many\b", re.IGNORECASE)
+
+
+def asks_for_count(question: str, lang: str) -> bool:
+    """Whether the question asks how many (of anything)."""
+    if lang == "en":
+        return bool(_COUNT_EN.search(question))
+    return bool(_COUNT_ZH.search(language.for_matching(question)))
+
+
+def states_count(answer: str) -> bool:
+    """Whether the answer states a figure at all (a count may be written 16間, 近30個, 兩大, four)."""
+    return any(q.value is not None for q in numbers.find_quantities(answer))
+
+
+NO_AMOUNT = "the question asks how much money, and the answer gives no amount from the passages it cites"
+NO_COUNT = "the question asks how many, and the answer gives no figure"
+
+
+def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | None:
+    """What the answer lacks of what the question asked for (``NO_AMOUNT``, ``NO_COUNT``), or None."""
+    if asks_for_money(question, lang) and not states_money(answer, cited):
+        return NO_AMOUNT
+    if asks_for_count(question, lang) and not states_count(answer):
+        return NO_COUNT
+    return None

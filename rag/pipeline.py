@@ -100,10 +100,10 @@ def _extractive(settings, lang, question, query, hits, clock, backend, note="") 
     if not chosen:
         return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
     quoted = [c.text for c in chosen]
-    if kinds.asks_for_money(question, lang) and not kinds.states_money("".join(quoted), quoted):
-        # The best sentences name the scheme but no amount: quoting them would not answer "how much".
+    if lacks := kinds.missing(question, lang, "".join(quoted), quoted):
+        # The best sentences name the scheme but no amount (or count): quoting them would not answer "how much".
         return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
-                        note=f"asked how much money; the best sentences state no amount{': ' + note if note else ''}")
+                        note=f"the best sentences do not answer it: {lacks}{': ' + note if note else ''}")
     text, citations = extractive.compose(lang, chosen)
     if note:
         text = f"{text}\n\n{note}"

@@ -49,8 +49,33 @@ def test_an_answer_states_an_amount_of_money_or_not(answer, cited, ok):
 def test_the_grounding_check_rejects_a_money_question_answered_without_an_amount():
     question = "沙岭数据园的总投资是多少？"
     wrong = ground.check("沙岭数据园的总投资是25万平方米楼面面积[1]。", [P_DATA_PARK], question, "cmn-Hans")
-    assert not wrong.ok and ground.NO_AMOUNT in wrong.problems
+    assert not wrong.ok and kinds.NO_AMOUNT in wrong.problems
     # The same answer to a question about the floor area is grounded.
     right = ground.check("沙岭数据园可提供约25万平方米楼面面积[1]。", [P_DATA_PARK], "沙岭数据园可以提供多少楼面面积？",
                          "cmn-Hans")
     assert right.ok, right.problems
+
+
+@pytest.mark.parametrize("question,lang,count", [
+    ("AI效能提升組會請幾多個AI專家？", "yue", True),
+    ("InnoHK资助了多少间实验室？", "cmn-Hans", True),
+    ("新型工業加速計劃支持了幾個項目？", "cmn-Hant", True),
+    ("How many labs has InnoHK funded?", "en", True),
+    ("金管局與數碼港開展的是第幾期沙盒測試？", "cmn-Hant", False),  # an ordinal
+    ("AI效能提升組撥幾多錢？", "yue", False),
+])
+def test_a_question_asking_how_many_is_told_apart(question, lang, count):
+    assert kinds.asks_for_count(question, lang) is count
+
+
+@pytest.mark.parametrize("answer,lacks", [
+    # Seen from the bundled model, asked a count the article does not give.
+    ("AI效能提升組會請AI專家及顧問[1]。", kinds.NO_COUNT),
+    ("AI效能提升組會請10名AI專家[1]。", None),
+    ("InnoHK已資助16間實驗室[1]。", None),
+    ("It supports four projects [1].", None),
+])
+def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
+    question = "How many does it fund?" if answer.startswith("It") else "AI效能提升組會請幾多個AI專家？"
+    lang = "en" if answer.startswith("It") else "yue"
+    assert kinds.missing(question, lang, ground.strip_markers(answer), []) == lacks
