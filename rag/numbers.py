@@ -149,9 +149,10 @@ _QUAL_ENGLISH = {
 }
 
 _DURATIONS = ("years", "months", "weeks", "days")
-MONEY = _MONEY = ("HKD", "CNY", "USD")
+#: Currencies a figure may carry (its unit): what makes it an amount of money.
+MONEY = ("HKD", "CNY", "USD")
 # Units a bare figure (unit "number") may stand for when compared.
-_NUMBER_LIKE = frozenset({*_MONEY, "m2", "ft2", "percent", "count", "number", *_DURATIONS})
+_NUMBER_LIKE = frozenset({*MONEY, "m2", "ft2", "percent", "count", "number", *_DURATIONS})
 
 # ------------------------------------------------------------------------------------------------ patterns
 
@@ -711,7 +712,7 @@ def _read_range(folded: str, fig: _Figure, begin: int, currency: str, in_block) 
     between = re.search(r"between\s+\S*$", folded[max(0, begin - 12) : begin], re.IGNORECASE) is not None
     if not m2 or (word == "and" and not between) or in_block(m2.start()) or len(m2.group()) > _MAX_CORE:
         return None
-    fig2 = _read_figure(folded, m2, fig.unit if fig.unit in _MONEY else currency)
+    fig2 = _read_figure(folded, m2, fig.unit if fig.unit in MONEY else currency)
     if fig2 is None:
         return None
     low = fig.value
@@ -1001,7 +1002,7 @@ def _derived(evidence: list[Quantity], *, sums: bool, this_year: int | None) -> 
                 year = float(this_year + _PERIOD_YEAR_OFFSET[q.key])
                 extra.append(Quantity(year, "year", "", q.text, q.start, q.end))
     if sums:
-        amounts = [q for q in evidence if q.unit in (*_MONEY, "number") and q.value and q.high is None]
+        amounts = [q for q in evidence if q.unit in (*MONEY, "number") and q.value and q.high is None]
         for i, a in enumerate(amounts):
             for b in amounts[i + 1 :]:
                 if _units_compatible(a.unit, b.unit):
