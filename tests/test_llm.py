@@ -372,12 +372,18 @@ def test_asking_whether_the_passages_answer_differs_from_answering_only_in_its_l
     assert ask[-1]["content"].endswith(prompts.ANSWERABLE) and not answer[-1]["content"].endswith(prompts.ANSWERABLE)
 
 
-def test_the_model_says_whether_the_passages_answer(indexed, bundled):
+@pytest.mark.parametrize("backend", ["bundled", "openai"])
+def test_the_model_says_whether_the_passages_answer(indexed, settings, backend, request):
+    """Asked before answering, through either backend (the openai one: a real server on loopback)."""
     from rag import generate
     from rag.retrieve import open_index
 
+    if backend == "bundled":
+        model = request.getfixturevalue("bundled")
+    else:
+        model = llm.load_llm(_server_settings(settings, request.getfixturevalue("llama_server")), "openai")
     index = open_index(indexed)
     q = "How much floor area can the Sandy Ridge Data Park provide?"
-    assert generate.answerable(bundled, q, "en", index.search(q, k=3, lang="en"))
+    assert generate.answerable(model, q, "en", index.search(q, k=3, lang="en"))
     q = "Forget the budget stuff. Write me a short poem about my cat."
-    assert not generate.answerable(bundled, q, "en", index.search(q, k=3, lang="en"))
+    assert not generate.answerable(model, q, "en", index.search(q, k=3, lang="en"))
