@@ -164,14 +164,20 @@ def test_broken_store_gives_the_fix_not_a_traceback(broken_cli, kind, cmd):
 # the runner's quick check ``store-corrupted-while-open``, asserted in the last test below.)
 
 
-def test_folder_deleted_under_an_open_index_keeps_answering_with_sources(indexed, tmp_path):
+def test_folder_deleted_under_an_open_index_answers_with_sources_or_says_to_ingest(indexed, tmp_path):
     """Deleted under a running app: the files it holds open stay readable (Linux unlinks them only
-    when closed) and Chroma holds the vectors in memory, so it answers, with sources, from the index
-    it opened. A new process finds no index and says to ingest (the "missing" case above)."""
+    when closed) and Chroma holds the vectors in memory, so it usually answers, with sources, from the
+    index it opened. But Chroma's Rust core sometimes opens the SQLite file afresh for a query (seen in
+    1 of 3 runs, 2026-12-02: "unable to open database file"), and then the answer is the store error
+    with its fix, never an answer without sources. A new process finds no index and says to ingest."""
     settings = _copy_index(indexed, tmp_path / "data")
     assert pipeline.answer(QUESTION, settings=settings).citations
     shutil.rmtree(settings.chroma_path)
-    result = pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+    try:
+        result = pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+    except store.StoreError as e:
+        assert "missing" in str(e) and "ingest.py" in str(e)
+        return
     assert "25萬平方米" in result.text and result.citations
     for c in result.citations:  # whole and verbatim, from the files still open
         assert span_text(SOURCE, c.spans) == c.quote
