@@ -50,14 +50,22 @@ _FILLER = frozenset({
 })
 
 
-def _terms(text: str) -> set[str]:
-    """Latin words and Chinese character pairs, in one script with Cantonese mapped to written words."""
+def _matching(text: str) -> str:
+    """Text without [n] markers, in one script with Cantonese mapped to written words."""
     from rag import language
 
-    norm = language.for_matching(strip_markers(text))
-    words = set(re.findall(r"[a-z0-9]+", norm))
-    han = re.sub(r"[^\u3400-\u9fff]+", " ", norm)
-    return words | {han[i:i + 2] for i in range(len(han) - 1) if " " not in han[i:i + 2]}
+    return language.for_matching(strip_markers(text))
+
+
+def _han_grams(norm: str, n: int) -> set[str]:
+    """Every run of n Chinese characters in ``norm`` (text already through ``_matching``)."""
+    return {run[i:i + n] for run in re.findall(r"[\u3400-\u9fff]+", norm) for i in range(len(run) - n + 1)}
+
+
+def _terms(text: str) -> set[str]:
+    """Latin words and Chinese character pairs, in one script with Cantonese mapped to written words."""
+    norm = _matching(text)
+    return set(re.findall(r"[a-z0-9]+", norm)) | _han_grams(norm, 2)
 
 
 def echoes(text: str, question: str) -> bool:
@@ -170,16 +178,9 @@ def recite(text: str, passages: list[str]) -> str | None:
     return "".join(out) if moved else None
 
 
-def _han_grams(text: str, n: int = 4) -> set[str]:
-    from rag import language
-
-    runs = re.findall(r"[\u3400-\u9fff]+", language.for_matching(strip_markers(text)))
-    return {run[i:i + n] for run in runs for i in range(len(run) - n + 1)}
-
-
 @lru_cache(maxsize=1)
 def _example_grams() -> frozenset[str]:
-    return frozenset(_han_grams("\n".join(example["passages"] for example, _ in prompts.EXAMPLES)))
+    return frozenset(_han_grams(_matching("\n".join(example["passages"] for example, _ in prompts.EXAMPLES)), 4))
 
 
 def copied_from_examples(text: str, passages: list[str], question: str = "") -> list[str]:
@@ -189,8 +190,8 @@ def copied_from_examples(text: str, passages: list[str], question: str = "") -> 
     Seen in the whole eval set's answers (2026-12-02): 香港RISC-V聯盟在十八區進行跨界別合作[2], 它會邀請大專院校參與[2]:
     the examples' wording, cited to a passage that does not say it. The figures check cannot see it (no figure).
     """
-    given = set().union(*(_han_grams(p) for p in [*passages, question]))
-    return sorted((_han_grams(text) & _example_grams()) - given)
+    given = _han_grams(_matching("\n".join([*passages, question])), 4)
+    return sorted((_han_grams(_matching(text), 4) & _example_grams()) - given)
 
 
 def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
