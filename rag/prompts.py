@@ -115,7 +115,8 @@ USER = "Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule
 ANSWER_TASK = "Answer in {language}, citing passages as [n]:"
 # Asked before answering, in the same user turn with only this line different, so llama.cpp reads the
 # passages once for both (rag.generate.answerable). The model never answers NOT_IN_ARTICLE on its own at
-# the first attempt (whole eval set, 2026-12-02), but asked this, it told most unanswerable questions apart.
+# the first attempt (whole eval set, 2026-12-02); asked this, it said NO to 16 of the 46 unanswerable questions
+# that reach it and YES to 189 of 193 answerable ones.
 ANSWERABLE = "Do the passages above state the answer to this question? Reply with only YES or NO."
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
 # A Cantonese question with its written-Chinese form (rag.generate.asked).
