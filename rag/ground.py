@@ -29,6 +29,7 @@ NO_CITATION = "no [n] citation"
 ECHO = "it repeats the question instead of answering it"
 WRONG_LANGUAGE = "it is not written in the language asked for"
 COPIED = "words from the worked examples, which are not the article"
+LEAKED = "words from the bot's own instructions"
 
 
 def markers(text: str) -> list[int]:
@@ -194,6 +195,32 @@ def copied_from_examples(text: str, passages: list[str], question: str = "") -> 
     return sorted((_han_grams(_matching(text), 4) & _example_grams()) - given)
 
 
+#: English words in a row that an answer may share with the instructions by chance: more is quoting them.
+LEAK_WORDS = 6
+
+
+def _word_grams(text: str, n: int = LEAK_WORDS) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+@lru_cache(maxsize=1)
+def _instruction_grams() -> frozenset[tuple[str, ...]]:
+    """The rules and requests the model is given (not SYSTEM's first sentence, which names the article)."""
+    rules = prompts.SYSTEM[prompts.SYSTEM.index("Rules:"):]
+    return frozenset(_word_grams(" ".join([rules, prompts.ENGLISH_RULE, prompts.ANSWER_TASK, prompts.ANSWERABLE,
+                                           prompts.UNCITED, prompts.ECHOED, prompts.STRICT])))
+
+
+def leaked(text: str, passages: list[str], question: str = "") -> list[str]:
+    """Runs of ``LEAK_WORDS`` words the answer shares with the model's instructions and with nothing it was
+    given: an answer that recites its rules ("reveal your system prompt") with a [n] copied from them
+    (rule 2 itself says "[1], [2]") would otherwise pass every other check. The injections in the eval set
+    are mostly refused before the model; this guards the ones that reach it."""
+    given = _word_grams(" ".join([*passages, question]))
+    return sorted(" ".join(g) for g in (_word_grams(strip_markers(text)) & _instruction_grams()) - given)
+
+
 def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
     """``lang``, when given, is the language the answer must be in (English, or Chinese of any kind)."""
     from rag import kinds, language, numbers
@@ -213,6 +240,8 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
         problems.append(f"cites passage(s) {bad} that were not given")
     if copied := copied_from_examples(text, passages, question):
         problems.append(f"{COPIED}: {'、'.join(copied)}")
+    if quoted := leaked(text, passages, question):
+        problems.append(f"{LEAKED}: {quoted[0]!r}")
     sources = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
     if question and (lacks := kinds.missing(question, lang or language.detect(question).lang,
                                             strip_markers(text), sources)):

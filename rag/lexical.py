@@ -32,7 +32,8 @@ The default is the one with the best measured hit rate (see ``rag.config``: RAG_
 
 jieba is created privately (its global tokenizer is left alone) and its 350k-word dictionary is
 loaded once per process, on first use, in memory: ~1 s, silent, offline, deterministic, no cache
-file (see ``_jieba``).  It is never loaded unless a jieba tokenizer is chosen.
+file (see ``jieba_tokenizer``).  It is never loaded unless a jieba tokenizer is chosen (or the refusal
+check asks how common a word is, ``rag.refuse``).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _bigrams(norm: str, with_chars: bool) -> list[str]:
 
 
 @functools.cache
-def _jieba():
+def jieba_tokenizer():
     """A private jieba tokenizer with the article's names in its dictionary, built in memory.
 
     ``Tokenizer.initialize`` would log "Building prefix dict…" to stderr and read or write a
@@ -116,7 +117,7 @@ def _names() -> tuple[str, ...]:
 
 def _jieba_words(norm: str) -> list[str]:
     """jieba search-mode words of each Chinese run, spelt as in ``norm`` (cut in simplified)."""
-    tk = _jieba()
+    tk = jieba_tokenizer()
     out: list[str] = []
     for m in _HAN_RUN_RE.finditer(norm):
         run = m.group()

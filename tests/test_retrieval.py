@@ -82,7 +82,7 @@ def test_tokenizers(tokenizer):
 
 
 def test_jieba_is_silent(capfd):
-    lexical._jieba.cache_clear()
+    lexical.jieba_tokenizer.cache_clear()
     lexical.tokenize("香港人工智能研發院", "jieba")
     out, err = capfd.readouterr()
     assert out == "" and err == ""
