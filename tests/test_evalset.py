@@ -243,3 +243,21 @@ def test_traditional_questions_are_traditional(rows, converters):
                     f"line {lineno} ({obj['id']}): simplified characters {bad} in {obj['question']!r}"
                 )
     assert not errors, "\n".join(errors)
+
+
+LATER_PATH = ROOT / "evals" / "written_later.jsonl"
+
+
+def test_the_set_written_later_is_well_formed_and_apart(rows, article):
+    """evals/written_later.jsonl: 48 questions written after the checks, to measure how they carry over
+    (README, "Measured"). Loaded by the runner's own reader, evidence verbatim, ids apart from the main set."""
+    from evals import dataset
+
+    later = dataset.load([LATER_PATH])
+    assert len(later) == 48 and {q.lang for q in later} == set(LANGS)
+    assert not {q.id for q in later} & {o["id"] for _, o in rows}
+    for q in later:
+        assert all(ev in article for ev in q.evidence), q.id
+        assert bool(q.facts) is q.answerable and not q.adversarial, q.id
+    both = dataset.load([EVAL_PATH, LATER_PATH])  # as `--questions A --questions B` reads them
+    assert len(both) == len(rows) + 48
