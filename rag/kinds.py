@@ -80,3 +80,13 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
     if asks_for_count(question, lang) and not states_count(answer):
         return NO_COUNT
     return None
+
+
+# Who wrote or reported the story (after for_matching: traditional, lower case).
+_AUTHOR = re.compile(r"記者|撰|作者|執筆|採訪|報道.{0,4}(?:是|由)"
+                     r"|reporter|journalist|\bwr(?:o|i)te|\bwritten|author|byline")
+
+
+def asks_for_author(question: str) -> bool:
+    """Whether the question asks who wrote or reported the story: the one thing a byline answers."""
+    return bool(_AUTHOR.search(language.for_matching(question)))

@@ -95,6 +95,16 @@ def _cite(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...]
     return out
 
 
+def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
+    """The hits a model may answer from, best first: without bylines, unless the question asks who wrote.
+
+    A byline (香港文匯報訊（記者 楊盈盈）) says only who wrote a story, and otherwise takes a passage's place: it
+    was among the three shown for 11 answerable questions (2026-12-02), and two were answered with it
+    (係邊個負責牽頭？ 香港文匯報訊（記者 楊盈盈）[3]).
+    """
+    return [h for h in hits if h.chunk.kind != "byline" or kinds.asks_for_author(question)] or hits
+
+
 def _extractive(settings, lang, question, query, hits, clock, backend, note="") -> Answer:
     chosen = extractive.choose(settings, query, hits)
     if not chosen:
@@ -161,9 +171,10 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
 
     from rag.llm import LLMUnavailable, load_llm
 
-    shown = hits[: settings.llm_passages]
+    pool = answering_passages(q, hits)
+    shown = pool[: settings.llm_passages]
     if settings.llm_evidence_chars:
-        shown = extractive.evidence(settings, query, hits, settings.llm_passages, settings.llm_evidence_chars) or shown
+        shown = extractive.evidence(settings, query, pool, settings.llm_passages, settings.llm_evidence_chars) or shown
     passages = [h.chunk.text for h in shown]
     seen = [generate.shown_text(h, lang) for h in shown]  # as the model reads them (English renderings)
     previous = earlier[-1] if query != q else None
@@ -202,6 +213,10 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                        f"{rejected[0][:300]!r}") if rejected else "the model found no answer in the passages"
                 yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend, note=why)
                 return
+            # A claim cited to a passage that plainly does not hold it is cited to the one that does.
+            if result.ok and (moved := ground.recite_words(text, seen)) and \
+                    (again := ground.check(moved, passages, q, lang)).ok:
+                text, result = moved, again
             if result.ok:
                 clock.mark("total_ms")
                 yield Answer(text=text, language=lang, refused=False, grounded=True, backend=backend,

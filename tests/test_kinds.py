@@ -79,3 +79,15 @@ def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
     question = "How many does it fund?" if answer.startswith("It") else "AI效能提升組會請幾多個AI專家？"
     lang = "en" if answer.startswith("It") else "yue"
     assert kinds.missing(question, lang, ground.strip_markers(answer), []) == lacks
+
+
+@pytest.mark.parametrize("question,author", [
+    ("這篇預算案主稿由哪兩位記者撰寫？", True),
+    ("Which reporters wrote the main story?", True),
+    ("呢篇報道係邊個記者寫㗎？", True),
+    ("想搵啲航天公司嚟香港發展，係邊個負責牽頭㗎？", False),
+    ("咁個平台係俾邊個用㗎？", False),
+    ("Who will run the manufacturing innovation centre?", False),
+])
+def test_a_question_about_who_wrote_the_story(question, author):
+    assert kinds.asks_for_author(question) is author

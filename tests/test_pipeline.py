@@ -135,3 +135,18 @@ def test_llm_evidence_is_the_best_sentences_verbatim_within_budget(indexed, lang
         assert span_text(SOURCE, h.chunk.spans) == h.chunk.text
         assert set(h.chunk.sentences) <= set(whole[h.chunk.id].sentences)
         assert h.chunk.text in whole[h.chunk.id].text or len(h.chunk.sentences) > 1
+
+
+@pytest.mark.parametrize("lang,question,byline", [
+    ("yue", "想搵啲航天公司嚟香港發展，係邊個負責牽頭㗎？", False),
+    ("cmn-Hans", "今年哪个部门会把香港的降雨数据和山泥倾泻纪录全面整合起来？", False),
+    ("cmn-Hant", "這篇預算案主稿由哪兩位記者撰寫？", True),
+])
+def test_a_byline_is_shown_to_the_model_only_when_asked_who_wrote(indexed, lang, question, byline):
+    from rag.pipeline import _index, answering_passages
+
+    hits = _index(indexed).search(question, k=indexed.top_k, lang=lang)
+    assert any(h.chunk.kind == "byline" for h in hits)  # found, as in the eval runs of 2026-12-02
+    shown = answering_passages(question, hits)
+    assert any(h.chunk.kind == "byline" for h in shown) is byline
+    assert [h for h in hits if h.chunk.kind != "byline"] == [h for h in shown if h.chunk.kind != "byline"]
