@@ -799,3 +799,27 @@ def test_an_answer_reciting_the_instructions_is_not_grounded(answer, leaks):
     assert any(p.startswith(ground.LEAKED) for p in problems) is leaks, problems
     # Words the asker wrote are the asker's, not a leak.
     assert not ground.leaked(answer, passages, answer)
+
+
+P_CEDD = ("土木工程拓展署於年內將全面整合本港降雨數據、山泥傾瀉紀錄及人造斜坡資料，"
+          "實時進行動態風險評估，以優化預警機制。")
+P_STATS = "政府會增撥資源讓統計處為其他部門提供更多數據科學諮詢及分析，下月更將推出全新的網上數據互動服務平台。"
+P_BLUEPRINT = "教育局預計今年公布藍圖，涵蓋優化中小學銜接的資訊和創科教育課程。"
+
+
+@pytest.mark.parametrize("answer,moved", [
+    # Seen from the bundled model (yue-032, 2026-12-02): passage 1's sentence, numbered 3.
+    ("土木工程拓展署今年會整合降雨數據、山泥傾瀉紀錄及人造斜坡資料[3]。",
+     "土木工程拓展署今年會整合降雨數據、山泥傾瀉紀錄及人造斜坡資料[1]。"),
+    # Two claims, each to its own passage; a doubled marker left once.
+    ("土木工程拓展署會整合降雨數據[1][3]。統計處會提供數據科學諮詢[1]。",
+     "土木工程拓展署會整合降雨數據[1]。統計處會提供數據科學諮詢[2]。"),
+    # Rightly cited: nothing moves.
+    ("教育局預計今年公布藍圖[3]。", None),
+    # Nothing holds it better (an invented claim): the marker stays, for the other checks to judge.
+    ("政府會興建新的體育館[2]。", None),
+])
+def test_a_claim_cited_to_the_wrong_passage_by_its_words_is_cited_to_its_own(answer, moved):
+    from rag import ground
+
+    assert ground.recite_words(answer, [P_CEDD, P_STATS, P_BLUEPRINT]) == moved
