@@ -57,11 +57,11 @@ def _article_pairs(article_text: str) -> frozenset[str]:
     return frozenset(pairs)
 
 
-#: A word jieba's dictionary counts at least this often (of 60 million) is everyday Chinese: about the 8,000
-#: commonest words. Questions written after the eval set (48, 2026-12-02) were refused for 新東西 (新嘢),
-#: 用來做, 建成後, 步打算做 (下一步打算做什麼): 4 of 36 answerable ones. The names of things the article lacks
-#: hold rarer words: 啟德 272, 寬減 2, 電費 111, 薪俸 52, 開幕 596, 首任 186; 派消費券 (消費 5,133) is a
-#: loss, left to the model's own check.
+#: A word jieba's dictionary counts at least this often (of 60 million) is everyday Chinese: its 5,215
+#: commonest words of two characters or more. Questions written after the eval set (48, 2026-12-02) were
+#: refused for 新東西 (新嘢), 用來做, 建成後, 步打算做 (下一步打算做什麼): 4 of 36 answerable ones. The names of
+#: things the article lacks hold rarer words: 啟德 272, 寬減 2, 電費 111, 薪俸 52, 開幕 596, 首任 186;
+#: 派消費券 (消費 5,133) is a loss, left to the model's own check.
 COMMON_WORD_FREQ = 1000
 
 
