@@ -823,3 +823,22 @@ def test_a_claim_cited_to_the_wrong_passage_by_its_words_is_cited_to_its_own(ans
     from rag import ground
 
     assert ground.recite_words(answer, [P_CEDD, P_STATS, P_BLUEPRINT]) == moved
+
+
+P_QUANTUM = "香港有兩間與量子科技相關的全國重點實驗室，InnoHK亦資助大學進行量子研究。"
+
+
+@pytest.mark.parametrize("answer,passages,names", [
+    # Seen from the bundled model (a question written after the eval set): universities from its own knowledge.
+    ("兩間實驗室分別設於香港中文大學和香港城市大學 [1]。", [P_QUANTUM], ["中文大學", "城市大學"]),
+    ("兩间实验室分别设于香港中文大学 [1]。", [P_QUANTUM], ["中文大學"]),
+    # The article's own names, in any script, are not unknown.
+    ("由香港投資管理有限公司牽頭[1]。", ["陳茂波指香港投資管理有限公司通過戰略投資"], []),
+    ("各资助大学将新增课程[1]。", ["各資助大學將新增共27個學士學位課程"], []),
+])
+def test_an_answer_naming_a_body_its_passages_do_not_is_not_grounded(answer, passages, names):
+    from rag import ground
+
+    assert ground.unknown_names(answer, passages, "哪些大學？") == names
+    problems = ground.check(answer, passages, "哪些大學？", "cmn-Hant").problems
+    assert any(p.startswith(ground.UNKNOWN_NAMES) for p in problems) is bool(names), problems
