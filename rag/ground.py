@@ -201,7 +201,7 @@ def recite_words(text: str, shown: list[str]) -> str | None:
     terms = [_terms(p) for p in shown]
     out = []
     for claim in _CLAIM.findall(text.strip()):
-        words = _terms(strip_markers(claim)) - _FILLER
+        words = _terms(claim) - _FILLER  # _terms drops the markers itself
         if words and markers(claim):
             share = [len(words & t) / len(words) for t in terms]
             best = max(range(len(shown)), key=share.__getitem__) + 1
@@ -213,6 +213,13 @@ def recite_words(text: str, shown: list[str]) -> str | None:
                 claim = re.sub(rf"(\[{best}\])(?:\s*\[{best}\])+", r"\1", claim)  # [1][1] once
         out.append(claim)
     return "".join(out) if moved else None
+
+
+@lru_cache(maxsize=8)
+def _given(passages: tuple[str, ...], question: str) -> str:
+    """The passages and question an answer was given, through ``_matching``: normalised once for the checks
+    that look for the answer's words in them (the examples', the names')."""
+    return _matching("\n".join([*passages, question]))
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +234,7 @@ def copied_from_examples(text: str, passages: list[str], question: str = "") -> 
     Seen in the whole eval set's answers (2026-12-02): 香港RISC-V聯盟在十八區進行跨界別合作[2], 它會邀請大專院校參與[2]:
     the examples' wording, cited to a passage that does not say it. The figures check cannot see it (no figure).
     """
-    given = _han_grams(_matching("\n".join([*passages, question])), 4)
+    given = _han_grams(_given(tuple(passages), question), 4)
     return sorted((_han_grams(_matching(text), 4) & _example_grams()) - given)
 
 
@@ -270,7 +277,7 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
     own knowledge, cited; the figures check cannot see names. Replayed over every Chinese answer of both sets
     (330), it flagged that one and nothing else.
     """
-    given = _matching("\n".join([*passages, question]))
+    given = _given(tuple(passages), question)
     return [m.group()[-4:] for m in _BODY_NAME.finditer(_matching(text)) if m.group()[-4:] not in given]
 
 
