@@ -20,7 +20,20 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag import config, embedder, extractive, followup, generate, ground, kinds, language, prompts, refuse, store
+from rag import (
+    config,
+    embedder,
+    extractive,
+    followup,
+    generate,
+    ground,
+    kinds,
+    language,
+    prompts,
+    refuse,
+    spoken,
+    store,
+)
 from rag.config import Settings
 from rag.records import Answer, Citation, Hit
 from rag.retrieve import Index, open_index
@@ -93,6 +106,12 @@ def _cite(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...]
         out.append(Citation(n=n, chunk_id=chunk.id, quote=best.text, start=best.spans[0][0], end=best.spans[-1][1],
                             sub_article=chunk.sub_article, heading=chunk.heading, spans=best.spans))
     return out
+
+
+def as_shown(text: str, lang: str) -> str:
+    """A model's text in the asker's script, and for a Cantonese asker in Cantonese words (``rag.spoken``)."""
+    text = language.convert_to_script(text, lang)
+    return spoken.cantonese(text) if lang == "yue" else text
 
 
 def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
@@ -193,7 +212,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                 clock.mark("first_token_ms")
                 text += delta
                 if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):
-                    yield language.convert_to_script(text, lang)
+                    yield as_shown(text, lang)
             text = language.convert_to_script(text.strip(), lang)
             text = generate.tidy(text, lang)
             result = ground.check(text, passages, q, lang)
@@ -218,10 +237,11 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                     (again := ground.check(moved, passages, q, lang)).ok:
                 text, result = moved, again
             if result.ok:
+                citations = tuple(_cite(settings, text, shown, result.cited))
                 clock.mark("total_ms")
-                yield Answer(text=text, language=lang, refused=False, grounded=True, backend=backend,
-                             citations=tuple(_cite(settings, text, shown, result.cited)), retrieved=tuple(hits),
-                             timings=clock.timings)
+                # Checked as written; shown in Cantonese words to a Cantonese asker (figures and names unmoved).
+                yield Answer(text=as_shown(text, lang), language=lang, refused=False, grounded=True,
+                             backend=backend, citations=citations, retrieved=tuple(hits), timings=clock.timings)
                 return
             rejected = (text, "; ".join(result.problems))
             if lang == "en" and any(p.startswith("figures") for p in result.problems):
