@@ -3,7 +3,8 @@
     question ─ clean & check ─ language.detect ─ followup.standalone ─ retrieve.search
              ─ refuse.judge ─ extractive quote, or LLM: asked whether the passages answer (generate.answerable),
                then answering (generate) ─ ground.check ─ (retry once)
-             ─ (else extractive) ─ script conversion ─ Answer with verbatim citations and timings
+             ─ (else extractive) ─ script conversion (Cantonese words for Cantonese, rag.spoken)
+             ─ Answer with verbatim citations and timings
 
 ``stream()`` yields the answer text as it grows (already in the asker's script) and ends with the
 final ``Answer``, whose text is what the grounding check passed: the UI replaces what it streamed.
