@@ -215,6 +215,45 @@ def recite_words(text: str, shown: list[str]) -> str | None:
     return "".join(out) if moved else None
 
 
+#: What a qualifier the model dropped is written back as: English words, and the Chinese the article uses.
+_QUALIFIER_EN = {"about": "about", "over": "over", "nearly": "nearly", "at_least": "at least", "under": "under"}
+_QUALIFIER_ZH = {"about": "約", "over": "逾", "nearly": "近", "at_least": "不少於", "under": "不足"}
+
+
+def requalify(text: str, passages: list[str], lang: str) -> str | None:
+    """``text`` with the qualifier put back on each figure whose cited passages state it only qualified, or
+    None if there was none to put back.
+
+    The grounding check compares values and ignores qualifiers ("over 130" restates 超過130間), so a figure
+    the model stripped of its 近, 約 or 不少於 passes: "30 projects have been approved" for 近30個,
+    要在香港營運2年 for 不少於2年 (at least two years, not two), HK$500 million for 約5億元; six answers over
+    both eval sets (2026-12-02), every one a real loss of meaning. The word goes back by code, before the
+    figure, only when every matching figure in the claim's cited passages carries the same qualifier.
+    """
+    from rag import language, numbers
+
+    changed = False
+    out = []
+    for claim in _CLAIM.findall(text.strip()):
+        cited = [passages[n - 1] for n in markers(claim) if 1 <= n <= len(passages)]
+        evidence = [q for p in cited for q in numbers.find_quantities(p)]
+        for q in sorted(numbers.find_quantities(claim), key=lambda q: -q.start):  # right to left: offsets hold
+            if q.qualifier or numbers.trivial(q):
+                continue
+            quals = {e.qualifier for e in evidence if numbers.same_quantity(q, e)}
+            if len(quals) == 1 and (qual := quals.pop()) in _QUALIFIER_EN:
+                if lang == "en":
+                    before = (("".join(out) + claim[:q.start]).rstrip())
+                    word = _QUALIFIER_EN[qual] + " "
+                    word = word.capitalize() if not before or before[-1] in ".!?" else word
+                else:
+                    word = language.convert_to_script(_QUALIFIER_ZH[qual], lang)
+                claim = claim[:q.start] + word + claim[q.start:]
+                changed = True
+        out.append(claim)
+    return "".join(out) if changed else None
+
+
 @lru_cache(maxsize=8)
 def _given(passages: tuple[str, ...], question: str) -> str:
     """The passages and question an answer was given, through ``_matching``: normalised once for the checks

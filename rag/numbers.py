@@ -885,7 +885,7 @@ def english_glosses(text: str) -> str:
     out: list[str] = []
     last = 0
     for q in find_quantities(text):
-        if not _CJK_RE.search(q.text) or (_trivial(q) and q.key != "one_off"):
+        if not _CJK_RE.search(q.text) or (trivial(q) and q.key != "one_off"):
             continue  # nothing to translate, or "one" (一項, 一份), which the model does not get wrong
         if q.unit == "count" and not q.qualifier and _fold(q.text)[:-1].replace(",", "").isdigit():
             continue  # 16間: the gloss would only repeat the digits
@@ -965,7 +965,7 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
     return _values_match(a, b)
 
 
-def _trivial(q: Quantity) -> bool:
+def trivial(q: Quantity) -> bool:
     """'One', 'first', 一筆過: too common as plain words to demand evidence for."""
     if q.key == "one_off":
         return True
@@ -1030,4 +1030,4 @@ def unsupported(
         return []
     evidence = [q for p in passages for q in find_quantities(p)]
     evidence += _derived(evidence, sums=sums, this_year=this_year)
-    return [q for q in find_quantities(answer) if not _trivial(q) and not supported(q, evidence)]
+    return [q for q in find_quantities(answer) if not trivial(q) and not supported(q, evidence)]

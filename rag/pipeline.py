@@ -237,6 +237,10 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
             if result.ok and (moved := ground.recite_words(text, seen)) and \
                     (again := ground.check(moved, passages, q, lang)).ok:
                 text, result = moved, again
+            # A figure the model stripped of its 近, 約 or 不少於 gets it back (the check ignores qualifiers).
+            if result.ok and (requalified := ground.requalify(text, passages, lang)) and \
+                    (again := ground.check(requalified, passages, q, lang)).ok:
+                text, result = requalified, again
             if result.ok:
                 citations = tuple(_cite(settings, text, shown, result.cited))
                 clock.mark("total_ms")
