@@ -220,6 +220,13 @@ _QUALIFIER_EN = {"about": "about", "over": "over", "nearly": "nearly", "at_least
 _QUALIFIER_ZH = {"about": "約", "over": "逾", "nearly": "近", "at_least": "不少於", "under": "不足"}
 
 
+# The model's own hedge, which rag.numbers does not read as a qualifier (差不多30個, up to 30, 30-odd), or a
+# figure that a qualifier would change (不少於2年內: "within at least two years").
+_HEDGED_BEFORE = re.compile(r"(?:差不多|大概|大約|約|近|逾|超過|成|幾|up to|about|around|almost|nearly|over|some"
+                            r"|roughly|more than|approximately)\s*(?:HK\$|\$)?\s*\Z", re.I)
+_HEDGED_AFTER = re.compile(r"\s*(?:-odd|odd|多|餘|以上|左右|內|以內|之內|後|within)", re.I)
+
+
 def requalify(text: str, passages: list[str], lang: str) -> str | None:
     """``text`` with the qualifier put back on each figure whose cited passages state it only qualified, or
     None if there was none to put back.
@@ -238,14 +245,16 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
         cited = [passages[n - 1] for n in markers(claim) if 1 <= n <= len(passages)]
         evidence = [q for p in cited for q in numbers.find_quantities(p)]
         for q in sorted(numbers.find_quantities(claim), key=lambda q: -q.start):  # right to left: offsets hold
-            if q.qualifier or numbers.trivial(q):
+            if q.qualifier or numbers.trivial(q) or _HEDGED_BEFORE.search(claim[:q.start]) or \
+                    _HEDGED_AFTER.match(claim[q.end:]):
                 continue
             quals = {e.qualifier for e in evidence if numbers.same_quantity(q, e)}
             if len(quals) == 1 and (qual := quals.pop()) in _QUALIFIER_EN:
                 if lang == "en":
                     before = (("".join(out) + claim[:q.start]).rstrip())
                     word = _QUALIFIER_EN[qual] + " "
-                    word = word.capitalize() if not before or before[-1] in ".!?" else word
+                    sentence_start = not before or (before[-1] in ".!?" and not before.endswith(("e.g.", "i.e.")))
+                    word = word.capitalize() if sentence_start else word
                 else:
                     word = language.convert_to_script(_QUALIFIER_ZH[qual], lang)
                 claim = claim[:q.start] + word + claim[q.start:]

@@ -856,8 +856,15 @@ P_SCHOOLS = "消息人士指，當中約5億元會用於「『智』啟學教」
     ("企業要在香港營運2年先可以申請[1]。", [P_ELITE], "yue", "企業要在香港營運不少於2年先可以申請[1]。"),
     ("当中5亿元用于计划[1]，每间学校获发50万元[1]。", [P_SCHOOLS], "cmn-Hans",
      "当中约5亿元用于计划[1]，每间学校获发50万元[1]。"),
-    # Already qualified, or stated plainly in the passage, or cited to a passage without it: unchanged.
+    ("HK$500 million goes to the scheme [1].", [P_SCHOOLS], "en", "About HK$500 million goes to the scheme [1]."),
+    ("e.g. 30 projects [1].", [P_SUBSIDY], "en", "e.g. nearly 30 projects [1]."),
+    # Already qualified, or hedged in the model's own words, or a qualifier would change the meaning (2年內 is
+    # "within two years"), or stated plainly in the passage, or cited to a passage without it: unchanged.
     ("Nearly 30 projects have been approved [1].", [P_SUBSIDY], "en", None),
+    ("差不多30個項目已獲批[1]。", [P_SUBSIDY], "yue", None),
+    ("Up to 30 projects [1].", [P_SUBSIDY], "en", None),
+    ("30-odd projects [1].", [P_SUBSIDY], "en", None),
+    ("企業2年內要申請[1]。", [P_ELITE], "cmn-Hant", None),
     ("每間學校獲發50萬元[1]。", [P_SCHOOLS], "cmn-Hant", None),
     ("30 projects have been approved [2].", [P_ELITE, P_SCHOOLS], "en", None),
 ])
