@@ -233,7 +233,7 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
 
     The grounding check compares values and ignores qualifiers ("over 130" restates 超過130間), so a figure
     the model stripped of its 近, 約 or 不少於 passes: "30 projects have been approved" for 近30個,
-    要在香港營運2年 for 不少於2年 (at least two years, not two), HK$500 million for 約5億元; six answers over
+    要在香港營運2年 for 不少於2年 (at least two years, not two), HK$500 million for 約5億元; seven answers over
     both eval sets (2026-12-02), every one a real loss of meaning. The word goes back by code, before the
     figure, only when every matching figure in the claim's cited passages carries the same qualifier.
     """
