@@ -116,7 +116,7 @@ class Settings:
     #: all (``rag.generate.answerable``), and refuse when it says no. The same prompt with one line changed,
     #: so it costs a few tokens, not a second reading of the passages. Whole eval set, bundled, back to back
     #: (2026-12-02, AMX Xeon): refusals 0.859 -> 0.918, facts right 0.746 -> 0.741 (one answerable question
-    #: refused), first token p50 2.08 -> 2.64 s. Set 0 to answer at once (README, "Measured").
+    #: refused), first token p50 2.08 -> 2.64 s. Set 0 to answer at once (evals/HISTORY.md).
     llm_ask_answerable: bool = True
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
