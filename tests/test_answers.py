@@ -70,6 +70,16 @@ def test_a_question_the_passages_do_not_answer_is_refused_when_the_model_says_so
     assert asked_anyway.note != result.note
 
 
+def test_a_short_followup_is_judged_answerable_with_the_question_before_it(indexed):
+    """咁每間學校攞到幾多？ alone names nothing; put to the YES/NO question with the earlier question only as
+    context, the model said NO (a false refusal). Joined to it, it says YES and the answer carries the 50萬."""
+    result = answer("咁每間學校攞到幾多？", history=["優質教育基金預留咗幾多錢推數字教育？"], backend="bundled",
+                    settings=indexed)
+    assert not result.refused, result.note
+    _grounded(result)
+    assert "50萬" in result.text
+
+
 def test_server_down_falls_back_to_extractive_with_a_visible_note(indexed):
     dead = dataclasses.replace(indexed, llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout=3.0)
     result = answer("撥咗幾多錢搞全民AI培訓？", backend="openai", settings=dead)

@@ -18,6 +18,7 @@ from rag.pipeline import as_shown
     ("他們現在還沒有公布[1]。", "佢哋而家還冇公布[1]。"),
     ("影的是香港國際創科展 [1]。", "影嘅係香港國際創科展 [1]。"),
     ("政府已成立了委員會，在2025年推出[1]。", "政府已成立咗委員會，喺2025年推出[1]。"),
+    ("咁每間學校拿到50萬元撥款[1]。", "咁每間學校攞到50萬元撥款[1]。"),  # 2026-12-03
 ])
 def test_written_grammar_words_become_cantonese(written, expected):
     assert spoken.cantonese(written) == expected
