@@ -186,9 +186,15 @@ RECITE_BELOW = 0.4
 RECITE_GAIN = 0.3
 
 
-def recite_words(text: str, shown: list[str]) -> str | None:
+def recite_words(text: str, shown: list[str], question: str = "") -> str | None:
     """``text`` with each [n] whose passage plainly does not hold its claim's words cited to the passage that
     does, or None if nothing moved. ``shown``: the passages as the model read them.
+
+    The words compared are those the claim adds to ``question`` (its answer), when it adds any: a claim that
+    restates the question's subject matches every passage about that subject, and the model numbered
+    AI+与产业发展策略委员会由陈茂波主持 with the list item that names the committee but not 陳茂波 (hans-008,
+    2026-12-03); compared on 陳茂波主持 it goes to the passage that names him. Replayed over both eval sets'
+    cited answers: 2 markers moved, both to a passage that holds the claim's answer, none away from one.
 
     The model often numbers a right claim wrongly when no figure is there for ``recite`` to follow:
     土木工程拓展署今年會整合降雨數據、山泥傾瀉紀錄及人造斜坡資料[3], the sentence being passage 1's word for word
@@ -199,9 +205,11 @@ def recite_words(text: str, shown: list[str]) -> str | None:
     """
     moved = False
     terms = [_terms(p) for p in shown]
+    asked = _terms(question)
     out = []
     for claim in _CLAIM.findall(text.strip()):
         words = _terms(claim) - _FILLER  # _terms drops the markers itself
+        words = (words - asked) or words
         if words and markers(claim):
             share = [len(words & t) / len(words) for t in terms]
             best = max(range(len(shown)), key=share.__getitem__) + 1

@@ -237,7 +237,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                 yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend, note=why)
                 return
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.
-            if result.ok and (moved := ground.recite_words(text, seen)) and \
+            if result.ok and (moved := ground.recite_words(text, seen, q)) and \
                     (again := ground.check(moved, passages, q, lang)).ok:
                 text, result = moved, again
             # A figure the model stripped of its 近, 約 or 不少於 gets it back (the check ignores qualifiers).

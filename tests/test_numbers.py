@@ -825,6 +825,24 @@ def test_a_claim_cited_to_the_wrong_passage_by_its_words_is_cited_to_its_own(ans
     assert ground.recite_words(answer, [P_CEDD, P_STATS, P_BLUEPRINT]) == moved
 
 
+P_LIST = "成立AI+與產業發展策略委員會，為AI帶動產業轉型及發展訂定策略"
+P_CAPTION = "本港將成立AI+與產業發展策略委員會，為人工智能（AI）帶動產業轉型及發展訂定策略。圖為香港國際創科展。"
+P_CHAN = "陳茂波指AI+與產業發展策略委員會是為AI帶動產業轉型，以及發展訂定策略，屆時會邀請專家、學者參與。"
+
+
+def test_a_claim_is_cited_by_what_it_adds_to_the_question():
+    """Seen from the bundled model (hans-008, 2026-12-03): the answer's words are mostly the question's, which
+    every passage about the committee holds; only passage 3 holds its answer, 陳茂波."""
+    from rag import ground
+
+    question = "AI+与产业发展策略委员会由谁主持？"
+    answer = "AI+与产业发展策略委员会由陈茂波主持[1]。"
+    shown = [P_LIST, P_CAPTION, P_CHAN]
+    assert ground.recite_words(answer, shown) is None  # on all its words, [1] holds enough of them
+    assert ground.recite_words(answer, shown, question) == "AI+与产业发展策略委员会由陈茂波主持[3]。"
+    assert ground.recite_words("AI+与产业发展策略委员会由陈茂波主持[3]。", shown, question) is None
+
+
 P_QUANTUM = "香港有兩間與量子科技相關的全國重點實驗室，InnoHK亦資助大學進行量子研究。"
 
 
