@@ -193,8 +193,9 @@ def recite_words(text: str, shown: list[str], question: str = "") -> str | None:
     The words compared are those the claim adds to ``question`` (its answer), when it adds any: a claim that
     restates the question's subject matches every passage about that subject, and the model numbered
     AI+与产业发展策略委员会由陈茂波主持 with the list item that names the committee but not 陳茂波 (hans-008,
-    2026-12-03); compared on 陳茂波主持 it goes to the passage that names him. Replayed over both eval sets'
-    cited answers: 2 markers moved, both to a passage that holds the claim's answer, none away from one.
+    2026-12-03); compared on 陳茂波主持 it goes to the passage that names him. Both eval sets run with it
+    (bundled, 2026-12-03): 3 markers moved, each to a passage holding the claim's answer, none away from one;
+    citation precision 0.913 -> 0.919, every answer's text otherwise the same.
 
     The model often numbers a right claim wrongly when no figure is there for ``recite`` to follow:
     土木工程拓展署今年會整合降雨數據、山泥傾瀉紀錄及人造斜坡資料[3], the sentence being passage 1's word for word
