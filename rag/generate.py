@@ -115,8 +115,7 @@ def retry_prompt(problems: str) -> str:
     return prompts.STRICT.format(problems=problems)
 
 
-def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], previous: str | None = None,
-                labels: bool = True) -> bool:
+def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool = True) -> bool:
     """Whether the model, asked before it answers, says the passages answer the question.
 
     Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
@@ -125,9 +124,11 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], previous: st
     passages state the answer, it says NO to many such questions and YES to almost every answerable one.
     The prompt is the answering prompt with only its last line changed, so llama.cpp reads the passages once
     for both: the cost is a few tokens. A reply that is neither YES nor NO counts as YES (the grounding
-    check still guards the answer).
+    check still guards the answer). A follow-up is asked joined to the question before it, as it is searched:
+    asked alone with the earlier question only as context, the model said NO to 3 of 28 answerable
+    follow-ups (咁每間學校攞到幾多？) against 1 of 169 standalone questions (evals/HISTORY.md, 2026-12-03).
     """
-    msgs = messages(question, lang, hits, previous, None, labels, task=prompts.ANSWERABLE)
+    msgs = messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE)
     reply = llm.complete(msgs, max_tokens=3).strip().upper()
     return not reply.startswith("NO")
 

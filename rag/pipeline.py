@@ -201,10 +201,8 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     rejected = None
     try:
         llm = load_llm(settings, backend)
-        # A follow-up is put to the YES/NO question joined to the one before it (``query``): asked alone
-        # with the earlier question as context, the model said NO to 3 of 28 answerable follow-ups
-        # (咁每間學校攞到幾多？) against 1 of 169 standalone questions (evals/HISTORY.md, 2026-12-03).
-        if settings.llm_ask_answerable and not generate.answerable(llm, query, lang, shown, None,
+        # ``query``: a follow-up joined to the question before it (see generate.answerable).
+        if settings.llm_ask_answerable and not generate.answerable(llm, query, lang, shown,
                                                                    settings.llm_passage_labels):
             yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
                            note="the model, asked first, said the passages do not answer it")
