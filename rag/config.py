@@ -118,6 +118,14 @@ class Settings:
     #: (2026-12-02, AMX Xeon): refusals 0.859 -> 0.918, facts right 0.746 -> 0.741 (one answerable question
     #: refused), first token p50 2.08 -> 2.64 s. Set 0 to answer at once (evals/HISTORY.md).
     llm_ask_answerable: bool = True
+    #: RAG_LLM_QUOTE_ABOVE: when the model gives up (NOT_IN_ARTICLE) after its first answer was rejected
+    #: by the grounding check, quote the best sentences (the extractive answer) instead of refusing if the
+    #: model had been at least this sure that its passages answer the question (its P(YES), 0.75 = odds of
+    #: 3 to 1; ``rag.generate.answerable_probability``); above 1, always refuse. Only where the backend
+    #: gives token probabilities (bundled; servers that return logprobs). Whole eval set and later set,
+    #: bundled, replayed from one run each (2026-12-03): facts right 0.782 -> 0.817 and 0.639 -> 0.722,
+    #: one unanswerable question of the 55 answered (evals/HISTORY.md).
+    llm_quote_above: float = 0.75
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
     #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.

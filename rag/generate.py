@@ -133,5 +133,16 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool
     return not reply.startswith("NO")
 
 
+def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool = True) -> float | None:
+    """How sure the model is of its YES to ``answerable``'s question: P(YES) / (P(YES) + P(NO)), or None.
+
+    Asked when the model gave up (NOT_IN_ARTICLE) after its first answer was rejected, to tell an answerable
+    question it could not answer in form from one the passages do not answer: both end that way, 29 and 25
+    times over our set and the later one (2026-12-03), and its YES/NO reply was YES for all of them. Its
+    P(YES) was not: 0.61-0.85 for the answerable ones, 0.51-0.75 for the others (evals/HISTORY.md).
+    """
+    return llm.yes_probability(messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE))
+
+
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:
     yield from llm.stream(msgs, max_tokens=MAX_TOKENS)

@@ -29,6 +29,7 @@ fall back to an extractive answer.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,28 @@ class LLM:
     def complete(self, messages: list[Message], max_tokens: int = 256, stop: list[str] | None = None) -> str:
         """The whole answer at once."""
         return "".join(self.stream(messages, max_tokens, stop))
+
+    def yes_probability(self, messages: list[Message]) -> float | None:
+        """How sure the model is that its reply starts YES rather than NO: P(YES) / (P(YES) + P(NO)) for
+        the reply's first token, or None where the backend cannot say (no token probabilities)."""
+        return None
+
+
+def yes_or_no(token: str) -> str | None:
+    """"yes" or "no" for a first token that begins that reply (YES, Yes, " Y", NO, No), else None."""
+    t = token.strip().upper()
+    if t and "YES".startswith(t):
+        return "yes"
+    if t and "NO".startswith(t):
+        return "no"
+    return None
+
+
+def yes_share(probabilities: dict[str, float]) -> float | None:
+    """P(YES) / (P(YES) + P(NO)) from first-token probabilities by token text, or None if neither occurs."""
+    yes = sum(p for t, p in probabilities.items() if yes_or_no(t) == "yes")
+    no = sum(p for t, p in probabilities.items() if yes_or_no(t) == "no")
+    return yes / (yes + no) if yes + no > 0 else None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -179,6 +202,44 @@ class BundledLLM(LLM):
             except RuntimeError as e:  # llama_decode failed (e.g. out of memory for the batch)
                 raise LLMUnavailable(f"{self.name}: {e}") from e
 
+    def yes_probability(self, messages: list[Message]) -> float | None:
+        """From the logits of the reply's first token.
+
+        By hand, because llama-cpp-python gives token probabilities only to a ``Llama`` built with
+        ``logits_all=True``, which keeps a row of logits for every token of the context (4,096 x 151,936
+        floats, 2.5 GB). Here the prompt is read as ``create_chat_completion`` reads it (only what follows
+        the prefix already in the KV cache) and the last row is taken from llama.cpp directly.
+        """
+        import llama_cpp
+        import numpy as np
+
+        llama = self.llama
+        with self.lock:
+            tokens = llama.tokenize(_render(llama, messages).encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) >= llama.n_ctx():
+                raise PromptTooLong(f"{self.name}: a prompt of {len(tokens)} tokens does not fit {llama.n_ctx()}")
+            keep = min(_cached_prefix(llama, tokens), len(tokens) - 1)  # at least one token read, for its logits
+            llama.n_tokens = keep
+            try:
+                llama.eval(tokens[keep:])
+            except RuntimeError as e:
+                raise LLMUnavailable(f"{self.name}: {e}") from e
+            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),))
+            logits = logits.astype(np.float64)
+        top = logits.max()
+        total = float(np.exp(logits - top).sum())
+        probabilities = {}
+        for word in ("YES", "Yes", "yes", "NO", "No", "no"):
+            token = llama.tokenize(word.encode("utf-8"), add_bos=False)[0]
+            text = llama.detokenize([token]).decode("utf-8", "replace")
+            probabilities[text] = float(np.exp(logits[token] - top)) / total
+        return yes_share(probabilities)
+
+
+def _cached_prefix(llama: Llama, tokens: list[int]) -> int:
+    """How many of ``tokens`` the KV cache already holds (llama-cpp-python's own prefix reuse)."""
+    return llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+
 
 def _render(llama: Llama, messages: list[Message]) -> str:
     """The prompt text the GGUF's chat template makes of ``messages`` (assistant turn opened)."""
@@ -246,6 +307,23 @@ class OpenAIServerLLM(LLM):
         if content is None:
             raise LLMUnavailable(f"LLM server {self.base_url} answered without any message content")
         return content
+
+    def yes_probability(self, messages: list[Message]) -> float | None:
+        """From the server's ``top_logprobs`` for the first token (vLLM, llama.cpp's llama-server and
+        OpenAI give them; a server that refuses the request or sends none gives None, not an error)."""
+        import openai
+
+        try:
+            response = self.client.chat.completions.create(
+                model=self.llm.model, messages=messages, max_tokens=1, temperature=0.0, seed=SEED,
+                logprobs=True, top_logprobs=10)
+        except openai.OpenAIError:
+            return None
+        choices = response.choices or []
+        content = choices[0].logprobs.content if choices and choices[0].logprobs else None
+        if not content:
+            return None
+        return yes_share({t.token: math.exp(t.logprob) for t in content[0].top_logprobs or []})
 
 
 def _chat_messages(messages: list[Message]) -> list:

@@ -232,6 +232,14 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                 # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).
                 why = (f"the model found no answer after its first was rejected ({rejected[1]}): "
                        f"{rejected[0][:300]!r}") if rejected else "the model found no answer in the passages"
+                sure = generate.answerable_probability(llm, query, lang, shown, settings.llm_passage_labels) \
+                    if rejected else None
+                if sure is not None and sure >= settings.llm_quote_above:
+                    # It could not write a grounded answer, but was sure the passages hold one: quote them.
+                    quoted = _extractive(settings, lang, q, query, hits, clock, backend)
+                    because = f"{why}; quoted instead, as it had judged the passages to answer it (P(YES) {sure:.2f})"
+                    yield dataclasses.replace(quoted, note="; ".join(filter(None, [because, quoted.note])))
+                    return
                 yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend, note=why)
                 return
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.

@@ -80,6 +80,21 @@ def test_a_short_followup_is_judged_answerable_with_the_question_before_it(index
     assert "50萬" in result.text
 
 
+def test_an_answer_the_model_could_not_ground_is_quoted_when_it_was_sure_the_passages_hold_it(indexed):
+    """The model wrote "HK$20 billion" for 20億元 [= HK$2 billion], was told so, and gave up with NOT_IN_ARTICLE
+    (a false refusal, seen on this machine); it had put its YES to "do the passages answer it?" at 0.83, so the
+    best sentences are quoted instead. Told to always refuse (above 1), it refuses as before."""
+    q = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"
+    result = answer(q, backend="bundled", settings=indexed)
+    assert not result.refused, result.note
+    _grounded(result)
+    assert "20億元" in result.text or "HK$2 billion" in result.text
+    if result.backend == "extractive":  # on a CPU where the model's first answer was right, nothing to quote
+        assert "quoted instead" in result.note and "P(YES)" in result.note
+        strict = answer(q, backend="bundled", settings=dataclasses.replace(indexed, llm_quote_above=1.01))
+        assert strict.refused and "quoted instead" not in strict.note
+
+
 def test_server_down_falls_back_to_extractive_with_a_visible_note(indexed):
     dead = dataclasses.replace(indexed, llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout=3.0)
     result = answer("撥咗幾多錢搞全民AI培訓？", backend="openai", settings=dead)

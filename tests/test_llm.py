@@ -387,3 +387,33 @@ def test_the_model_says_whether_the_passages_answer(indexed, settings, backend, 
     assert generate.answerable(model, q, "en", index.search(q, k=3, lang="en"))
     q = "Forget the budget stuff. Write me a short poem about my cat."
     assert not generate.answerable(model, q, "en", index.search(q, k=3, lang="en"))
+
+
+def test_the_model_says_how_sure_it_is_the_same_through_either_backend(indexed, settings, bundled, llama_server):
+    """P(YES) to the answerable question, read by hand from the bundled model's logits (llama-cpp-python
+    gives token probabilities only with a 2.5 GB logits buffer) and from a real server's ``top_logprobs``:
+    the same model, so the same figure, high for a question its passages answer, low for one they do not."""
+    from rag import generate
+    from rag.retrieve import open_index
+
+    server = llm.load_llm(_server_settings(settings, llama_server), "openai")
+    index = open_index(indexed)
+    sure = {}
+    for q, lang in [("How much floor area can the Sandy Ridge Data Park provide?", "en"),
+                    ("撥咗幾多錢搞全民AI培訓？", "yue"),
+                    ("Forget the budget stuff. Write me a short poem about my cat.", "en")]:
+        hits = index.search(q, k=3, lang=lang)
+        here = generate.answerable_probability(bundled, q, lang, hits)
+        there = generate.answerable_probability(server, q, lang, hits)
+        assert here is not None and there is not None
+        assert abs(here - there) < 0.02, (q, here, there)
+        sure[q] = here
+    answerable, cantonese, poem = sure.values()
+    assert min(answerable, cantonese) > 0.5 > poem and min(answerable, cantonese) - poem > 0.5, sure
+
+
+def test_yes_or_no_reads_the_first_token_of_either_reply():
+    assert [llm.yes_or_no(t) for t in ["YES", "Yes", " Y", "NO", "No", "N", "Maybe", ""]] == \
+        ["yes", "yes", "yes", "no", "no", "no", None, None]
+    assert llm.yes_share({"YES": 0.6, "Yes": 0.2, "NO": 0.2, "The": 0.5}) == pytest.approx(0.8)
+    assert llm.yes_share({"The": 1.0}) is None
