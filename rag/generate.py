@@ -137,9 +137,9 @@ def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], 
     """How sure the model is of its YES to ``answerable``'s question: P(YES) / (P(YES) + P(NO)), or None.
 
     Asked when the model gave up (NOT_IN_ARTICLE) after its first answer was rejected, to tell an answerable
-    question it could not answer in form from one the passages do not answer: both end that way, 29 and 25
-    times over our set and the later one (2026-12-03), and its YES/NO reply was YES for all of them. Its
-    P(YES) was not: 0.61-0.85 for the answerable ones, 0.51-0.75 for the others (evals/HISTORY.md).
+    question it could not answer in form from one the passages do not answer: 29 answerable and 25
+    unanswerable questions of our set and the later one ended that way (2026-12-03), its YES/NO reply YES for
+    every one. Its P(YES) differs: 0.61-0.85 for the answerable ones, 0.51-0.75 for the others (evals/HISTORY.md).
     """
     return llm.yes_probability(messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE))
 
