@@ -74,6 +74,11 @@ def test_a_question_asking_how_many_is_told_apart(question, lang, count):
     ("AI效能提升組會請10名AI專家[1]。", None),
     ("InnoHK已資助16間實驗室[1]。", None),
     ("It supports four projects [1].", None),
+    ("It supports nearly 30 projects [1].", None),
+    ("新型工業加速計劃支持了近30個項目[1]。", None),
+    # A figure that is not a count: the quoted sentence answering how many experts the team will hire.
+    ("上述撥款將分3年推行，首階段將引入AI專家及顧問[1]。", kinds.NO_COUNT),
+    ("撥款1億元引入業界的領先技術[1]。", kinds.NO_COUNT),
 ])
 def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
     question = "How many does it fund?" if answer.startswith("It") else "AI效能提升組會請幾多個AI專家？"
