@@ -124,7 +124,7 @@ class Settings:
     #: 3 to 1; ``rag.generate.answerable_probability``); above 1, always refuse. Only where the backend
     #: gives token probabilities (bundled; servers that return logprobs). Whole eval set and later set,
     #: bundled, replayed from one run each (2026-12-03): facts right 0.782 -> 0.817 and 0.639 -> 0.722,
-    #: one unanswerable question of the 55 answered (evals/HISTORY.md).
+    #: one unanswerable question of the 55 quoted (now refused by ``kinds.states_count``; evals/HISTORY.md).
     llm_quote_above: float = 0.75
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
