@@ -120,12 +120,12 @@ class Settings:
     llm_ask_answerable: bool = True
     #: RAG_LLM_QUOTE_ABOVE: when the model gives up (NOT_IN_ARTICLE) after its first answer was rejected
     #: by the grounding check, quote the best sentences (the extractive answer) instead of refusing if the
-    #: model had been at least this sure that its passages answer the question (its P(YES), 0.75 = odds of
-    #: 3 to 1; ``rag.generate.answerable_probability``); above 1, always refuse. Only where the backend
-    #: gives token probabilities (bundled; servers that return logprobs). Whole eval set and later set,
-    #: bundled, replayed from one run each (2026-12-03): facts right 0.782 -> 0.817 and 0.639 -> 0.722,
-    #: one unanswerable question of the 55 quoted (now refused by ``kinds.states_count``; evals/HISTORY.md).
-    llm_quote_above: float = 0.75
+    #: model had been at least this sure that the article answers the question (the mean of its P(YES) over
+    #: its passages and over the sentence to be quoted: ``rag.pipeline._sure_it_is_answered``); above 1,
+    #: always refuse. Only where the backend gives token probabilities (bundled; servers that return
+    #: logprobs). Chosen on our eval set, checked on the later one (bundled, 2026-12-03): facts right 0.782
+    #: -> 0.858 and 0.639 -> 0.778, no unanswerable question quoted (evals/HISTORY.md).
+    llm_quote_above: float = 0.65
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
     #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
     #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.

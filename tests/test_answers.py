@@ -82,8 +82,9 @@ def test_a_short_followup_is_judged_answerable_with_the_question_before_it(index
 
 def test_an_answer_the_model_could_not_ground_is_quoted_when_it_was_sure_the_passages_hold_it(indexed):
     """The model wrote "HK$20 billion" for 20億元 [= HK$2 billion], was told so, and gave up with NOT_IN_ARTICLE
-    (a false refusal, seen on this machine); it had put its YES to "do the passages answer it?" at 0.83, so the
-    best sentences are quoted instead. Told to always refuse (above 1), it refuses as before."""
+    (a false refusal, seen on this machine); it had put its YES to "do the passages answer it?" at 0.83 and to
+    "does the sentence to be quoted?" at 0.84, so the best sentences are quoted instead. Told to always refuse
+    (above 1), it refuses as before."""
     q = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"
     result = answer(q, backend="bundled", settings=indexed)
     assert not result.refused, result.note
