@@ -18,6 +18,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from rag import (
 from rag.config import Settings
 from rag.records import Answer, Citation, Hit
 from rag.retrieve import Index, open_index
+
+if TYPE_CHECKING:  # for hints only: stream() imports rag.llm where an LLM is first needed
+    from rag.llm import LLM
 
 BACKENDS = ("bundled", "openai", "extractive")
 
@@ -125,7 +129,7 @@ def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if h.chunk.kind != "byline" or kinds.asks_for_author(question)] or hits
 
 
-def _sure_it_is_answered(settings: Settings, llm, query: str, lang: str, shown: list[Hit],
+def _sure_it_is_answered(settings: Settings, llm: LLM, query: str, lang: str, shown: list[Hit],
                          hits: list[Hit]) -> float | None:
     """How sure the model is that the article answers the question: the mean of its P(YES) to "do these
     passages state the answer?" over the passages it was shown and over the one sentence an extractive answer
@@ -137,8 +141,8 @@ def _sure_it_is_answered(settings: Settings, llm, query: str, lang: str, shown: 
     """
     passages = generate.answerable_probability(llm, query, lang, shown, settings.llm_passage_labels)
     best = extractive.evidence(settings, query, hits, settings.llm_passages, 1)  # its best sentence only
-    if passages is None or not best:
-        return passages
+    if passages is None or not best:  # no probabilities, or no sentence to quote
+        return None
     sentence = generate.answerable_probability(llm, query, lang, best, settings.llm_passage_labels)
     return None if sentence is None else (passages + sentence) / 2
 
