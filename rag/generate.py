@@ -128,8 +128,7 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool
     asked alone with the earlier question only as context, the model said NO to 3 of 28 answerable
     follow-ups (咁每間學校攞到幾多？) against 1 of 169 standalone questions (evals/HISTORY.md, 2026-12-03).
     """
-    msgs = messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE)
-    reply = llm.complete(msgs, max_tokens=3).strip().upper()
+    reply = llm.complete(_asked_if_answerable(question, lang, hits, labels), max_tokens=3).strip().upper()
     return not reply.startswith("NO")
 
 
@@ -141,7 +140,12 @@ def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], 
     unanswerable questions of our set and the later one ended that way (2026-12-03), its YES/NO reply YES for
     every one. Its P(YES) differs: 0.61-0.85 for the answerable ones, 0.51-0.75 for the others (evals/HISTORY.md).
     """
-    return llm.yes_probability(messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE))
+    return llm.yes_probability(_asked_if_answerable(question, lang, hits, labels))
+
+
+def _asked_if_answerable(question: str, lang: str, hits: list[Hit], labels: bool) -> list[dict[str, str]]:
+    """The chat for ``answerable`` and ``answerable_probability``: one question, so the probability is the reply's."""
+    return messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE)
 
 
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:
