@@ -140,7 +140,8 @@ def _sure_it_is_answered(settings: Settings, llm: LLM, query: str, lang: str, sh
     least 0.66 for 26 of the 29 answerable ones and at most 0.64 for all 26 unanswerable ones (evals/HISTORY.md).
     """
     passages = generate.answerable_probability(llm, query, lang, shown, settings.llm_passage_labels)
-    best = extractive.evidence(settings, query, hits, settings.llm_passages, 1)  # its best sentence only
+    # The sentence _extractive quotes first: extractive.choose ranks the same PASSAGES, not RAG_LLM_PASSAGES.
+    best = extractive.evidence(settings, query, hits, extractive.PASSAGES, 1)
     if passages is None or not best:  # no probabilities, or no sentence to quote
         return None
     sentence = generate.answerable_probability(llm, query, lang, best, settings.llm_passage_labels)
