@@ -112,8 +112,9 @@ def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, 
     return out
 
 
-def compose(lang: str, chosen: list[Candidate], gloss: str = "") -> tuple[str, list[Citation]]:
-    """Answer text with [n] markers, in the asker's script, and the verbatim citations behind it."""
+def compose(lang: str, chosen: list[Candidate], english: str = "") -> tuple[str, list[Citation]]:
+    """Answer text with [n] markers, in the asker's script, and the verbatim citations behind it; for an
+    English asker, ``english`` (``rag.gloss.english``) follows the quote as its own paragraph."""
     citations, parts = [], []
     for n, c in enumerate(chosen, 1):
         a, b = c.spans[0][0], c.spans[-1][1]
@@ -123,6 +124,6 @@ def compose(lang: str, chosen: list[Candidate], gloss: str = "") -> tuple[str, l
         shown = c.text if lang == "en" else language.convert_to_script(c.text, lang)
         parts.append(f"「{shown}」[{n}]")
     text = prompts.EXTRACTIVE_LEAD[lang] + ("\n" if lang == "en" else "") + "\n".join(parts)
-    if lang == "en" and gloss:
-        text += f"\n\n{prompts.ENGLISH_GLOSS_LEAD} {gloss}"
+    if lang == "en" and english:
+        text += f"\n\n{english}"
     return text, citations

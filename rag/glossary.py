@@ -35,6 +35,7 @@ __all__ = [
     "english_for",
     "entries",
     "find_terms",
+    "fingerprint",
     "lookup_english",
 ]
 
@@ -105,6 +106,16 @@ def _read(path: Path) -> tuple[Entry, ...]:
         alias_list = tuple(a.strip() for a in aliases.split(";") if a.strip())
         rows.append(Entry(chinese, english, kind, note, alias_list))
     return tuple(rows)
+
+
+def fingerprint(path: Path = GLOSSARY_PATH) -> str:
+    """A short hash of the glossary file ("none" without one): the index records it (``rag.ingest.chunking_id``)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except FileNotFoundError:
+        return "none"
 
 
 @functools.cache

@@ -92,8 +92,11 @@ def ingest_lock(settings: Settings, wait_s: float | None = None) -> Iterator[Non
 
 
 def chunking_id(settings: Settings) -> str:
+    """What the stored vectors were made from besides the article: the chunking, and the glossary, whose English
+    forms are in the ``en`` view (so an index built before the glossary changed asks to be built again)."""
     views = "+".join(VIEWS)
-    return f"sentences:{settings.chunk_chars}:{settings.chunk_overlap}:ctx{int(settings.embed_context)}:{views}"
+    return (f"sentences:{settings.chunk_chars}:{settings.chunk_overlap}:ctx{int(settings.embed_context)}:{views}"
+            f":glossary-{glossary.fingerprint()}")
 
 
 #: Each chunk is stored once per *view*: the same verbatim text and metadata under a vector of a

@@ -28,6 +28,7 @@ from rag import (
     extractive,
     followup,
     generate,
+    gloss,
     ground,
     kinds,
     language,
@@ -148,22 +149,36 @@ def _sure_it_is_answered(settings: Settings, llm: LLM, query: str, lang: str, sh
     return None if sentence is None else (passages + sentence) / 2
 
 
-def _extractive(settings, lang, question, query, hits, clock, backend, note="") -> Answer:
+def _extractive(settings, lang, question, query, hits, clock, backend, note="",
+                llm: LLM | None = None) -> Iterator[str | Answer]:
+    """The best sentences quoted; for an English asker with their English (``rag.gloss``) after them.
+
+    With a model to translate, the quote is yielded first, so the asker reads it while the translation is written.
+    """
     chosen = extractive.choose(settings, query, hits)
     if not chosen:
-        return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+        yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend)
+        return
     quoted = [c.text for c in chosen]
     if lacks := kinds.missing(question, lang, "".join(quoted), quoted):
         # The best sentences name the scheme but no amount (or count): quoting them would not answer "how much".
-        return _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
-                        note=f"the best sentences do not answer it: {lacks}{': ' + note if note else ''}")
+        yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
+                       note=f"the best sentences do not answer it: {lacks}{': ' + note if note else ''}")
+        return
     text, citations = extractive.compose(lang, chosen)
+    clock.mark("first_token_ms")
+    untranslated: list[str] = []
+    if lang == "en":
+        if llm is not None:
+            yield text
+        english, untranslated = gloss.english(quoted, llm)
+        text, citations = extractive.compose(lang, chosen, english)
     if note:
         text = f"{text}\n\n{note}"
-    clock.mark("first_token_ms")
     clock.mark("total_ms")
-    return Answer(text=text, language=lang, refused=False, grounded=True, backend="extractive",
-                  citations=tuple(citations), retrieved=tuple(hits), timings=clock.timings, note=note)
+    note = "; ".join(filter(None, [note, *untranslated]))
+    yield Answer(text=text, language=lang, refused=False, grounded=True, backend="extractive",
+                 citations=tuple(citations), retrieved=tuple(hits), timings=clock.timings, note=note)
 
 
 def _refusal(lang, message, hits, clock, backend, note: str = "") -> Answer:
@@ -209,7 +224,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                        note=f"refused before any model: {verdict.reason}")
         return
     if backend == "extractive":
-        yield _extractive(settings, lang, q, query, hits, clock, backend)
+        yield from _extractive(settings, lang, q, query, hits, clock, backend)
         return
 
     from rag.llm import LLMUnavailable, load_llm
@@ -222,6 +237,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
     seen = [generate.shown_text(h, lang) for h in shown]  # as the model reads them (English renderings)
     previous = earlier[-1] if query != q else None
     rejected = None
+    llm: LLM | None = None
     try:
         llm = load_llm(settings, backend)
         # ``query``: a follow-up joined to the question before it (see generate.answerable).
@@ -258,9 +274,10 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
                 sure = _sure_it_is_answered(settings, llm, query, lang, shown, hits) if rejected else None
                 if sure is not None and sure >= settings.llm_quote_above:
                     # It could not write a grounded answer, but was sure the passages hold one: quote them.
-                    quoted = _extractive(settings, lang, q, query, hits, clock, backend)
                     because = f"{why}; quoted instead, as it judged the article to answer it (mean P(YES) {sure:.2f})"
-                    yield dataclasses.replace(quoted, note="; ".join(filter(None, [because, quoted.note])))
+                    for quoted in _extractive(settings, lang, q, query, hits, clock, backend, llm=llm):
+                        yield quoted if isinstance(quoted, str) else \
+                            dataclasses.replace(quoted, note="; ".join(filter(None, [because, quoted.note])))
                     return
                 yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend, note=why)
                 return
@@ -290,11 +307,12 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
         log.warning("LLM unavailable, answered extractively instead: %s", e)
         note = f"{prompts.FELL_BACK[lang]}"
         rejected = (None, str(e))
-    fallback = _extractive(settings, lang, q, query, hits, clock, backend, note=note)
-    if not fallback.refused:
-        why = note or f"replaced an answer that failed grounding: {rejected[1]}"
-        fallback = dataclasses.replace(fallback, note=why)
-    yield fallback
+        llm = None  # not asked again to translate the quote
+    for fallback in _extractive(settings, lang, q, query, hits, clock, backend, note=note, llm=llm):
+        if isinstance(fallback, Answer) and not fallback.refused and not note:
+            why = f"replaced an answer that failed grounding: {rejected[1]}"
+            fallback = dataclasses.replace(fallback, note="; ".join(filter(None, [why, fallback.note])))
+        yield fallback
 
 
 def unavailable(question: str, backend: str = "extractive") -> Answer:

@@ -50,8 +50,10 @@ EXTRACTIVE_LEAD = {
     "cmn-Hant": "文章指出：",
     "cmn-Hans": "文章指出：",
 }
-# For English questions, the quote's figures and names rendered in English by code.
+# For English questions, the quote's figures and names rendered in English by code (rag.gloss).
 ENGLISH_GLOSS_LEAD = "In English, the passage mentions:"
+# For English questions, the model's translation of the quote, shown only once rag.gloss has checked it.
+TRANSLATION_LEAD = "In English (machine translation; its figures and names checked against the quote):"
 
 # Shown when a language model was asked but could not be used.
 FELL_BACK = {
@@ -119,6 +121,12 @@ ANSWER_TASK = "Answer in {language}, citing passages as [n]:"
 # that reach it and YES to 189 of 193 answerable ones.
 ANSWERABLE = "Do the passages above state the answer to this question? Reply with only YES or NO."
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
+# The English gloss of a quoted sentence (rag.gloss): the sentence alone, never the asker's question.
+TRANSLATE = (
+    "Passages:\n[1] {passage}\n\n"
+    "Translate passage [1] into English, completely and faithfully. After each Chinese figure or name, its "
+    "English form is given in [= …]: use exactly those English forms. Reply with the translation only."
+)
 # A Cantonese question with its written-Chinese form (rag.generate.asked).
 WRITTEN_FORM = "{question}\n(In written Chinese: {written})"
 # The retry after a rejected answer says what was wrong with it. Asked with the generic STRICT to cite an answer

@@ -177,7 +177,8 @@ def open_index(settings: Settings) -> Index:
     if gen.chunking != chunking_id(settings):
         raise store.StoreError(
             f"The index was built with chunking {gen.chunking}, but the settings ask for {chunking_id(settings)} "
-            "(an older version of this program, or RAG_CHUNK_* changed). Run `python ingest.py` to rebuild it."
+            "(an older version of this program, RAG_CHUNK_* changed, or corpus/glossary.tsv changed). "
+            "Run `python ingest.py` to rebuild it."
         )
     index = VectorStoreIndex.from_vector_store(
         ChromaVectorStore(chroma_collection=collection), embed_model=embedder.embed_model(settings)

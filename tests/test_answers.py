@@ -92,6 +92,12 @@ def test_an_answer_the_model_could_not_ground_is_quoted_when_it_was_sure_the_pas
     assert "20億元" in result.text or "HK$2 billion" in result.text
     if result.backend == "extractive":  # on a CPU where the model's first answer was right, nothing to quote
         assert "quoted instead" in result.note and "P(YES)" in result.note
+        # The English asker reads the quote in English too: the model's translation, checked (rag.gloss), shown
+        # after the quote, which streams first.
+        assert f"{prompts.TRANSLATION_LEAD} " in result.text and "HK$2 billion" in result.text
+        *shown, final = list(stream(q, backend="bundled", settings=indexed))
+        assert shown[-1].startswith(prompts.EXTRACTIVE_LEAD["en"]) and prompts.TRANSLATION_LEAD not in shown[-1]
+        assert final.text.startswith(shown[-1])
         strict = answer(q, backend="bundled", settings=dataclasses.replace(indexed, llm_quote_above=1.01))
         assert strict.refused and "quoted instead" not in strict.note
 

@@ -56,6 +56,17 @@ def test_answers_in_the_askers_language_with_verbatim_citations(indexed, lang, q
         assert language.to_simplified(expected) not in result.text or expected == language.to_simplified(expected)
 
 
+def test_an_english_asker_gets_the_quotes_names_and_figures_in_english(indexed):
+    """Without a model to translate, the quote is followed by its names and figures as code renders them."""
+    q = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"
+    result = answer(q, settings=indexed)
+    assert not result.refused and result.language == "en"
+    _check_citations(result)
+    assert f"{prompts.ENGLISH_GLOSS_LEAD} " in result.text
+    assert "HK$2 billion (20億元)" in result.text and "Quality Education Fund (QEF) (優質教育基金)" in result.text
+    assert prompts.TRANSLATION_LEAD not in result.text
+
+
 @pytest.mark.parametrize("lang,question", [
     ("yue", "啟德體育園幾時開幕？"),
     ("cmn-Hant", "北部都會區的土地規劃有甚麼新進展？"),
