@@ -128,7 +128,7 @@ def translate(llm: LLM, sentence: str) -> tuple[str | None, list[str]]:
     except LLMUnavailable as e:  # the quote stands without it; the names and figures are given instead
         return None, [f"the model is unavailable: {e}"]
     text = _PREAMBLE.sub("", generate.tidy(ground.strip_markers(raw).strip(), "en"))
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()  # "InnoPark ." where [= …] was
     if len(text) > 1 and text[0] == text[-1] == '"':
         text = text[1:-1]
     found = problems(text, sentence)

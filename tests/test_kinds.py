@@ -96,3 +96,37 @@ def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
 ])
 def test_a_question_about_who_wrote_the_story(question, author):
     assert kinds.asks_for_author(question) is author
+
+
+P_CENTRE = "不過，要正式獲批成為國家製造業創新中心，仍需接受國家相關部門評估與考核，預計需時1年至3年。"
+
+
+@pytest.mark.parametrize("question,lang,duration", [
+    ("香港嗰個製造業創新中心要幾耐先可以正式批做國家級？", "yue", True),
+    ("AI效能提升組撥幾多錢？分幾多年用？", "yue", True),
+    ("資助大學新增STEAM學士學位課程的計劃為期多久？", "cmn-Hant", True),
+    ("AI效能提升組的撥款分幾年推行？", "cmn-Hant", True),
+    ("要正式获批成为国家制造业创新中心需要多长时间？", "cmn-Hans", True),
+    ("How long will the assessment take?", "en", True),
+    ("How much is the team getting, and over what period?", "en", True),
+    ("How many years will the scheme run?", "en", True),
+    # When, not how long; a school year, not a span.
+    ("研發院幾時開始運作？", "yue", False),
+    ("計劃從哪一學年開始？", "cmn-Hant", False),
+    ("When will the institute start operating?", "en", False),
+    ("How many projects has the scheme approved?", "en", False),
+])
+def test_a_question_asking_how_long_is_told_apart(question, lang, duration):
+    assert kinds.asks_for_duration(question, lang) is duration
+
+
+def test_the_grounding_check_rejects_a_how_long_question_answered_with_a_point_in_time():
+    """Seen from the bundled model: asked how long approval as a national centre takes, it answered when the
+    centre starts (預計可於今年內啟動), a point in time from the passage before."""
+    question = "香港嗰個製造業創新中心要幾耐先可以正式批做國家級？"
+    wrong = ground.check("個製造業創新中心預計可於今年內啟動[1]。", [P_CENTRE + "預計可於今年內啟動。"], question, "yue")
+    assert not wrong.ok and kinds.NO_DURATION in wrong.problems
+    right = ground.check("要1年至3年[1]。", [P_CENTRE], question, "yue")
+    assert right.ok, right.problems
+    # "How many years" is answered by a span of years, not held to a count too.
+    assert kinds.missing("How many years will it take?", "en", "It will take 1 to 3 years.", [P_CENTRE]) is None
