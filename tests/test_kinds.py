@@ -124,7 +124,8 @@ def test_the_grounding_check_rejects_a_how_long_question_answered_with_a_point_i
     """Seen from the bundled model: asked how long approval as a national centre takes, it answered when the
     centre starts (預計可於今年內啟動), a point in time from the passage before."""
     question = "香港嗰個製造業創新中心要幾耐先可以正式批做國家級？"
-    wrong = ground.check("個製造業創新中心預計可於今年內啟動[1]。", [P_CENTRE + "預計可於今年內啟動。"], question, "yue")
+    started = P_CENTRE + "預計可於今年內啟動。"
+    wrong = ground.check("個製造業創新中心預計可於今年內啟動[1]。", [started], question, "yue")
     assert not wrong.ok and kinds.NO_DURATION in wrong.problems
     right = ground.check("要1年至3年[1]。", [P_CENTRE], question, "yue")
     assert right.ok, right.problems
