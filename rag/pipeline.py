@@ -3,7 +3,8 @@
     question ─ clean & check ─ language.detect ─ followup.standalone ─ retrieve.search
              ─ refuse.judge ─ extractive quote, or LLM: asked whether the passages answer (generate.answerable),
                then answering (generate) ─ ground.check ─ (retry once)
-             ─ (else extractive) ─ script conversion (Cantonese words for Cantonese, rag.spoken)
+             ─ (else extractive: the best sentences quoted, and for an English asker in English too, rag.gloss)
+             ─ script conversion (Cantonese words for Cantonese, rag.spoken)
              ─ Answer with verbatim citations and timings
 
 ``stream()`` yields the answer text as it grows (already in the asker's script) and ends with the
@@ -161,7 +162,8 @@ def _extractive(settings, lang, question, query, hits, clock, backend, note="",
         return
     quoted = [c.text for c in chosen]
     if lacks := kinds.missing(question, lang, "".join(quoted), quoted):
-        # The best sentences name the scheme but no amount (or count): quoting them would not answer "how much".
+        # The best sentences name the scheme but no amount (or count, or span of time): quoting them would not
+        # answer "how much" (rag.kinds).
         yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
                        note=f"the best sentences do not answer it: {lacks}{': ' + note if note else ''}")
         return
