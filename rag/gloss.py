@@ -41,17 +41,14 @@ _ENDS = re.compile(r"[.!?。！？\"”’)]\s*$")
 
 
 def names_and_figures(text: str) -> str:
-    """The glossary names and the figures a Chinese text states, each in English with its Chinese, in reading order.
-
-    Figures written without Chinese (16, 2025/26) and "one" are left out, as in the passages the model reads:
-    the English would only repeat them.
+    """The glossary names and the figures a Chinese text states, each in English with its Chinese, in reading order:
+    the figures are those the passages an English question's model reads give in English (``numbers.glossed``).
     """
     found: list[tuple[int, str]] = []
     for t in glossary.find_terms(text):
         found.append((t.start, f"{t.english} ({text[t.start:t.end]})"))
-    for q in numbers.find_quantities(text):
-        if re.search(r"[\u3400-\u9fff]", q.text) and not numbers.trivial(q):
-            found.append((q.start, f"{numbers.to_english(q)} ({q.text})"))
+    for q, english in numbers.glossed(text):
+        found.append((q.start, f"{english} ({q.text})"))
     return "; ".join(dict.fromkeys(item for _, item in sorted(found, key=lambda f: f[0])))
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "Quantity",
     "english_glosses",
     "find_quantities",
+    "glossed",
     "same_quantity",
     "supported",
     "to_english",
@@ -875,21 +876,30 @@ def _render_date(q: Quantity) -> str:
     return f"{day}{month}{year}".strip()
 
 
-def english_glosses(text: str) -> str:
-    """The text with " [= English]" after each Chinese figure, so a model writing English copies the figure.
+def glossed(text: str) -> list[tuple[Quantity, str]]:
+    """The Chinese figures of a text worth giving in English, each with its English, in reading order.
 
-    Figures written without Chinese (a bare 16, 2025/26) are left alone: the gloss would only repeat them.
+    Figures written without Chinese (a bare 16, 2025/26) are left out: the English would only repeat them.
+    Shared by the passages an English question's model reads (``english_glosses``) and the names and figures an
+    English asker gets with a quote (``rag.gloss``), so both give the same figures.
     """
-    if not text:
-        return text
-    out: list[str] = []
-    last = 0
+    out = []
     for q in find_quantities(text):
         if not _CJK_RE.search(q.text) or (trivial(q) and q.key != "one_off"):
             continue  # nothing to translate, or "one" (一項, 一份), which the model does not get wrong
         if q.unit == "count" and not q.qualifier and _fold(q.text)[:-1].replace(",", "").isdigit():
             continue  # 16間: the gloss would only repeat the digits
-        rendering = to_english(q)
+        out.append((q, to_english(q)))
+    return out
+
+
+def english_glosses(text: str) -> str:
+    """The text with " [= English]" after each Chinese figure (``glossed``), so a model writing English copies it."""
+    if not text:
+        return text
+    out: list[str] = []
+    last = 0
+    for q, rendering in glossed(text):
         out.append(text[last : q.end])
         out.append(f" [= {rendering}]")
         last = q.end
