@@ -42,11 +42,21 @@ _MONEY_EN = re.compile(
 )
 
 
+def _asks(question: str, lang: str, english: re.Pattern[str], chinese: re.Pattern[str]) -> bool:
+    """An English question read as written; a Chinese one after language.for_matching (traditional, written words)."""
+    if lang == "en":
+        return bool(english.search(question))
+    return bool(chinese.search(language.for_matching(question)))
+
+
+def _states(answer: str, units: frozenset[str]) -> bool:
+    """Whether the answer states a figure with one of these units."""
+    return any(q.value is not None and q.unit in units for q in numbers.find_quantities(answer))
+
+
 def asks_for_money(question: str, lang: str) -> bool:
     """Whether the question asks how much money (``lang``: the asker's language, ``rag.language``)."""
-    if lang == "en":
-        return bool(_MONEY_EN.search(question))
-    return bool(_MONEY_ZH.search(language.for_matching(question)))
+    return _asks(question, lang, _MONEY_EN, _MONEY_ZH)
 
 
 def states_money(answer: str, cited: list[str]) -> bool:
@@ -65,9 +75,7 @@ _COUNT_EN = re.compile(r"\bhow many\b", re.IGNORECASE)
 
 def asks_for_count(question: str, lang: str) -> bool:
     """Whether the question asks how many (of anything)."""
-    if lang == "en":
-        return bool(_COUNT_EN.search(question))
-    return bool(_COUNT_ZH.search(language.for_matching(question)))
+    return _asks(question, lang, _COUNT_EN, _COUNT_ZH)
 
 
 #: What a count can be written as (16間, 近30個, 兩大: count; "four", a bare 30: number; 七成: percent), and so
@@ -79,7 +87,7 @@ COUNT_UNITS = frozenset({"count", "number", "percent"})
 
 def states_count(answer: str) -> bool:
     """Whether the answer states a figure that can be a count."""
-    return any(q.value is not None and q.unit in COUNT_UNITS for q in numbers.find_quantities(answer))
+    return _states(answer, COUNT_UNITS)
 
 
 # "How long": 多久 (幾耐 after for_matching), 多長時間, 多少年 / 幾年 / 多少個月 (not 幾年級), 需時多少; "how long",
@@ -94,14 +102,12 @@ DURATION_UNITS = frozenset({"years", "months", "weeks", "days"})
 
 def asks_for_duration(question: str, lang: str) -> bool:
     """Whether the question asks how long something takes or lasts (not when: that is a point in time)."""
-    if lang == "en":
-        return bool(_DURATION_EN.search(question))
-    return bool(_DURATION_ZH.search(language.for_matching(question)))
+    return _asks(question, lang, _DURATION_EN, _DURATION_ZH)
 
 
 def states_duration(answer: str) -> bool:
     """Whether the answer states a span of time."""
-    return any(q.value is not None and q.unit in DURATION_UNITS for q in numbers.find_quantities(answer))
+    return _states(answer, DURATION_UNITS)
 
 
 NO_AMOUNT = "the question asks how much money, and the answer gives no amount from the passages it cites"
