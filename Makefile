@@ -33,11 +33,11 @@ test: setup browser
 	$(PY) -m pytest -q --durations=25
 
 bench: setup
-	$(PY) -m rag.bench
+	$(PY) -m rag.ops.bench
 
 # Known advisories for every package of requirements.lock, each explained in rag/data/advisories.tsv.
 audit: setup
-	$(PY) -m rag.audit
+	$(PY) -m rag.ops.audit
 
 # After changing pyproject.toml: install without the old pins, then pin what was installed.
 lock:

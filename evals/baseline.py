@@ -20,8 +20,8 @@ from tqdm import tqdm
 
 from evals import retrieval, scoring
 from evals.dataset import Question
-from rag import embedder
 from rag.config import Settings
+from rag.index import embedder
 
 
 def _llm_answer(llm, question: str, passages: list[str]) -> str:
@@ -41,7 +41,7 @@ def run(questions: list[Question], settings: Settings, k: int = 5, backend: str 
     by_id = {q.id: q for q in questions}
     llm = None
     if backend != "extractive":
-        from rag.llm import LLMUnavailable, load_llm
+        from rag.llm.backends import LLMUnavailable, load_llm
 
         try:
             llm = load_llm(settings, backend)

@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 
 from evals import dataset, retrieval
-from rag import config, ingest
+from rag import config
 from rag.config import SEARCH_MODES
-from rag.lexical import TOKENIZERS, LexicalIndex
-from rag.retrieve import Index, open_index
+from rag.index import ingest
+from rag.index.lexical import TOKENIZERS, LexicalIndex
+from rag.index.retrieve import Index, open_index
 
 
 def measure(index: Index, questions: list[dataset.Question], modes: list[str], rounds: int = 1) -> dict:

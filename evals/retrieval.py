@@ -13,7 +13,9 @@ import time
 from collections import defaultdict
 
 from evals.dataset import LANGS, Question, conversation
-from rag import embedder, followup, language
+from rag.answer import followup
+from rag.index import embedder
+from rag.text import language
 
 K = 5
 
@@ -46,7 +48,7 @@ def run(index, questions: list[Question], mode: str = "dense", k: int = K, timed
         if timed:
             embedder.forget_queries()
         t = time.perf_counter()
-        # As the pipeline searches (rag.pipeline.stream): the follow-up rule decides whether the
+        # As the pipeline searches (rag.answer.pipeline.stream): the follow-up rule decides whether the
         # earlier question joins the search, and the detected language picks the query form.
         lang = language.detect(q.question).lang
         query = followup.standalone(q.question, [p.question for p in conversation(q, by_id)], lang)

@@ -25,8 +25,9 @@ from tqdm import tqdm
 
 from evals import baseline, dataset, plots, scoring
 from evals.dataset import Question, conversation
-from rag import config, pipeline
-from rag.pipeline import BACKENDS, answer
+from rag import config
+from rag.answer import pipeline
+from rag.answer.pipeline import BACKENDS, answer
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
@@ -74,7 +75,7 @@ def run_questions(questions: list[Question], settings: config.Settings, backend:
 def compare_modes(questions: list[Question], settings: config.Settings) -> dict[str, dict]:
     """Retrieval alone, per search mode: what each contributes."""
     from evals import retrieval
-    from rag.pipeline import _index
+    from rag.answer.pipeline import _index
 
     index = _index(settings)
     out = {}

@@ -14,8 +14,9 @@ import tempfile
 from pathlib import Path
 
 from evals import dataset, retrieval
-from rag import config, ingest
-from rag.retrieve import open_index
+from rag import config
+from rag.index import ingest
+from rag.index.retrieve import open_index
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ import sys
 import time
 
 from rag import config
-from rag.corpus import CorpusError
-from rag.store import StoreError
+from rag.index.corpus import CorpusError
+from rag.index.store import StoreError
 
 #: Read at most this much of standard input: far over any limit, so the limit message states the
 #: real length of anything a person pastes, and a runaway pipe cannot fill memory.
@@ -50,8 +50,8 @@ def _print_hits(hits, as_json: bool, question: str, ms: float) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from rag.pipeline import check_input
-    from rag.retrieve import open_index
+    from rag.answer.pipeline import check_input
+    from rag.index.retrieve import open_index
 
     settings = config.load()
     # The same gate as ask: search has no answer to put a refusal in, so it goes to stderr, exit 2.
@@ -67,7 +67,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from rag.pipeline import answer
+    from rag.answer.pipeline import answer
 
     settings = config.load()
     result = answer(_text(args.question), backend=args.backend or settings.llm_backend, settings=settings)
@@ -104,7 +104,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rag import ingest
+    from rag.index import ingest
 
     settings = config.load()
     print(f"Ingesting {settings.corpus_dir} into "
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_ingest)
 
     args = parser.parse_args(argv)
-    from rag.ingest import IngestBusy
+    from rag.index.ingest import IngestBusy
 
     try:
         return args.func(args)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Files shipped inside the package (word lists, advisory notes).
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 # Offline by default: none of these may reach the network at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -23,7 +25,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
-#: How search can rank chunks (rag.retrieve): by meaning, by shared words, or both fused.
+#: How search can rank chunks (rag.index.retrieve): by meaning, by shared words, or both fused.
 SEARCH_MODES: tuple[str, ...] = ("dense", "lexical", "hybrid")
 
 
@@ -73,7 +75,7 @@ class Settings:
     #: `python -m evals.modes`: hybrid MRR (en/yue/Hant/Hans) 0.593/0.930/0.900/0.929 vs dense
     #: 0.593/0.907/0.878/0.832, and no worse than dense on any group or cut-off.
     search_mode: str = "hybrid"
-    #: RAG_LEXICAL_TOKENIZER: bigram · bigram+char · jieba · jieba+bigram (see rag.lexical).
+    #: RAG_LEXICAL_TOKENIZER: bigram · bigram+char · jieba · jieba+bigram (see rag.index.lexical).
     #: `python -m evals.modes --tokenizers …`: jieba+bigram has the best lexical hit@1 on the Chinese
     #: groups (0.804/0.872/0.891 vs ≤ 0.804/0.872/0.870) and in hybrid loses to dense in 4 of 96
     #: (chunking × group × metric) cells over 8 chunkings, vs 9-12 for the others.
@@ -113,7 +115,7 @@ class Settings:
     #: sentence that answered one English question (初期將聚焦生命健康及具身智能兩大方向).
     llm_evidence_chars: int = 0
     #: RAG_LLM_ASK_ANSWERABLE: before answering, ask the model whether its passages answer the question at
-    #: all (``rag.generate.answerable``), and refuse when it says no. The same prompt with one line changed,
+    #: all (``rag.answer.generate.answerable``), and refuse when it says no. The same prompt with one line changed,
     #: so it costs a few tokens, not a second reading of the passages. Whole eval set, bundled, back to back
     #: (2026-12-02, AMX Xeon): refusals 0.859 -> 0.918, facts right 0.746 -> 0.741 (one answerable question
     #: refused), first token p50 2.08 -> 2.64 s. Set 0 to answer at once (evals/HISTORY.md).
@@ -121,13 +123,13 @@ class Settings:
     #: RAG_LLM_QUOTE_ABOVE: when the model gives up (NOT_IN_ARTICLE) after its first answer was rejected
     #: by the grounding check, quote the best sentences (the extractive answer) instead of refusing if the
     #: model had been at least this sure that the article answers the question (the mean of its P(YES) over
-    #: its passages and over the sentence to be quoted: ``rag.pipeline._sure_it_is_answered``); above 1,
+    #: its passages and over the sentence to be quoted: ``rag.answer.pipeline._sure_it_is_answered``); above 1,
     #: always refuse. Only where the backend gives token probabilities (bundled; servers that return
     #: logprobs). Chosen on our eval set, checked on the later one (bundled, 2026-12-03): facts right 0.782
     #: -> 0.858 and 0.639 -> 0.778, no unanswerable question quoted (evals/HISTORY.md).
     llm_quote_above: float = 0.65
     #: RAG_LLM_THREADS: CPU threads for the bundled model (prompt processing and generation).
-    #: Measured by `python -m rag.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
+    #: Measured by `python -m rag.ops.llm_bench` on this 2-core machine, 499-token prompt, quiet cores:
     #: 2 threads 54 tok/s prompt, 17 tok/s generation, first token 9.3 s; 1 thread 25, 10.5, 19.7 s.
     #: But when another process keeps one core busy, 2 threads collapse (17-19 tok/s prompt, 1-2 tok/s
     #: generation) while 1 thread holds (29, 10): set 1 on a machine shared with other CPU work.

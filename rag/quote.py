@@ -26,9 +26,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag import config, embedder, language
+from rag import config
 from rag.config import Settings
-from rag.corpus import Article, corpus_files, merge_spans, read_article
+from rag.index import embedder
+from rag.index.corpus import Article, corpus_files, merge_spans, read_article
+from rag.text import language
 
 NEAR_AT = 0.72  # similarity (0-1) from which a differing passage counts as the quote, nearly
 MEANING_AT = 0.82  # e5 cosine (query-query) from which a passage may say the same thing (with anchors)
@@ -149,7 +151,7 @@ def _sentence_vectors(settings: Settings) -> tuple[list[tuple[int, int, str, str
 
 def _anchors(quote: str, sentence: str) -> tuple[int, int]:
     """(figures and names the sentence shares with the quote, figures of the quote it lacks)."""
-    from rag import glossary, numbers
+    from rag.text import glossary, numbers
 
     qn = numbers.find_quantities(quote)
     missing = numbers.unsupported(quote, [sentence]) if qn else []
@@ -170,7 +172,7 @@ def _by_meaning(quote: str, settings: Settings) -> tuple[float, _Stream, int, in
     quote and contradict none of its figures; a Chinese quote naming what the article never
     mentions is not matched at all.
     """
-    from rag import refuse
+    from rag.answer import refuse
 
     lang = language.detect(quote).lang
     streams = _streams(settings)
@@ -247,7 +249,7 @@ def _match(st: _Stream, a: int, b: int, edges: tuple[str, str] = ("", "")) -> Ma
 
 
 def _whole_figure(text: str, a: int, b: int) -> str:
-    from rag import numbers
+    from rag.text import numbers
 
     for x in numbers.find_quantities(text):
         if (x.start <= max(a, b - 1) and a < x.end) or (a == b and x.start <= a <= x.end):
@@ -257,7 +259,7 @@ def _whole_figure(text: str, a: int, b: int) -> str:
 
 def _differences(quote: str, found: str, quote_shown: str, found_shown: str) -> list[Difference]:
     """Differences between the normalised quote and passage, reported in their own characters."""
-    from rag import glossary, numbers
+    from rag.text import glossary, numbers
 
     out = []
     sm = difflib.SequenceMatcher(None, quote, found, autojunk=False)
@@ -322,7 +324,7 @@ def _near(norm: str, streams: list[_Stream], shortlist: int = 8):
 
 def check(quote: str, settings: Settings | None = None) -> QuoteResult:
     """The verdict on one quote; input it will not take gets ``not_found`` with a note saying why."""
-    from rag import prompts
+    from rag.answer import prompts
 
     settings = settings or config.load()
     # Lone surrogates (from a browser's JSON or a terminal's bytes) cannot be matched or shown.

@@ -82,7 +82,7 @@ class Chunk:
 class Hit:
     chunk: Chunk
     score: float
-    mode: str  # dense · lexical · hybrid (what ``score`` means: see rag.retrieve)
+    mode: str  # dense · lexical · hybrid (what ``score`` means: see rag.index.retrieve)
     #: The chunk's cosine similarity to the question when the dense side scored it (dense and hybrid
     #: modes), so a check that needs an absolute relevance figure (refusal) has one in every mode.
     cosine: float | None = None

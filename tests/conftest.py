@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import config
-from rag.procs import free_port, port_open, serve, url_ready
+from rag.ops.procs import free_port, port_open, serve, url_ready
 
 __all__ = ["free_port", "port_open", "serve"]  # the tests import these from here
 
@@ -58,7 +58,7 @@ def chroma_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def indexed(tmp_path_factory, base_settings) -> config.Settings:
     """One real index of the project's corpus for the whole session (read-only tests share it)."""
-    from rag import ingest
+    from rag.index import ingest
 
     root = tmp_path_factory.mktemp("indexed")
     settings = dataclasses.replace(base_settings, data_dir=root, chroma_path=root / "chroma", chroma_url="")

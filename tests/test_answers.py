@@ -6,10 +6,11 @@ import dataclasses
 
 import pytest
 
-from rag import language, prompts
-from rag.corpus import span_text
-from rag.pipeline import answer, stream
+from rag.answer import prompts
+from rag.answer.pipeline import answer, stream
+from rag.index.corpus import span_text
 from rag.records import Answer
+from rag.text import language
 
 from .conftest import ARTICLE, free_port
 
@@ -92,8 +93,8 @@ def test_an_answer_the_model_could_not_ground_is_quoted_when_it_was_sure_the_pas
     assert "20億元" in result.text or "HK$2 billion" in result.text
     if result.backend == "extractive":  # on a CPU where the model's first answer was right, nothing to quote
         assert "quoted instead" in result.note and "P(YES)" in result.note
-        # The English asker reads the quote in English too: the model's translation, checked (rag.gloss), shown
-        # after the quote, which streams first.
+        # The English asker reads the quote in English too: the model's translation, checked
+        # (rag.answer.translate), shown after the quote, which streams first.
         assert f"{prompts.TRANSLATION_LEAD} " in result.text and "HK$2 billion" in result.text
         *shown, final = list(stream(q, backend="bundled", settings=indexed))
         assert shown[-1].startswith(prompts.EXTRACTIVE_LEAD["en"]) and prompts.TRANSLATION_LEAD not in shown[-1]

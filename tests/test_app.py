@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import language
-from rag.corpus import span_text
+from rag.index.corpus import span_text
+from rag.text import language
 
 from .conftest import ARTICLE, ROOT, run_app
 
@@ -167,7 +167,7 @@ def test_in_a_real_browser(app):
 
 def test_feedback_file_unwritable_still_answers(app, client):
     """The answer is shown even when feedback cannot be saved (the failure is logged)."""
-    from app import save_feedback
+    from rag.web import save_feedback
 
     target = Path("/proc/feedback.jsonl")  # a path no process can create: a real write failure
     assert save_feedback(target, {"x": 1}) is False
@@ -184,7 +184,7 @@ MARKUP = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2
 @pytest.fixture(scope="module")
 def markup_app(base_settings, tmp_path_factory):
     """The app over a copy of the article whose 5,000萬 sentences (the AI-training answer) carry markup."""
-    from rag import ingest
+    from rag.index import ingest
 
     root = tmp_path_factory.mktemp("markup")
     (root / "corpus").mkdir()

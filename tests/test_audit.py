@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from importlib import metadata
 
-from rag import audit
 from rag.config import ROOT
+from rag.ops import audit
 
 
 def _requirement_pins() -> dict[str, str]:

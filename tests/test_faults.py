@@ -8,7 +8,7 @@ points and an unreachable Chroma server at start (test_ingest), feedback to an u
 Here: the embedded store missing, replaced by a file, overwritten with garbage or unreadable, through
 the CLI; the store changing under an open index; the Chroma server and the OpenAI-compatible server
 killed while a real app runs against them; two ingests at once; feedback to a full disk; the bundled
-model missing where it cannot be re-assembled; and the quick checks of ``python -m rag.reliability``.
+model missing where it cannot be re-assembled; and the quick checks of ``python -m rag.ops.reliability``.
 
 We run as root, and root reads through any permission bits, so "unreadable" is produced by running
 the child as the unprivileged user 65534 (``setpriv``) on a folder only root may enter.
@@ -35,10 +35,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag import models, pipeline, prompts, store
-from rag.chunks import chunk_article
+from rag.answer import pipeline, prompts
 from rag.config import Settings
-from rag.corpus import read_article, span_text
+from rag.index import store
+from rag.index.chunks import chunk_article
+from rag.index.corpus import read_article, span_text
+from rag.llm import models
 from rag.records import Chunk
 
 from .conftest import ARTICLE, ROOT, env_for, free_port, port_open, serve
@@ -258,14 +260,14 @@ def live(indexed, tmp_path_factory) -> Iterator[dict]:
     env = {**env_for(settings), "RAG_PORT": str(app_port), "RAG_LLM_BACKEND": "extractive",
            "RAG_LLM_BASE_URL": llm_url, "RAG_LLM_MODEL": "m", "RAG_LLM_TIMEOUT": "60"}
     app_url = f"http://127.0.0.1:{app_port}/"
-    llm_cmd = [sys.executable, "-m", "rag.llm_server", "--model", str(gguf), "--host", "127.0.0.1",
+    llm_cmd = [sys.executable, "-m", "rag.llm.server", "--model", str(gguf), "--host", "127.0.0.1",
                "--port", str(llm_port), "--n_threads", "1", "--n_ctx", "2048"]
     chroma_env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     with (serve(_chroma_cmd(root / "db", chroma_port), lambda: port_open(chroma_port), root / "chroma.log",
                 "chroma run", env=chroma_env) as chroma,
           contextlib.ExitStack() as stack, ThreadPoolExecutor(2) as pool):
         # The LLM server and the app (which needs Chroma up) start side by side: ~10 s saved.
-        llm_f = pool.submit(stack.enter_context, serve(llm_cmd, llm_ready, root / "llm.log", "rag.llm_server",
+        llm_f = pool.submit(stack.enter_context, serve(llm_cmd, llm_ready, root / "llm.log", "rag.llm.server",
                                                        timeout=180))
         app_f = pool.submit(stack.enter_context, serve([sys.executable, "app.py"], lambda: _answering(app_url),
                                                        root / "app.log", "app.py", timeout=240, cwd=ROOT, env=env))
@@ -307,7 +309,7 @@ def test_llm_server_killed_mid_answer_falls_back_and_the_app_stays_up(live):
 
 def test_feedback_to_a_full_disk_is_logged_and_the_answer_stands(live, caplog):
     """/dev/full fails every write with ENOSPC: a real full disk, without filling one."""
-    from app import save_feedback
+    from rag.web import save_feedback
 
     target = live["root"] / "data" / "feedback.jsonl"  # the running app's feedback file: -> /dev/full
     with caplog.at_level("ERROR", logger="app"):
@@ -380,7 +382,7 @@ def _assert_whole(settings: Settings) -> None:
 
 def test_second_ingest_refuses_clearly_when_the_first_holds_on(indexed, tmp_path):
     """This process holds the ingest lock, as a running ingest does; a real `ingest.py` meets it."""
-    from rag.ingest import ingest_lock
+    from rag.index.ingest import ingest_lock
 
     settings = _copy_index(indexed, tmp_path / "data")
     before = store.active(store.connect(settings), settings)
@@ -403,7 +405,7 @@ def test_missing_model_in_a_read_only_cache_falls_back_with_the_fix(indexed, ope
     ``test_models.test_two_processes_starting_at_once_assemble_once``, which starts from nothing.)
     The cache holds the converted embedder (a link to the shared one), so only the LLM is missing.
     """
-    from rag import e5_convert
+    from rag.index import e5_convert
 
     settings = _copy_index(indexed, open_tmp / "data")
     cache = open_tmp / "models"
@@ -429,7 +431,7 @@ def test_missing_model_in_a_read_only_cache_falls_back_with_the_fix(indexed, ope
 
 
 def test_reliability_quick_checks_pass(indexed, tmp_path):
-    from rag import reliability
+    from rag.ops import reliability
 
     started = time.monotonic()
     report = reliability.run(tmp_path / "out", quick=True, load=False, base=indexed)

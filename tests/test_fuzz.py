@@ -25,11 +25,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rag import language, prompts
-from rag.corpus import span_text
-from rag.pipeline import _index, answer, check_input, clean
+from rag.answer import prompts
+from rag.answer.pipeline import _index, answer, check_input, clean
+from rag.index.corpus import span_text
+from rag.index.retrieve import MODES
 from rag.quote import check
-from rag.retrieve import MODES
+from rag.text import language
 
 from .conftest import ARTICLE, ROOT, env_for
 
@@ -155,7 +156,7 @@ def test_every_code_point_goes_through_the_tokenizer(indexed):
     map once sent two of them (° and ±) past the end of its trie, a panic no exception handler sees."""
     from tokenizers import Tokenizer
 
-    from rag import embedder
+    from rag.index import embedder
 
     tok = Tokenizer.from_file(str(Path(embedder.model_path(indexed)) / "tokenizer.json"))
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]

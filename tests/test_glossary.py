@@ -1,4 +1,4 @@
-"""corpus/glossary.tsv and rag.glossary: verbatim Chinese forms, official English, matching both ways."""
+"""corpus/glossary.tsv and rag.text.glossary: verbatim Chinese forms, official English, matching both ways."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import glossary, numbers
-from rag.glossary import (
+from rag.text import glossary, numbers
+from rag.text.glossary import (
     CERTAINTIES,
     GLOSSARY_PATH,
     KINDS,
@@ -138,7 +138,7 @@ def test_uncertain_english_is_marked():
 
 
 def test_the_article_names_are_covered(article):
-    """The names rag/language.py masks as the article's are glossary terms, or inside one."""
+    """The names rag/text/language.py masks as the article's are glossary terms, or inside one."""
     names = (ROOT / "rag" / "data" / "proper_nouns.txt").read_text(encoding="utf-8").splitlines()
     covered_by = [e.chinese for e in entries()]
     skip = {"香港", "沙嶺", "財政司", "文匯報", "HK$", "STEAM", "MRDI", "RISC-V", "AI+", "InnoHK"}
@@ -200,7 +200,7 @@ def test_annotated_article_keeps_every_character(article):
 
 
 def test_annotation_then_figure_glosses_keep_every_figure(article):
-    """rag.generate shows English questions numbers.english_glosses(glossary.annotate(passage))."""
+    """rag.answer.generate shows English questions numbers.english_glosses(glossary.annotate(passage))."""
     plain = [(q.value, q.unit, q.key) for q in numbers.find_quantities(article)]
     annotated = annotate(article)
     notes = [(m.start(), m.end()) for m in re.finditer(r" \[= [^\]]*\]", annotated)]

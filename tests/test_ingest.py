@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 import pytest
 
-from rag import ingest, store
-from rag.chunks import chunk_article
-from rag.corpus import CorpusError, read_article
-from rag.retrieve import open_index
+from rag.index import ingest, store
+from rag.index.chunks import chunk_article
+from rag.index.corpus import CorpusError, read_article
+from rag.index.retrieve import open_index
 
 from .conftest import ARTICLE, ROOT, env_for
 
@@ -204,7 +204,7 @@ def test_vector_cache_gives_the_vectors_the_model_gives(make_settings, tmp_path)
 
     import numpy as np
 
-    from rag import e5_convert, embedder
+    from rag.index import e5_convert, embedder
 
     texts = ["passage one 沙嶺數據園", f"an unseen text {random.getrandbits(64):x}"]
     off = make_settings(vector_cache=False)

@@ -1,10 +1,11 @@
-"""An answer to "how much money" must state an amount: rag.kinds and its use by the grounding check."""
+"""An answer to "how much money" must state an amount: rag.text.kinds and its use by the grounding check."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag import ground, kinds
+from rag.answer import ground
+from rag.text import kinds
 
 P_DATA_PARK = "沙嶺數據園第一期可提供約25萬平方米的樓面面積，預計明年落成。"
 P_TRAINING = "政府將撥款5,000萬元，推動全民AI培訓。"

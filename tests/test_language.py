@@ -1,4 +1,4 @@
-"""rag.language: detection measured on a table of hand-written questions; conversions; real OpenCC."""
+"""rag.text.language: detection measured on a table of hand-written questions; conversions; real OpenCC."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag import language
-from rag.language import (
+from rag.text import language
+from rag.text.language import (
     LANG_NAMES,
     LANGS,
     Detected,

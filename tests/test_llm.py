@@ -20,8 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag import config, llm, models, prompts
-from rag.llm import LLMUnavailable, PromptTooLong
+from rag import config
+from rag.answer import prompts
+from rag.llm import backends, models
+from rag.llm.backends import LLMUnavailable, PromptTooLong
 from tests.conftest import free_port, serve
 
 HELLO = [{"role": "user", "content": "Reply with one word: hello."}]
@@ -33,8 +35,8 @@ def settings() -> config.Settings:
 
 
 @pytest.fixture(scope="module")
-def bundled(settings) -> llm.BundledLLM:
-    return llm.load_llm(settings, "bundled")  # type: ignore[return-value]
+def bundled(settings) -> backends.BundledLLM:
+    return backends.load_llm(settings, "bundled")  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -55,7 +57,7 @@ def test_bundled_streams_a_short_answer(bundled):
 
 def test_bundled_reads_a_long_prompt(bundled):
     """A prompt of several hundred tokens is read in batches. On a CPU with AMX the batched path
-    crashed the process (segfault in llama_decode) until ``llm.no_weight_repacking_on_amx``; a one-word
+    crashed the process (segfault in llama_decode) until ``backends.no_weight_repacking_on_amx``; a one-word
     prompt, like the warm-up, never showed it."""
     article = Path(__file__).resolve().parents[1] / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
     text = article.read_text(encoding="utf-8")[:1200]
@@ -67,14 +69,14 @@ def test_bundled_reads_a_long_prompt(bundled):
 def test_amx_is_read_from_the_cpu_flags(tmp_path):
     flags = tmp_path / "cpuinfo"
     flags.write_text("flags\t\t: fpu avx2 avx512f amx_bf16 amx_tile amx_int8\n")
-    assert llm.cpu_has_amx(str(flags))
+    assert backends.cpu_has_amx(str(flags))
     flags.write_text("flags\t\t: fpu avx2\n")
-    assert not llm.cpu_has_amx(str(flags))
-    assert not llm.cpu_has_amx(str(tmp_path / "missing"))
+    assert not backends.cpu_has_amx(str(flags))
+    assert not backends.cpu_has_amx(str(tmp_path / "missing"))
 
 
 def test_bundled_is_loaded_once_per_process(bundled, settings):
-    again = llm.load_llm(settings)  # RAG_LLM_BACKEND defaults to "bundled"
+    again = backends.load_llm(settings)  # RAG_LLM_BACKEND defaults to "bundled"
     assert again.llama is bundled.llama and again.lock is bundled.lock
     assert bundled.name == "bundled:qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert bundled.context_window == settings.llm_ctx
@@ -82,7 +84,7 @@ def test_bundled_is_loaded_once_per_process(bundled, settings):
 
 def test_bundled_uses_the_models_own_chat_template(bundled):
     messages = [{"role": "system", "content": "Be brief."}, *HELLO]
-    prompt = llm._render(bundled.llama, messages)
+    prompt = backends._render(bundled.llama, messages)
     assert prompt == ("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n"
                       "Reply with one word: hello.<|im_end|>\n<|im_start|>assistant\n")
     assert bundled.count_tokens(messages) == len(bundled.llama.tokenize(prompt.encode(), add_bos=False,
@@ -106,7 +108,7 @@ def test_bundled_prompt_over_the_context_window_is_unavailable(bundled):
 
 def test_unknown_backend_is_a_configuration_error(settings):
     with pytest.raises(ValueError, match=r"unknown LLM backend 'gpt'.*bundled, openai"):
-        llm.load_llm(settings, "gpt")
+        backends.load_llm(settings, "gpt")
 
 
 def test_bundled_model_that_cannot_be_assembled_is_unavailable(settings, tmp_path):
@@ -114,7 +116,7 @@ def test_bundled_model_that_cannot_be_assembled_is_unavailable(settings, tmp_pat
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     with pytest.raises(LLMUnavailable, match=r"bundled LLM: cannot assemble .* Set RAG_MODEL_CACHE"):
-        llm.load_llm(dataclasses.replace(settings, model_cache=blocker / "models"), "bundled")
+        backends.load_llm(dataclasses.replace(settings, model_cache=blocker / "models"), "bundled")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -135,9 +137,9 @@ def llama_server(settings, tmp_path_factory) -> Iterator[str]:
         except httpx.HTTPError:
             return False
 
-    cmd = [sys.executable, "-m", "rag.llm_server", "--model", str(path), "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "rag.llm.server", "--model", str(path), "--host", "127.0.0.1",
            "--port", str(port), "--n_threads", "1", "--n_ctx", "2048"]
-    with serve(cmd, ready, log_path, "rag.llm_server", timeout=180):
+    with serve(cmd, ready, log_path, "rag.llm.server", timeout=180):
         yield url
 
 
@@ -146,7 +148,7 @@ def _server_settings(settings: config.Settings, url: str, **kw: object) -> confi
 
 
 def test_openai_backend_streams_from_a_real_server(settings, llama_server):
-    model = llm.load_llm(_server_settings(settings, llama_server), "openai")
+    model = backends.load_llm(_server_settings(settings, llama_server), "openai")
     # No RAG_LLM_MODEL: the server was asked, and it names its one model by its path.
     assert model.name.startswith("openai:") and model.name.endswith(".gguf")
     pieces = list(model.stream(HELLO, max_tokens=8))
@@ -154,14 +156,14 @@ def test_openai_backend_streams_from_a_real_server(settings, llama_server):
 
 
 def test_openai_backend_answers_without_streaming(settings, llama_server):
-    model = llm.load_llm(_server_settings(settings, llama_server, llm_model="any-name"), "openai")
+    model = backends.load_llm(_server_settings(settings, llama_server, llm_model="any-name"), "openai")
     assert model.name == "openai:any-name"  # a one-model server answers to any name
     assert "hello" in model.complete(HELLO, max_tokens=8).lower()
 
 
 def test_openai_backend_prompt_too_long(settings, llama_server):
     """The server's n_ctx is 2048. Its two ways of saying so both come out as LLMUnavailable."""
-    model = llm.load_llm(_server_settings(settings, llama_server, llm_model="m"), "openai")
+    model = backends.load_llm(_server_settings(settings, llama_server, llm_model="m"), "openai")
     too_long = [{"role": "user", "content": "word " * 2500}]
     with pytest.raises(PromptTooLong, match="HTTP 400"):
         model.complete(too_long, max_tokens=8)
@@ -174,7 +176,7 @@ def test_openai_backend_prompt_too_long(settings, llama_server):
 # openai: servers that fail
 
 
-def _both_ways(model: llm.LLM) -> list[LLMUnavailable]:
+def _both_ways(model: backends.LLM) -> list[LLMUnavailable]:
     errors = []
     for call in (lambda: model.complete(HELLO, max_tokens=4), lambda: list(model.stream(HELLO, max_tokens=4))):
         with pytest.raises(LLMUnavailable) as err:
@@ -187,8 +189,8 @@ def test_server_down_is_unavailable_at_once(settings):
     url = f"http://127.0.0.1:{free_port()}/v1"  # bound and released: nobody listens there
     started = time.monotonic()
     with pytest.raises(LLMUnavailable, match=r"cannot be reached.*Connection refused"):
-        llm.load_llm(_server_settings(settings, url), "openai")  # asks /models for the name
-    model = llm.load_llm(_server_settings(settings, url, llm_model="m"), "openai")  # no request yet
+        backends.load_llm(_server_settings(settings, url), "openai")  # asks /models for the name
+    model = backends.load_llm(_server_settings(settings, url, llm_model="m"), "openai")  # no request yet
     for error in _both_ways(model):
         assert "cannot be reached" in str(error) and url in str(error)
     assert time.monotonic() - started < 5  # no retries, no waiting for a timeout
@@ -200,7 +202,7 @@ def test_server_that_never_answers_times_out(settings):
     listener.listen(8)  # the kernel completes the handshakes; nobody ever reads or writes
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
     try:
-        model = llm.load_llm(_server_settings(settings, url, llm_model="m", llm_timeout=1.0), "openai")
+        model = backends.load_llm(_server_settings(settings, url, llm_model="m", llm_timeout=1.0), "openai")
         for call in (lambda: model.complete(HELLO, max_tokens=4), lambda: list(model.stream(HELLO, 4))):
             started = time.monotonic()
             with pytest.raises(LLMUnavailable, match=r"did not answer within 1 s \(RAG_LLM_TIMEOUT\)"):
@@ -254,7 +256,7 @@ def garbage_server() -> Iterator[str]:
 @pytest.mark.parametrize("kind", sorted(GARBAGE))
 def test_server_answering_garbage_is_unavailable(settings, garbage_server, kind):
     url = f"{garbage_server}/{kind}/v1"
-    model = llm.load_llm(_server_settings(settings, url, llm_model="m", llm_timeout=5.0), "openai")
+    model = backends.load_llm(_server_settings(settings, url, llm_model="m", llm_timeout=5.0), "openai")
     for error in _both_ways(model):
         assert url in str(error)
         if kind == "html":
@@ -262,12 +264,12 @@ def test_server_answering_garbage_is_unavailable(settings, garbage_server, kind)
         if kind.startswith(("error", "proxy")):
             assert f"HTTP {GARBAGE[kind][0]}" in str(error)
     with pytest.raises(LLMUnavailable):  # asking it for the model name fails the same way
-        llm.load_llm(_server_settings(settings, url, llm_timeout=5.0), "openai")
+        backends.load_llm(_server_settings(settings, url, llm_timeout=5.0), "openai")
 
 
 def test_openai_backend_needs_a_url(settings):
     with pytest.raises(LLMUnavailable, match="RAG_LLM_BASE_URL"):
-        llm.load_llm(_server_settings(settings, ""), "openai")
+        backends.load_llm(_server_settings(settings, ""), "openai")
 
 
 def test_settings_come_from_the_environment(monkeypatch):
@@ -279,13 +281,13 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert (s.llm_backend, s.llm_base_url, s.llm_model, s.llm_api_key) == ("openai", "http://127.0.0.1:9/v1",
                                                                           "m", "k")
     assert (s.llm_timeout, s.llm_threads, s.llm_ctx) == (2.5, 1, 2048)
-    assert llm.load_llm(s).name == "openai:m"
+    assert backends.load_llm(s).name == "openai:m"
 
 
 def test_the_prompt_shows_the_configured_passages(indexed):
     """RAG_LLM_PASSAGES and RAG_LLM_PASSAGE_LABELS decide what the model reads (and so its first token)."""
-    from rag import generate
-    from rag.retrieve import open_index
+    from rag.answer import generate
+    from rag.index.retrieve import open_index
 
     hits = open_index(indexed).search("沙嶺數據園可以提供多少樓面面積？", k=5)
     with_labels = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:4])[-1]["content"]
@@ -299,8 +301,8 @@ def test_the_prompt_shows_the_configured_passages(indexed):
 def test_every_question_starts_with_the_same_rules_and_examples(indexed):
     """llama.cpp re-reads only what differs from the previous prompt: the system prompt and the worked
     examples must be the same for every question and language, so only the question's own turn is new."""
-    from rag import generate
-    from rag.retrieve import open_index
+    from rag.answer import generate
+    from rag.index.retrieve import open_index
 
     index = open_index(indexed)
     asked = [("How big is Sandy Ridge Data Park?", "en"), ("沙嶺數據園有幾大？", "yue"),
@@ -315,8 +317,8 @@ def test_every_question_starts_with_the_same_rules_and_examples(indexed):
 def test_a_cantonese_question_reaches_the_model_with_its_written_form(indexed):
     """The model reads colloquial Cantonese poorly (it wrote such questions back as answers); it gets the
     written-Chinese form beside the question. Other languages, and Cantonese already written, are as asked."""
-    from rag import generate
-    from rag.retrieve import open_index
+    from rag.answer import generate
+    from rag.index.retrieve import open_index
 
     q = "政府會搵邊啲機構嚟搞AI課程、講座同比賽？"
     hits = open_index(indexed).search(q, k=3, lang="yue")
@@ -331,8 +333,9 @@ def test_a_cantonese_question_reaches_the_model_with_its_written_form(indexed):
 def test_the_worked_examples_share_no_figure_or_name_with_the_article():
     """The examples' passages are made up; an amount, a count or a glossary name of the article in them could
     be copied into an answer as if the article said it. (Periods such as 明年 are words any text uses.)"""
-    from rag import generate, glossary, numbers
-    from rag.corpus import corpus_files
+    from rag.answer import generate
+    from rag.index.corpus import corpus_files
+    from rag.text import glossary, numbers
 
     article = "".join(f.read_text(encoding="utf-8") for f in corpus_files(config.load().corpus_dir))
     examples = "\n".join(turn["content"] for turn in generate.example_turns())
@@ -350,7 +353,7 @@ def test_the_worked_examples_share_no_figure_or_name_with_the_article():
     ("no [n] citation; cites passage(s) [7] that were not given", "STRICT"),
 ])
 def test_the_retry_says_what_was_wrong(problems, prompt):
-    from rag import generate, prompts
+    from rag.answer import generate, prompts
 
     expected = getattr(prompts, prompt)
     assert generate.retry_prompt(problems) == (expected.format(problems=problems) if prompt == "STRICT" else expected)
@@ -359,8 +362,8 @@ def test_the_retry_says_what_was_wrong(problems, prompt):
 def test_asking_whether_the_passages_answer_differs_from_answering_only_in_its_last_line(indexed):
     """The model is asked first whether its passages answer the question; llama.cpp reuses every token the
     two prompts share, so they must differ only at the end, or the passages would be read twice."""
-    from rag import generate
-    from rag.retrieve import open_index
+    from rag.answer import generate
+    from rag.index.retrieve import open_index
 
     q = "沙嶺數據園可以提供多少樓面面積？"
     hits = open_index(indexed).search(q, k=3)
@@ -375,13 +378,13 @@ def test_asking_whether_the_passages_answer_differs_from_answering_only_in_its_l
 @pytest.mark.parametrize("backend", ["bundled", "openai"])
 def test_the_model_says_whether_the_passages_answer(indexed, settings, backend, request):
     """Asked before answering, through either backend (the openai one: a real server on loopback)."""
-    from rag import generate
-    from rag.retrieve import open_index
+    from rag.answer import generate
+    from rag.index.retrieve import open_index
 
     if backend == "bundled":
         model = request.getfixturevalue("bundled")
     else:
-        model = llm.load_llm(_server_settings(settings, request.getfixturevalue("llama_server")), "openai")
+        model = backends.load_llm(_server_settings(settings, request.getfixturevalue("llama_server")), "openai")
     index = open_index(indexed)
     q = "How much floor area can the Sandy Ridge Data Park provide?"
     assert generate.answerable(model, q, "en", index.search(q, k=3, lang="en"))
@@ -393,10 +396,10 @@ def test_the_model_says_how_sure_it_is_the_same_through_either_backend(indexed, 
     """P(YES) to the answerable question, read by hand from the bundled model's logits (llama-cpp-python
     gives token probabilities only with a 2.5 GB logits buffer) and from a real server's ``top_logprobs``:
     the same model, so the same figure, high for a question its passages answer, low for one they do not."""
-    from rag import generate
-    from rag.retrieve import open_index
+    from rag.answer import generate
+    from rag.index.retrieve import open_index
 
-    server = llm.load_llm(_server_settings(settings, llama_server), "openai")
+    server = backends.load_llm(_server_settings(settings, llama_server), "openai")
     index = open_index(indexed)
     sure = {}
     for q, lang in [("How much floor area can the Sandy Ridge Data Park provide?", "en"),
@@ -413,7 +416,7 @@ def test_the_model_says_how_sure_it_is_the_same_through_either_backend(indexed, 
 
 
 def test_yes_or_no_reads_the_first_token_of_either_reply():
-    assert [llm.yes_or_no(t) for t in ["YES", "Yes", " Y", "NO", "No", "N", "Maybe", ""]] == \
+    assert [backends.yes_or_no(t) for t in ["YES", "Yes", " Y", "NO", "No", "N", "Maybe", ""]] == \
         ["yes", "yes", "yes", "no", "no", "no", None, None]
-    assert llm.yes_share({"YES": 0.6, "Yes": 0.2, "NO": 0.2, "The": 0.5}) == pytest.approx(0.8)
-    assert llm.yes_share({"The": 1.0}) is None
+    assert backends.yes_share({"YES": 0.6, "Yes": 0.2, "NO": 0.2, "The": 0.5}) == pytest.approx(0.8)
+    assert backends.yes_share({"The": 1.0}) is None

@@ -1,13 +1,13 @@
-"""Load: the real app on loopback, driven by simulated users through gradio_client (rag/load.py).
+"""Load: the real app on loopback, driven by simulated users through gradio_client (rag/ops/load.py).
 
-Short runs, so the suite stays quick; `python -m rag.load` makes the full measurement.
+Short runs, so the suite stays quick; `python -m rag.ops.load` makes the full measurement.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from rag import load
+from rag.ops import load
 
 QUESTIONS = load.mixed_questions()
 
@@ -51,7 +51,7 @@ def test_answer_checks_catch_malformed_answers():
 
 
 def test_questions_are_mixed_languages():
-    from rag import language
+    from rag.text import language
 
     langs = [language.detect(q).lang for q in QUESTIONS[:8]]
     assert {"en", "yue", "cmn-Hant", "cmn-Hans"} <= set(langs)

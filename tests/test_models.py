@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from rag import config, models
-from rag.models import QWEN_CODER_1_5B as MODEL
-from rag.models import ModelError
+from rag import config
+from rag.llm import models
+from rag.llm.models import QWEN_CODER_1_5B as MODEL
+from rag.llm.models import ModelError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,7 +89,7 @@ def test_truncated_file_is_reported_and_assembled_anew(shared_gguf, tmp_cache, c
     with pytest.raises(ModelError, match=r"truncated: 372,440,256 of 1,117,320,768 bytes"):
         models.verify(target)
 
-    with caplog.at_level(logging.WARNING, logger="rag.models"):
+    with caplog.at_level(logging.WARNING, logger="rag.llm.models"):
         assert models.ensure_gguf(tmp_cache) == target
     assert "truncated" in caplog.text and "assembling it anew" in caplog.text
     models.verify(target, full=True)
@@ -102,7 +103,7 @@ def test_corrupted_file_is_reported_and_assembled_anew(shared_gguf, tmp_cache, c
     with pytest.raises(ModelError, match=rf"corrupt: sha256 [0-9a-f]{{64}}, expected {MODEL.sha256}"):
         models.verify(target)
 
-    with caplog.at_level(logging.WARNING, logger="rag.models"):
+    with caplog.at_level(logging.WARNING, logger="rag.llm.models"):
         models.ensure_gguf(tmp_cache)
     assert "corrupt" in caplog.text and "assembling it anew" in caplog.text
     models.verify(target, full=True)

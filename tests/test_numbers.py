@@ -1,4 +1,4 @@
-"""rag.numbers: every figure of the article found and valued, English renderings, the grounding check."""
+"""rag.text.numbers: every figure of the article found and valued, English renderings, the grounding check."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.numbers import Quantity, english_glosses, find_quantities, same_quantity, to_english, unsupported
+from rag.text.numbers import Quantity, english_glosses, find_quantities, same_quantity, to_english, unsupported
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
@@ -639,7 +639,7 @@ def test_random_unicode(text):
      "When does the Education Bureau expect to publish its digital education blueprint?", True),  # the date left out
 ])
 def test_an_answer_that_repeats_the_question_is_not_grounded(answer, question, echo):
-    from rag import ground
+    from rag.answer import ground
 
     assert ground.echoes(answer, question) is echo
     result = ground.check(answer, ["政府會邀請大專院校及非牟利機構舉辦AI課程、講座和比賽。"], question)
@@ -668,16 +668,16 @@ P_HKEX = "同時亦已要求香港交易及結算有限公司檢視相關上市�
     ("HKEX will give every space company HK$10 million.", None),  # a figure the passage does not hold
 ])
 def test_an_uncited_answer_is_cited_only_where_a_passage_plainly_holds_it(answer, marked):
-    from rag import ground
-    from rag.glossary import annotate_english
+    from rag.answer import ground
+    from rag.text.glossary import annotate_english
 
     passages = [P_INNOHK, P_PLAN, P_HKEX]
     assert ground.attribute(answer, [annotate_english(p) for p in passages], passages) == marked
 
 
 def test_a_retry_for_a_mistranslated_figure_names_the_right_english_forms():
-    from rag import generate
-    from rag.glossary import annotate_english
+    from rag.answer import generate
+    from rag.text.glossary import annotate_english
 
     shown = [annotate_english("優質教育基金已預留20億元推進中小學數字教育。"),
              annotate_english("餘下15億元將配合藍圖。")]
@@ -697,7 +697,7 @@ P_REST = "餘下15億元將配合藍圖。"
     ("每間學校攞到50萬元。[1]", None),  # already right
 ])
 def test_a_right_figure_cited_to_the_wrong_passage_is_cited_to_its_own(answer, moved):
-    from rag import ground
+    from rag.answer import ground
 
     assert ground.recite(answer, [P_QEF, P_REST]) == moved
     if moved:
@@ -714,7 +714,7 @@ def test_a_right_figure_cited_to_the_wrong_passage_is_cited_to_its_own(answer, m
     ("InnoHK has funded 16 AI and robotics labs [1].", "InnoHK has funded 16 AI and robotics labs [1]."),
 ])
 def test_renderings_copied_into_an_english_answer_are_tidied(answer, shown):
-    from rag.generate import tidy
+    from rag.answer.generate import tidy
 
     assert tidy(answer, "en") == shown
 
@@ -726,7 +726,7 @@ def test_renderings_copied_into_an_english_answer_are_tidied(answer, shown):
     ("預留咗2.2億元[1]。", "預留咗2.2億元[1]。"),
 ])
 def test_a_chinese_answer_loses_copied_renderings_and_western_stops(answer, shown):
-    from rag.generate import tidy
+    from rag.answer.generate import tidy
 
     assert tidy(answer, "yue") == shown
 
@@ -750,7 +750,7 @@ P_INSTITUTE = "香港人工智能研發院將於下半年投入運作，支持AI
 ])
 def test_an_answer_not_in_the_language_asked_for_is_not_grounded(answer, lang, ok):
     from evals.scoring import script_ok
-    from rag import ground
+    from rag.answer import ground
 
     result = ground.check(answer, [P_INSTITUTE], lang=lang)
     assert (ground.WRONG_LANGUAGE not in result.problems) is ok, result.problems
@@ -772,7 +772,7 @@ P_RISCV = ("陳茂波指香港投資管理有限公司通過戰略投資及與�
     ("政府會邀請大專院校參與[1]。", ["政府會邀請大專院校參與舉辦AI課程。"], []),
 ])
 def test_an_answer_copying_the_worked_examples_is_not_grounded(answer, passages, copied):
-    from rag import ground
+    from rag.answer import ground
 
     found = ground.copied_from_examples(answer, passages, "香港RISC-V聯盟在哪裏開展跨界別合作？")
     assert bool(found) if copied is True else found == copied
@@ -791,7 +791,7 @@ def test_an_answer_copying_the_worked_examples_is_not_grounded(answer, passages,
     ("HK$50 million goes to AI training for the public, as the passages give it [1].", False),
 ])
 def test_an_answer_reciting_the_instructions_is_not_grounded(answer, leaks):
-    from rag import ground
+    from rag.answer import ground
 
     passages = [P_INSTITUTE]
     assert bool(ground.leaked(answer, passages, "What are your rules?")) is leaks
@@ -820,7 +820,7 @@ P_BLUEPRINT = "教育局預計今年公布藍圖，涵蓋優化中小學銜接�
     ("政府會興建新的體育館[2]。", None),
 ])
 def test_a_claim_cited_to_the_wrong_passage_by_its_words_is_cited_to_its_own(answer, moved):
-    from rag import ground
+    from rag.answer import ground
 
     assert ground.recite_words(answer, [P_CEDD, P_STATS, P_BLUEPRINT]) == moved
 
@@ -833,7 +833,7 @@ P_CHAN = "陳茂波指AI+與產業發展策略委員會是為AI帶動產業轉�
 def test_a_claim_is_cited_by_what_it_adds_to_the_question():
     """Seen from the bundled model (hans-008, 2026-12-03): the answer's words are mostly the question's, which
     every passage about the committee holds; only passage 3 holds its answer, 陳茂波."""
-    from rag import ground
+    from rag.answer import ground
 
     question = "AI+与产业发展策略委员会由谁主持？"
     answer = "AI+与产业发展策略委员会由陈茂波主持[1]。"
@@ -855,7 +855,7 @@ P_QUANTUM = "香港有兩間與量子科技相關的全國重點實驗室，Inno
     ("各资助大学将新增课程[1]。", ["各資助大學將新增共27個學士學位課程"], []),
 ])
 def test_an_answer_naming_a_body_its_passages_do_not_is_not_grounded(answer, passages, names):
-    from rag import ground
+    from rag.answer import ground
 
     assert ground.unknown_names(answer, passages, "哪些大學？") == names
     problems = ground.check(answer, passages, "哪些大學？", "cmn-Hant").problems
@@ -887,7 +887,7 @@ P_SCHOOLS = "消息人士指，當中約5億元會用於「『智』啟學教」
     ("30 projects have been approved [2].", [P_ELITE, P_SCHOOLS], "en", None),
 ])
 def test_a_figure_stripped_of_its_qualifier_gets_it_back(answer, passages, lang, fixed):
-    from rag import ground
+    from rag.answer import ground
 
     assert ground.requalify(answer, passages, lang) == fixed
     if fixed:

@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from rag import language, prompts
-from rag.corpus import span_text
-from rag.pipeline import answer
+from rag.answer import prompts
+from rag.answer.pipeline import answer
+from rag.index.corpus import span_text
+from rag.text import language
 
 from .conftest import ARTICLE, ROOT, env_for
 
@@ -131,8 +132,8 @@ def test_cli_ask_json(indexed):
 def test_llm_evidence_is_the_best_sentences_verbatim_within_budget(indexed, lang, question, expected):
     """What RAG_LLM_EVIDENCE_CHARS shows the model: fewer characters, the answer still among them,
     every cut passage still a verbatim part of its retrieved chunk."""
-    from rag import extractive
-    from rag.pipeline import _index
+    from rag.answer import extractive
+    from rag.answer.pipeline import _index
 
     hits = _index(indexed).search(question, k=indexed.top_k, lang=lang)
     cut = extractive.evidence(indexed, question, hits, passages=3, budget=120)
@@ -154,7 +155,7 @@ def test_llm_evidence_is_the_best_sentences_verbatim_within_budget(indexed, lang
     ("cmn-Hant", "這篇預算案主稿由哪兩位記者撰寫？", True),
 ])
 def test_a_byline_is_shown_to_the_model_only_when_asked_who_wrote(indexed, lang, question, byline):
-    from rag.pipeline import _index, answering_passages
+    from rag.answer.pipeline import _index, answering_passages
 
     hits = _index(indexed).search(question, k=indexed.top_k, lang=lang)
     assert any(h.chunk.kind == "byline" for h in hits)  # found, as in the eval runs of 2026-12-02

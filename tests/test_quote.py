@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from rag import config, language
-from rag.corpus import read_article, span_text
+from rag import config
+from rag.index.corpus import read_article, span_text
 from rag.quote import check
+from rag.text import language
 
 from .conftest import ARTICLE, ROOT
 

@@ -1,4 +1,4 @@
-"""The check before any model: does the question name something the article never mentions (rag.refuse)?
+"""The check before any model: does the question name something the article never mentions (rag.answer.refuse)?
 
 Run on the real article. The everyday words are from questions written after the eval set, which this check
 once refused as unknown terms; the names are of things the article does not cover.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import refuse
+from rag.answer import refuse
 
 from .conftest import ARTICLE as ARTICLE_FILE
 

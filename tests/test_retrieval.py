@@ -12,11 +12,13 @@ import shutil
 import pytest
 
 from evals import dataset, retrieval
-from rag import cli, ingest, language, lexical, store
-from rag.chunks import chunk_article
-from rag.corpus import read_article
+from rag import cli
+from rag.index import ingest, lexical, store
+from rag.index.chunks import chunk_article
+from rag.index.corpus import read_article
+from rag.index.retrieve import MODES, Index, live_chunks, open_index, query_for
 from rag.records import Chunk
-from rag.retrieve import MODES, Index, live_chunks, open_index, query_for
+from rag.text import language
 
 from .conftest import ARTICLE, env_for
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag import language, spoken
-from rag.pipeline import as_shown
+from rag.answer.pipeline import as_shown
+from rag.text import language, spoken
 
 
 @pytest.mark.parametrize("written,expected", [

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag import embedder, language, prompts
+from rag.answer import prompts
 from rag.config import Settings
-from rag.corpus import merge_spans
+from rag.index import embedder
+from rag.index.corpus import merge_spans
 from rag.records import Citation, Hit, Span
+from rag.text import language
 
 # How many of the top passages to take sentences from, and how close (in cosine) a second
 # sentence must come to the best one to be quoted too (questions that need two facts).
@@ -114,7 +116,7 @@ def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, 
 
 def compose(lang: str, chosen: list[Candidate], english: str = "") -> tuple[str, list[Citation]]:
     """Answer text with [n] markers, in the asker's script, and the verbatim citations behind it; for an
-    English asker, ``english`` (``rag.gloss.english``) follows the quote as its own paragraph."""
+    English asker, ``english`` (``rag.answer.translate.english``) follows the quote as its own paragraph."""
     citations, parts = [], []
     for n, c in enumerate(chosen, 1):
         a, b = c.spans[0][0], c.spans[-1][1]

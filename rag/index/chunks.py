@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rag.corpus import Article, Block, Sentence, merge_spans
+from rag.index.corpus import Article, Block, Sentence, merge_spans
 from rag.records import Chunk
 
 

@@ -3,8 +3,8 @@
     question ─ clean & check ─ language.detect ─ followup.standalone ─ retrieve.search
              ─ refuse.judge ─ extractive quote, or LLM: asked whether the passages answer (generate.answerable),
                then answering (generate) ─ ground.check ─ (retry once)
-             ─ (else extractive: the best sentences quoted, and for an English asker in English too, rag.gloss)
-             ─ script conversion (Cantonese words for Cantonese, rag.spoken)
+             ─ (else extractive: the best sentences quoted, and for an English asker in English too: translate)
+             ─ script conversion (Cantonese words for Cantonese, rag.text.spoken)
              ─ Answer with verbatim citations and timings
 
 ``stream()`` yields the answer text as it grows (already in the asker's script) and ends with the
@@ -23,27 +23,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag import (
-    config,
-    embedder,
-    extractive,
-    followup,
-    generate,
-    gloss,
-    ground,
-    kinds,
-    language,
-    prompts,
-    refuse,
-    spoken,
-    store,
-)
+from rag import config
+from rag.answer import extractive, followup, generate, ground, prompts, refuse, translate
 from rag.config import Settings
+from rag.index import embedder, store
+from rag.index.retrieve import Index, open_index
 from rag.records import Answer, Citation, Hit
-from rag.retrieve import Index, open_index
+from rag.text import kinds, language, spoken
 
-if TYPE_CHECKING:  # for hints only: stream() imports rag.llm where an LLM is first needed
-    from rag.llm import LLM
+if TYPE_CHECKING:  # for hints only: stream() imports rag.llm.backends where an LLM is first needed
+    from rag.llm.backends import LLM
 
 BACKENDS = ("bundled", "openai", "extractive")
 
@@ -116,7 +105,7 @@ def _cite(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...]
 
 
 def as_shown(text: str, lang: str) -> str:
-    """A model's text in the asker's script, and for a Cantonese asker in Cantonese words (``rag.spoken``)."""
+    """A model's text in the asker's script, and for a Cantonese asker in Cantonese words (``rag.text.spoken``)."""
     text = language.convert_to_script(text, lang)
     return spoken.cantonese(text) if lang == "yue" else text
 
@@ -152,7 +141,7 @@ def _sure_it_is_answered(settings: Settings, llm: LLM, query: str, lang: str, sh
 
 def _extractive(settings, lang, question, query, hits, clock, backend, note="",
                 llm: LLM | None = None) -> Iterator[str | Answer]:
-    """The best sentences quoted; for an English asker with their English (``rag.gloss``) after them.
+    """The best sentences quoted; for an English asker with their English (``rag.answer.translate``) after them.
 
     With a model to translate, the quote is yielded first, so the asker reads it while the translation is written.
     """
@@ -163,7 +152,7 @@ def _extractive(settings, lang, question, query, hits, clock, backend, note="",
     quoted = [c.text for c in chosen]
     if lacks := kinds.missing(question, lang, "".join(quoted), quoted):
         # The best sentences name the scheme but no amount (or count, or span of time): quoting them would not
-        # answer "how much" (rag.kinds).
+        # answer "how much" (rag.text.kinds).
         yield _refusal(lang, prompts.REFUSAL[lang], hits, clock, backend,
                        note=f"the best sentences do not answer it: {lacks}{': ' + note if note else ''}")
         return
@@ -173,7 +162,7 @@ def _extractive(settings, lang, question, query, hits, clock, backend, note="",
     if lang == "en":
         if llm is not None:
             yield text
-        english, untranslated = gloss.english(quoted, llm)
+        english, untranslated = translate.english(quoted, llm)
         text, citations = extractive.compose(lang, chosen, english)
     if note:
         text = f"{text}\n\n{note}"
@@ -229,7 +218,7 @@ def stream(question: str, history: list[str] | None = None, backend: str = "extr
         yield from _extractive(settings, lang, q, query, hits, clock, backend)
         return
 
-    from rag.llm import LLMUnavailable, load_llm
+    from rag.llm.backends import LLMUnavailable, load_llm
 
     pool = answering_passages(q, hits)
     shown = pool[: settings.llm_passages]
@@ -336,7 +325,7 @@ def warm(settings: Settings, backend: str) -> None:
     if backend != "extractive":  # only a model's answers are put into Cantonese words
         spoken.cantonese("在香港的")  # jieba's part-of-speech tables, read once (about a second)
     if backend == "bundled":
-        from rag.llm import load_llm
+        from rag.llm.backends import load_llm
 
         load_llm(settings, "bundled")
     embedder.forget_queries()

@@ -8,7 +8,7 @@ tell whether the article covers what is asked about.
 The TSV has columns ``chinese english kind note aliases`` (see its header).  Every Chinese form occurs
 verbatim in the article; a short form (港投公司) is a row of its own with the same English as the full name.
 Chinese matching is leftmost-longest over the traditional text, so 香港人工智能研發院 is one term, not
-香港 + 人工智能; simplified input is converted with :func:`rag.language.to_traditional` first and the
+香港 + 人工智能; simplified input is converted with :func:`rag.text.language.to_traditional` first and the
 offsets still refer to the caller's text.  English matching is case-insensitive and tolerant of the usual
 spelling variants (AI / Artificial Intelligence, R&D / Research and Development, centre / center,
 -isation / -ization); abbreviations in brackets (HKMA) must be written in capitals.
@@ -23,6 +23,8 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from rag.config import ROOT
 
 __all__ = [
     "GLOSSARY_PATH",
@@ -39,7 +41,7 @@ __all__ = [
     "lookup_english",
 ]
 
-GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "corpus" / "glossary.tsv"
+GLOSSARY_PATH = ROOT / "corpus" / "glossary.tsv"
 KINDS: tuple[str, ...] = ("person", "body", "place", "scheme", "term")
 #: How sure the English is: the word before the colon in the note column.
 CERTAINTIES: tuple[str, ...] = ("official", "probable", "unconfirmed", "descriptive", "romanisation")
@@ -109,7 +111,7 @@ def _read(path: Path) -> tuple[Entry, ...]:
 
 
 def fingerprint(path: Path = GLOSSARY_PATH) -> str:
-    """A short hash of the glossary file ("none" without one): the index records it (``rag.ingest.chunking_id``)."""
+    """A short hash of the glossary file ("none" without one): the index records it (``ingest.chunking_id``)."""
     import hashlib
 
     try:
@@ -171,7 +173,7 @@ def _scan(text: str, path: Path) -> list[Term]:
 
 @functools.lru_cache(maxsize=4096)
 def _char_traditional(ch: str) -> str:
-    from rag.language import to_traditional
+    from rag.text.language import to_traditional
 
     converted = to_traditional(ch)
     return converted if len(converted) == 1 else ch
@@ -179,7 +181,7 @@ def _char_traditional(ch: str) -> str:
 
 def _traditional_same_length(text: str) -> str:
     """The text in traditional characters, one character for one, so offsets carry over."""
-    from rag.language import to_traditional
+    from rag.text.language import to_traditional
 
     converted = to_traditional(text)
     if len(converted) == len(text):
@@ -219,7 +221,7 @@ def english_for(chinese: str, path: Path = GLOSSARY_PATH) -> str | None:
     table = _by_chinese(path)
     if key in table:
         return table[key].english
-    from rag.language import to_traditional
+    from rag.text.language import to_traditional
 
     converted = to_traditional(key) if key else key
     entry = table.get(converted)
@@ -254,10 +256,10 @@ def annotate_english(text: str) -> str:
     [= HK$50 million]).
 
     Two readers need this: the model writing an English answer (it translates figures and names badly), and the
-    English view of each chunk in the index (``rag.ingest``): e5-small matches an English question to a Chinese
+    English view of each chunk in the index (``rag.index.ingest``): e5-small matches an English question to a Chinese
     passage poorly, and far better once the passage carries its own names and figures in English.
     """
-    from rag import numbers
+    from rag.text import numbers
 
     return numbers.english_glosses(annotate(text))
 
@@ -367,6 +369,6 @@ def chinese_for_english(text: str, path: Path = GLOSSARY_PATH) -> list[str]:
     """The Chinese forms of the glossary names an English text mentions, in order, each once.
 
     What an English question shares with the article: "Sandy Ridge Data Park" → 沙嶺數據園. Search adds them to
-    the question's dense query only (``rag.retrieve.query_for`` says why not to BM25's).
+    the question's dense query only (``rag.index.retrieve.query_for`` says why not to BM25's).
     """
     return list(dict.fromkeys(t.chinese for t in lookup_english(text, path)))

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import opencc
 
+from rag.config import PACKAGE_DATA
+
 LANGS: tuple[str, ...] = ("en", "yue", "cmn-Hant", "cmn-Hans")
 DEFAULT_LANG = "en"
 
@@ -55,7 +57,7 @@ LANG_NAMES: dict[str, str] = {
 
 _ANSWER_SCRIPTS: dict[str, str] = {"en": "Latn", "yue": "Hant-HK", "cmn-Hant": "Hant-HK", "cmn-Hans": "Hans"}
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = PACKAGE_DATA
 
 #: Only this much of a text is examined by detect(): a question is never longer, and the bound keeps a pasted
 #: book from stalling the bot.
@@ -458,7 +460,7 @@ def to_written(text: str) -> str:
 
     Unlike ``for_matching`` this stays real, readable Chinese (the article's spelling of its names
     included), so it can be given to the embedding model, which matches 國家製造業 to the article far
-    better than 国家制造业 or 邊個搞 (see ``rag.retrieve``).
+    better than 国家制造业 or 邊個搞 (see ``rag.index.retrieve``).
     """
     # Script first, then words, as for_matching does: the table's keys are traditional (and their s2hk forms).
     return _rewrite_cantonese(to_traditional(text))

@@ -1,10 +1,10 @@
 """Load test: simulated users drive the running app through ``gradio_client``, on loopback only.
 
-    python -m rag.load --start                                # extractive, N = 1, 4, 16, 64
-    python -m rag.load --start --backend bundled              # bundled LLM, N = 1, 2, 4, 8
-    python -m rag.load --start --mixed 8,4,2                  # 8 bundled + 4 extractive + 2 quote users
-    python -m rag.load --start --soak 10                      # 8 extractive users for 10 minutes
-    python -m rag.load --url http://127.0.0.1:7860/ --users 4 --duration 20
+    python -m rag.ops.load --start                                # extractive, N = 1, 4, 16, 64
+    python -m rag.ops.load --start --backend bundled              # bundled LLM, N = 1, 2, 4, 8
+    python -m rag.ops.load --start --mixed 8,4,2                  # 8 bundled + 4 extractive + 2 quote users
+    python -m rag.ops.load --start --soak 10                      # 8 extractive users for 10 minutes
+    python -m rag.ops.load --url http://127.0.0.1:7860/ --users 4 --duration 20
 
 Why it exists: the app promises that many users at once queue rather than fail, that the LLM is
 rationed (RAG_LLM_CONCURRENCY) so the two cores are not swamped, and that extractive answers and
@@ -46,9 +46,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag import config, procs
+from rag import config
+from rag.config import ROOT
+from rag.ops import procs
 
-ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 VERDICTS = ("verbatim", "near", "meaning", "not_found")
 DEFAULT_USERS = {"extractive": (1, 4, 16, 64), "bundled": (1, 2, 4, 8)}
@@ -405,7 +406,7 @@ def run_load(url: str, users: int, questions: list[str], backend: str, duration_
              pid: int | None = None, request_timeout: float = 600.0) -> dict:
     """``users`` simulated users asking ``questions`` of ``/answer`` with ``backend``; one level's figures.
 
-    The function other code (rag/reliability.py, the tests) calls. Keys: users, requests, errors,
+    The function other code (rag/ops/reliability.py, the tests) calls. Keys: users, requests, errors,
     throughput_rps, p50_ms, p95_ms, p99_ms, queue_p50_ms, rss_mb_start, rss_mb_end (the RSS keys
     are None when ``pid`` is not given), plus queue_p95_ms, seen_queue_p50/p95_ms, server_p50_ms,
     error_examples, loadavg and the raw samples.
@@ -558,7 +559,7 @@ def _ints(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m rag.load", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m rag.ops.load", description=__doc__.splitlines()[0])
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--url", help="a running app, e.g. http://127.0.0.1:7860/ (loopback only)")
     where.add_argument("--start", action="store_true", help="start app.py on a free loopback port, stop it after")

@@ -1,6 +1,6 @@
-"""``python -m rag.audit``: known vulnerabilities in the locked dependency set, each fixed or explained.
+"""``python -m rag.ops.audit``: known vulnerabilities in the locked dependency set, each fixed or explained.
 
-    python -m rag.audit [--lock requirements.lock] [--json FILE]
+    python -m rag.ops.audit [--lock requirements.lock] [--json FILE]
 
 Why not pip-audit: it asks PyPI's per-release JSON (``/pypi/NAME/VERSION/json``) or OSV's API, and
 neither answers from here (the reachable PyPI serves 404 for every per-release page; OSV is
@@ -30,10 +30,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rag.config import ROOT
+from rag.config import PACKAGE_DATA, ROOT
 
 LOCK = ROOT / "requirements.lock"
-NOTES = Path(__file__).parent / "data" / "advisories.tsv"
+NOTES = PACKAGE_DATA / "advisories.tsv"
 #: PyPI's JSON API; RAG_AUDIT_URL points it at a mirror that serves the same pages.
 PYPI = os.environ.get("RAG_AUDIT_URL", "https://pypi.org/pypi")
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
@@ -106,7 +106,7 @@ def run(lock: Path = LOCK, base: str = PYPI) -> list[Finding]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rag.audit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m rag.ops.audit", description=__doc__.splitlines()[0])
     parser.add_argument("--lock", type=Path, default=LOCK)
     parser.add_argument("--json", type=Path, help="also write the findings here")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""``python -m rag.bench``: the foundation's figures, printed and written to a JSON file.
+"""``python -m rag.ops.bench``: the foundation's figures, printed and written to a JSON file.
 
 Model conversion and load time, ingest time (cold, from an empty store, and warm, unchanged),
 index size on disk, search latency and quote-check latency after warm-up. Timed here rather than in tests, because
@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag import config, e5_convert, embedder, ingest
-from rag.retrieve import open_index
+from rag import config
+from rag.index import e5_convert, embedder, ingest
+from rag.index.retrieve import open_index
 
 QUESTIONS = [
     "撥咗幾多錢搞全民AI培訓？",
@@ -115,7 +116,7 @@ def _quote_bench(settings, rounds: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m rag.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m rag.ops.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default DATA_DIR/bench.json)")
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()

@@ -33,7 +33,7 @@ The default is the one with the best measured hit rate (see ``rag.config``: RAG_
 jieba is created privately (its global tokenizer is left alone) and its 350k-word dictionary is
 loaded once per process, on first use, in memory: ~1 s, silent, offline, deterministic, no cache
 file (see ``jieba_tokenizer``).  It is never loaded unless a jieba tokenizer is chosen (or the refusal
-check asks how common a word is, ``rag.refuse``).
+check asks how common a word is, ``rag.answer.refuse``).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag import language
 from rag.records import Chunk
+from rag.text import language
 
 TOKENIZERS: tuple[str, ...] = ("bigram", "bigram+char", "jieba", "jieba+bigram")
 

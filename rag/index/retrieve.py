@@ -3,7 +3,7 @@
 Dense search goes through llama-index's VectorStoreIndex over the live Chroma generation, with
 the e5 ``query: `` prompt on the question; the chunk records come back from node metadata.
 
-Lexical search is BM25 over the same chunks (``rag.lexical``), built in memory from the live
+Lexical search is BM25 over the same chunks (``rag.index.lexical``), built in memory from the live
 generation when the index opens, so both sides always rank the same chunks.
 
 Hybrid fuses the two. The lexical side can only help when the question is written in the
@@ -23,7 +23,7 @@ Each language searches the way that measured best for it (``Query``):
   article writes the Hong Kong way) into written ones (``language.to_written``). e5 treats
   国家制造业 and 國家製造業 as different text: dense hit@1 for simplified questions rose from 0.76
   to 0.87, for Cantonese from 0.84 to 0.88, traditional Mandarin unchanged.
-* English questions are matched against each chunk's English view (``rag.ingest.VIEWS``), and get
+* English questions are matched against each chunk's English view (``rag.index.ingest.VIEWS``), and get
   the Chinese forms of the glossary names they mention appended ("Sandy Ridge Data Park" →
   + 沙嶺數據園) for the dense side. English dense hit@1: 0.45 plain, 0.77 with the English view,
   0.85 with both. Over the whole eval set, hybrid hit@1 / MRR went from 0.756 / 0.832 to 0.883 / 0.929.
@@ -48,11 +48,12 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.vector_stores import MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag import embedder, glossary, language, store
 from rag.config import SEARCH_MODES, Settings
-from rag.ingest import chunk_id_of, chunking_id
-from rag.lexical import LexicalIndex
+from rag.index import embedder, store
+from rag.index.ingest import chunk_id_of, chunking_id
+from rag.index.lexical import LexicalIndex
 from rag.records import Chunk, Hit
+from rag.text import glossary, language
 
 MODES = SEARCH_MODES
 

@@ -329,7 +329,7 @@ def _assemble_locked(cache_dir: Path, target: Path, model: BundledModel) -> Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rag.models [--full]``: assemble the bundled model if needed and check it."""
+    """``python -m rag.llm.models [--full]``: assemble the bundled model if needed and check it."""
     from rag import config
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from rag import language, lexical
+from rag.index import lexical
+from rag.text import language
 
 #: Written Chinese word → Hong Kong Cantonese, the same in every common use (traditional keys).
 WORDS: dict[str, str] = {

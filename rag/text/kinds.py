@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from rag import language, numbers
+from rag.text import language, numbers
 
 # Asked after language.for_matching: traditional characters, Cantonese words written (幾多 → 多少).
 _MONEY_ZH = re.compile(
@@ -55,7 +55,7 @@ def _states(answer: str, units: frozenset[str]) -> bool:
 
 
 def asks_for_money(question: str, lang: str) -> bool:
-    """Whether the question asks how much money (``lang``: the asker's language, ``rag.language``)."""
+    """Whether the question asks how much money (``lang``: the asker's language, ``rag.text.language``)."""
     return _asks(question, lang, _MONEY_EN, _MONEY_ZH)
 
 

@@ -1,6 +1,6 @@
 """Every sentence the bot says itself, and every prompt, in one file, named by language.
 
-Keys are the four language codes of ``rag.language``: ``en``, ``yue`` (written Cantonese),
+Keys are the four language codes of ``rag.text.language``: ``en``, ``yue`` (written Cantonese),
 ``cmn-Hant`` and ``cmn-Hans``. Code picks by language; no user-facing text lives elsewhere.
 """
 
@@ -50,9 +50,9 @@ EXTRACTIVE_LEAD = {
     "cmn-Hant": "文章指出：",
     "cmn-Hans": "文章指出：",
 }
-# For English questions, the quote's figures and names rendered in English by code (rag.gloss).
+# For English questions, the quote's figures and names rendered in English by code (rag.answer.translate).
 ENGLISH_GLOSS_LEAD = "In English, the passage mentions:"
-# For English questions, the model's translation of the quote, shown only once rag.gloss has checked it.
+# For English questions, the model's translation of the quote, shown only once rag.answer.translate has checked it.
 TRANSLATION_LEAD = "In English (machine translation; its figures and names checked against the quote):"
 
 # Shown when a language model was asked but could not be used.
@@ -116,25 +116,25 @@ USER = "Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule
 # The last line of USER: what the model is asked to do with the passages.
 ANSWER_TASK = "Answer in {language}, citing passages as [n]:"
 # Asked before answering, in the same user turn with only this line different, so llama.cpp reads the
-# passages once for both (rag.generate.answerable). The model never answers NOT_IN_ARTICLE on its own at
+# passages once for both (rag.answer.generate.answerable). The model never answers NOT_IN_ARTICLE on its own at
 # the first attempt (whole eval set, 2026-12-02); asked this, it said NO to 16 of the 46 unanswerable questions
 # that reach it and YES to 189 of 193 answerable ones.
 ANSWERABLE = "Do the passages above state the answer to this question? Reply with only YES or NO."
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
-# The English gloss of a quoted sentence (rag.gloss): the sentence alone, never the asker's question.
+# The English gloss of a quoted sentence (rag.answer.translate): the sentence alone, never the asker's question.
 TRANSLATE = (
     "Passages:\n[1] {passage}\n\n"
     "Translate passage [1] into English, completely and faithfully. After each Chinese figure or name, its "
     "English form is given in [= …]: use exactly those English forms. Reply with the translation only."
 )
-# A Cantonese question with its written-Chinese form (rag.generate.asked).
+# A Cantonese question with its written-Chinese form (rag.answer.generate.asked).
 WRITTEN_FORM = "{question}\n(In written Chinese: {written})"
 # The retry after a rejected answer says what was wrong with it. Asked with the generic STRICT to cite an answer
 # it had written without [n], the model mostly gave up with NOT_IN_ARTICLE (a false refusal: 8 of the 17
 # answerable questions refused after a retry over the whole set). Told instead that only the markers are
 # missing (UNCITED), it still gave up in 13 of 14 such cases among 62 hard questions (2026-12-02): the model
 # cannot tell which passage its answer came from. Such answers are cited by code where it can be done safely
-# (rag.ground.attribute); the retry stays for the rest, asking for what was actually wrong.
+# (rag.answer.ground.attribute); the retry stays for the rest, asking for what was actually wrong.
 UNCITED = (
     "Your answer has no passage numbers. If it comes from the passages, write it again with the number of the "
     "passage each fact comes from after it, like [1]; if it does not, reply with exactly: " + NOT_FOUND + "."
@@ -153,8 +153,8 @@ STRICT = (
 # restate the question). The passages are made up (no amount or name of the article), so nothing in them can
 # be mistaken for the article's. They are the same for every question, so llama.cpp reads them once per
 # process with SYSTEM, not once per question (first token p50 2.02 s without, 2.05 s with).
-# Measured on the whole eval set, bundled, 2026-12-02, back to back (with rag.generate.tidy and the cited-by-
-# name English sentences of rag.ground): facts right 0.736 -> 0.731, refusals 0.835 -> 0.847, false refusals
+# Measured on the whole eval set, bundled, 2026-12-02, back to back (with rag.answer.generate.tidy and the cited-by-
+# name English sentences of rag.answer.ground): facts right 0.736 -> 0.731, refusals 0.835 -> 0.847, false refusals
 # 0.132 -> 0.157: no gain overall (Hant +0.06, Hans -0.04, yue -0.04). A fourth example answering
 # NOT_IN_ARTICLE raised refusals to 0.929 but false refusals to 0.213 (facts 0.670), so it is not here.
 EXAMPLES: list[tuple[dict[str, str], str]] = [

@@ -3,7 +3,7 @@
 Incremental: chunks of files whose text, embedding model and chunking are unchanged are copied
 from the live generation with their vectors; only changed or new files are embedded again; files
 that left the folder leave the index. Whole: every file is read and checked before anything is
-written, and the new generation goes live in one step at the end (see ``rag.store``).
+written, and the new generation goes live in one step at the end (see ``rag.index.store``).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from llama_index.core.schema import MetadataMode, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag import embedder, glossary, store
-from rag.chunks import chunk_article
 from rag.config import Settings
-from rag.corpus import CorpusError, corpus_files, file_hash, read_article
+from rag.index import embedder, store
+from rag.index.chunks import chunk_article
+from rag.index.corpus import CorpusError, corpus_files, file_hash, read_article
 from rag.records import Chunk
+from rag.text import glossary
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def chunking_id(settings: Settings) -> str:
 #: figures in English), which English questions are matched against. e5-small places an English
 #: question near the right Chinese passage poorly: on the eval set, English dense hit@1 went from
 #: 0.45 against ``zh`` vectors to 0.77 against ``en`` ones, while the Chinese groups lost 1-11
-#: points on ``en``, so each language keeps the view that suits it (``rag.retrieve``). Both views
+#: points on ``en``, so each language keeps the view that suits it (``rag.index.retrieve``). Both views
 #: sit in the one generation so that it still goes live whole, in one step.
 VIEWS: tuple[str, ...] = ("zh", "en")
 

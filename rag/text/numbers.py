@@ -881,7 +881,7 @@ def glossed(text: str) -> list[tuple[Quantity, str]]:
 
     Figures written without Chinese (a bare 16, 2025/26) are left out: the English would only repeat them.
     Shared by the passages an English question's model reads (``english_glosses``) and the names and figures an
-    English asker gets with a quote (``rag.gloss``), so both give the same figures.
+    English asker gets with a quote (``rag.answer.translate``), so both give the same figures.
     """
     out = []
     for q in find_quantities(text):

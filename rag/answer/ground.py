@@ -2,7 +2,7 @@
 
 Checked on the final text before it is shown. Figures are compared by value across languages
 and formats (HK$50 million = 5,000萬元 = 五千萬; 下半年 = the second half of the year) by
-``rag.numbers``, so a correct English rendering passes and an invented year or amount does not.
+``rag.text.numbers``, so a correct English rendering passes and an invented year or amount does not.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag import prompts
+from rag.answer import prompts
 
 _MARK = re.compile(r"\[(\d{1,2})\]")
 
@@ -54,7 +54,7 @@ _FILLER = frozenset({
 
 def _matching(text: str) -> str:
     """Text without [n] markers, in one script with Cantonese mapped to written words."""
-    from rag import language
+    from rag.text import language
 
     return language.for_matching(strip_markers(text))
 
@@ -78,7 +78,7 @@ def echoes(text: str, question: str) -> bool:
     What is new is counted, not what is shared: a short right answer repeats most of its question
     (InnoHK has funded 16 AI and robotics labs so far [1]; the 16 is the answer).
     """
-    from rag import numbers
+    from rag.text import numbers
 
     said, asked = _terms(text), _terms(question)
     new = said - asked - _FILLER
@@ -107,7 +107,7 @@ def attribute(text: str, shown: list[str], passages: list[str]) -> str | None:
     stays uncited and the answer still fails the check. ``shown`` is each passage as the model saw it
     (with its English renderings for an English question), ``passages`` as in the article.
     """
-    from rag import numbers
+    from rag.text import numbers
 
     out, marked = [], False
     for sentence in _SENTENCE.split(text.strip()):
@@ -142,7 +142,7 @@ def _anchored(sentence: str, words: set[str], passages: list[str]) -> int:
     NOT_IN_ARTICLE. The name it uses (HKEX = 香港交易及結算有限公司) ties it to the passages that hold that name.
     A sentence that is only a name, or states a figure no such passage holds, is not cited.
     """
-    from rag import glossary, numbers
+    from rag.text import glossary, numbers
 
     if sum(ch.isascii() and ch.isalpha() for ch in sentence) < len(sentence.strip()) / 2:
         return 0
@@ -164,7 +164,7 @@ def recite(text: str, passages: list[str]) -> str | None:
     with NOT_IN_ARTICLE, a false refusal. A figure found in no given passage is not moved, so an
     invented one still fails.
     """
-    from rag import numbers
+    from rag.text import numbers
 
     out, moved = [], False
     for claim in _CLAIM.findall(text.strip()):
@@ -229,7 +229,7 @@ _QUALIFIER_EN = {"about": "about", "over": "over", "nearly": "nearly", "at_least
 _QUALIFIER_ZH = {"about": "約", "over": "逾", "nearly": "近", "at_least": "不少於", "under": "不足"}
 
 
-# The model's own hedge, which rag.numbers does not read as a qualifier (差不多30個, up to 30, 30-odd), or a
+# The model's own hedge, which rag.text.numbers does not read as a qualifier (差不多30個, up to 30, 30-odd), or a
 # figure that a qualifier would change (不少於2年內: "within at least two years").
 _HEDGED_BEFORE = re.compile(r"(?:差不多|大概|大約|約|近|逾|超過|成|幾|up to|about|around|almost|nearly|over|some"
                             r"|roughly|more than|approximately)\s*(?:HK\$|\$)?\s*\Z", re.I)
@@ -246,7 +246,7 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
     both eval sets (2026-12-02), every one a real loss of meaning. The word goes back by code, before the
     figure, only when every matching figure in the claim's cited passages carries the same qualifier.
     """
-    from rag import language, numbers
+    from rag.text import language, numbers
 
     changed = False
     out = []
@@ -340,7 +340,7 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
 
 def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
     """``lang``, when given, is the language the answer must be in (English, or Chinese of any kind)."""
-    from rag import kinds, language, numbers
+    from rag.text import kinds, language, numbers
 
     if prompts.NOT_FOUND in text or not text.strip():
         return Check(False, (), ("the model found no answer in the passages",), not_found=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag import language
+from rag.text import language
 
 # 嗰個 and 其 are left out: 「100億嗰個基金」 and 「其中」 point at what the same question names.
 _ZH_POINTING = ("佢", "它", "他們", "這個", "這些", "這項", "那個", "那些", "該", "呢個", "呢啲", "嗰啲", "嗰度",

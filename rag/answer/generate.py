@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rag import ground, language, prompts
-from rag.glossary import annotate_english
-from rag.llm import LLM
+from rag.answer import ground, prompts
+from rag.llm.backends import LLM
 from rag.records import Hit
+from rag.text import language
+from rag.text.glossary import annotate_english
 
 MAX_TOKENS = 200
 

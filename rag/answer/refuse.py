@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag import language
+from rag.text import language
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Words that carry no subject: question words and function words, in written form (after
@@ -67,7 +67,7 @@ COMMON_WORD_FREQ = 1000
 
 def _names_something(word: str) -> bool:
     """Whether ``word`` holds a word rarer than everyday Chinese, or none jieba knows (a name)."""
-    from rag import lexical
+    from rag.index import lexical
 
     tk = lexical.jieba_tokenizer()
     words = [w for w in tk.cut(language.to_simplified(word), HMM=False) if len(w) >= 2]
@@ -106,7 +106,7 @@ _EN_COMMON = {"hong", "kong", "hk", "hksar", "sar", "ok", "china", "mainland", "
 
 @lru_cache(maxsize=1)
 def _glossary_words() -> frozenset[str]:
-    from rag import glossary
+    from rag.text import glossary
 
     words = set()
     for e in glossary.entries():

@@ -1,4 +1,4 @@
-"""``python -m rag.reliability [--out DIR] [--quick]``: produce each fault for real, check what
+"""``python -m rag.ops.reliability [--out DIR] [--quick]``: produce each fault for real, check what
 happens, run a short load, and write ``DIR/reliability.md`` and ``DIR/reliability.json``.
 
 Why a runner besides the tests: an operator can run it on the machine that serves the app (its
@@ -33,8 +33,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag import config, ingest, pipeline, procs, prompts, store
+from rag import config
+from rag.answer import pipeline, prompts
 from rag.config import ROOT, Settings
+from rag.index import ingest, store
+from rag.ops import procs
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +300,8 @@ def check_llm_killed_mid_answer(ctx: Context) -> tuple[bool, str]:
 def check_model_missing_read_only_cache(ctx: Context) -> tuple[bool, str]:
     if os.getuid() != 0 or not shutil.which("setpriv"):
         raise _Skip("needs root and setpriv to run the child as an unprivileged user")
-    from rag import e5_convert, models
+    from rag.index import e5_convert
+    from rag.llm import models
 
     s = ctx.copy()
     cache = s.data_dir / "models"
@@ -347,8 +351,8 @@ def check_two_ingests(ctx: Context) -> tuple[bool, str]:
 
 
 def _expected_ids(s: Settings, with_extra: bool = True) -> set[str]:
-    from rag.chunks import chunk_article
-    from rag.corpus import read_article
+    from rag.index.chunks import chunk_article
+    from rag.index.corpus import read_article
 
     files = sorted(p for p in s.corpus_dir.iterdir() if p.suffix in (".txt", ".md")
                    and (with_extra or p.name != "extra.md"))
@@ -361,7 +365,7 @@ def _index_whole(s: Settings, expected: set[str] | None = None) -> tuple[bool, s
     each stored the same number of times (once per embedded view, ``id`` or ``id@view``)."""
     from collections import Counter
 
-    from rag.corpus import span_text
+    from rag.index.corpus import span_text
     from rag.records import Chunk
 
     expected = _expected_ids(s) if expected is None else expected
@@ -379,7 +383,7 @@ def _index_whole(s: Settings, expected: set[str] | None = None) -> tuple[bool, s
 def check_ingest_killed(ctx: Context) -> tuple[bool, str]:
     import random
 
-    from rag.retrieve import open_index
+    from rag.index.retrieve import open_index
 
     s = ctx.copy()
     before = store.active(store.connect(s), s)
@@ -411,7 +415,7 @@ def check_feedback_disk_full(ctx: Context) -> tuple[bool, str]:
         raise _Skip("no /dev/full on this system")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from app import save_feedback
+    from rag.web import save_feedback
 
     target = ctx.tmp / "feedback.jsonl"
     target.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
@@ -492,11 +496,11 @@ CHECKS: list[tuple[str, bool, str, str, Callable[[Context], tuple[bool, str]]]] 
 
 
 def load_row(ctx: Context, quick: bool) -> tuple[Row, dict]:
-    """Start the app on a copy of the index (extractive) and drive it with ``rag.load.run_load``."""
+    """Start the app on a copy of the index (extractive) and drive it with ``rag.ops.load.run_load``."""
     users, duration = (4, 10.0) if quick else (8, 30.0)
     row = Row("load", f"app.py on a copy of the index; {users} simulated users, extractive answers, "
               f"{duration:.0f} s", "no errors; throughput and latency recorded")
-    from rag.load import run_load
+    from rag.ops.load import run_load
     s = ctx.copy()
     port = procs.free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -527,7 +531,7 @@ def build_base(tmp: Path, settings: Settings, fresh: bool = False) -> Settings:
     during the copy, and opened only as the copy; otherwise (none yet, a Chroma server, another
     chunking or model, ``fresh``) a new one is built from the corpus.
     """
-    from rag.retrieve import open_index
+    from rag.index.retrieve import open_index
 
     root = tmp / "base"
     shutil.copytree(settings.corpus_dir, root / "corpus")
@@ -606,7 +610,7 @@ def write(out: Path, report: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rag.reliability", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m rag.ops.reliability", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="report folder (default DATA_DIR/reliability)")
     parser.add_argument("--quick", action="store_true", help="only the in-process checks and a 10 s load (<2 min)")
     parser.add_argument("--no-load", action="store_true", help="skip the load run")
@@ -614,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="build the checks' index anew instead of copying yours")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for noisy in ("httpx", "chromadb", "rag.pipeline", "rag.ingest", "app"):
+    for noisy in ("httpx", "chromadb", "rag.answer.pipeline", "rag.index.ingest", "app"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)  # the faults are on purpose; the report says
     settings = config.load()
     out = args.out or settings.data_dir / "reliability"

@@ -1,6 +1,6 @@
-"""``python -m rag.llm_bench``: how fast the bundled LLM is here, printed and written to JSON.
+"""``python -m rag.ops.llm_bench``: how fast the bundled LLM is here, printed and written to JSON.
 
-For each thread count (default 1 and 2) a fresh worker process loads the model as ``rag.llm`` does and
+For each thread count (default 1 and 2) a fresh worker process loads the model as ``rag.llm.backends`` does and
 measures: load and warm-up time; prompt processing and generation in tokens/s (llama.cpp's own perf
 counters); first-token latency for a ~500-token grounded-answer prompt (question plus article
 passages, rendered by the model's chat template), the figure a user waits for; and resident memory
@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 
 from rag import config
+from rag.config import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
 #: A run counts as quiet when other processes used less CPU than this (in cores) while it ran.
 QUIET_CORES = 0.25
@@ -58,7 +58,7 @@ def _passages(text: str, n_chars: int) -> str:
 
 def prompt_messages(llama: object, target_tokens: int) -> tuple[list[dict[str, str]], int]:
     """Messages whose rendered prompt is as close to ``target_tokens`` as whole characters allow."""
-    from rag.llm import _render
+    from rag.llm.backends import _render
 
     text = ARTICLE.read_text(encoding="utf-8")
 
@@ -99,7 +99,8 @@ def worker(threads: int, runs: int, gen_tokens: int, prompt_tokens: int, zh_chec
     """Measure one thread count in this process; returns the figures."""
     import llama_cpp
 
-    from rag import llm, models
+    from rag.llm import backends as llm
+    from rag.llm import models
 
     settings = config.load()
     path = str(models.ensure_gguf(settings.model_cache))
@@ -204,7 +205,7 @@ def run(threads: list[int], runs: int, gen_tokens: int, prompt_tokens: int, out_
         load_before = os.getloadavg()
         busy_before, child_before = _cpu_busy_s(), resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        cmd = [sys.executable, "-m", "rag.llm_bench", "--worker", str(n), "--runs", str(runs),
+        cmd = [sys.executable, "-m", "rag.ops.llm_bench", "--worker", str(n), "--runs", str(runs),
                "--gen", str(gen_tokens), "--prompt-tokens", str(prompt_tokens), "--wait-quiet", str(wait_quiet_s)]
         if i == len(threads) - 1:
             cmd.append("--zh-check")

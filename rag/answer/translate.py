@@ -1,7 +1,7 @@
 """English for an English asker's Chinese quote: the model's translation if it passes the check, else the names
 and figures the quote states, rendered by code.
 
-An extractive answer quotes the article verbatim, in Chinese (``rag.extractive``); to an English asker who reads
+An extractive answer quotes the article verbatim, in Chinese (``rag.answer.extractive``); to an English asker who reads
 no Chinese it said nothing. Issue #4 asks for "the quote with a short English gloss only if that gloss itself
 passes the check", so there are two glosses:
 
@@ -12,7 +12,7 @@ passes the check", so there are two glosses:
   model's instructions. Only the article's own sentence goes into this prompt, never the question, so an
   instruction hidden in a question cannot reach it.
 * ``names_and_figures``: "HK$2 billion (20億元); Quality Education Fund (QEF) (優質教育基金)", made by code from
-  ``corpus/glossary.tsv`` and ``rag.numbers``, so always right: for the extractive backend, when the model is
+  ``corpus/glossary.tsv`` and ``rag.text.numbers``, so always right: for the extractive backend, when the model is
   unavailable, and for a sentence whose translation failed the check.
 
 Why by hand: llama-index has no notion of checking a translation against its source; its evaluators would ask
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 
-from rag import generate, glossary, ground, language, numbers, prompts
-from rag.llm import LLM, LLMUnavailable
+from rag.answer import generate, ground, prompts
+from rag.llm.backends import LLM, LLMUnavailable
+from rag.text import glossary, language, numbers
 
 #: The most tokens a translation may take: an article sentence runs to about 150 characters, about 120
 #: English words. A translation cut off here is incomplete and fails the check.
