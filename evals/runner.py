@@ -26,8 +26,8 @@ from tqdm import tqdm
 from evals import baseline, dataset, plots, scoring
 from evals.dataset import Question, conversation
 from rag import config
-from rag.answer import pipeline
-from rag.answer.pipeline import BACKENDS, answer
+from rag.answer.pipeline import Bot
+from rag.config import BACKENDS
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
@@ -39,8 +39,7 @@ def _config_key(args: argparse.Namespace, questions: list[Path], settings: confi
             "settings": {k: str(v) for k, v in sorted(dataclasses.asdict(settings).items())}}
 
 
-def run_questions(questions: list[Question], settings: config.Settings, backend: str, out: Path,
-                  key: dict) -> dict[str, dict]:
+def run_questions(questions: list[Question], bot: Bot, backend: str, out: Path, key: dict) -> dict[str, dict]:
     """Answer every question not already in ``out/results.jsonl`` (from a run with the same key)."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "results.jsonl"
@@ -59,11 +58,11 @@ def run_questions(questions: list[Question], settings: config.Settings, backend:
     if rows:
         print(f"resuming: {len(rows)} done, {len(todo)} to go", file=sys.stderr)
     if todo:
-        pipeline.warm(settings, backend)
+        bot.warm(backend)
     with path.open("a", encoding="utf-8") as fh:
         for q in tqdm(todo, desc=f"answering ({backend})", unit="q"):
             history = [p.question for p in conversation(q, by_id)]
-            result = answer(q.question, history=history, backend=backend, settings=settings).to_dict()
+            result = bot.answer(q.question, history=history, backend=backend).to_dict()
             row = {"id": q.id, "lang": q.lang, "question": q.question, **result}
             row["scores"] = scoring.score(q, row)
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -72,12 +71,11 @@ def run_questions(questions: list[Question], settings: config.Settings, backend:
     return rows
 
 
-def compare_modes(questions: list[Question], settings: config.Settings) -> dict[str, dict]:
+def compare_modes(questions: list[Question], bot: Bot) -> dict[str, dict]:
     """Retrieval alone, per search mode: what each contributes."""
     from evals import retrieval
-    from rag.answer.pipeline import _index
 
-    index = _index(settings)
+    index = bot.index
     out = {}
     for mode in ("dense", "lexical", "hybrid"):
         try:
@@ -145,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         keep = {q.id for q in questions[: args.limit]}
         # A follow-up needs the questions it follows.
         questions = [q for q in questions if q.id in keep]
-    settings = config.load()
+    try:
+        settings = config.load()
+    except config.ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     args.backend = args.backend or settings.llm_backend
     refused = check_out(args.out, settings)
     if refused:
@@ -157,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         settings = dataclasses.replace(settings, search_mode=args.mode)
     started = time.time()
-    rows = run_questions(questions, settings, args.backend, args.out, _config_key(args, args.questions or [], settings))
+    bot = Bot(settings)
+    rows = run_questions(questions, bot, args.backend, args.out, _config_key(args, args.questions or [], settings))
     summary = scoring.summarise(questions, rows)
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -166,13 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(questions),
         "seconds": round(time.time() - started, 1),
         "summary": summary,
-        "modes": compare_modes(questions, settings),
+        "modes": compare_modes(questions, bot),
     }
     if args.backend != "extractive" and not args.no_compare:
         # The no-LLM backend over the same questions (about a minute for our set), so the report shows
         # what the LLM adds, or costs, beside it. Its rows go to a folder of their own, resumable too.
         ext_key = _config_key(args, args.questions or [], settings) | {"backend": "extractive"}
-        ext_rows = run_questions(questions, settings, "extractive", args.out / "extractive", ext_key)
+        ext_rows = run_questions(questions, bot, "extractive", args.out / "extractive", ext_key)
         report["backends"] = {args.backend: summary, "extractive": scoring.summarise(questions, ext_rows)}
     if not args.no_baseline:
         report["baseline"] = baseline.run(questions, settings, backend=args.backend)

@@ -1,4 +1,6 @@
-"""``python -m rag``: the command line. An interface only: it parses, calls, prints.
+"""The command line, ``budget-bot`` (or ``python -m rag``): an interface only; it parses, calls, prints.
+
+    budget-bot ask|search|quote|ingest ...   budget-bot serve [--port N]   budget-bot eval [--backend ...]
 
 Errors a user can fix (no index, bad corpus file, server down) print one clear line and exit 2;
 nothing prints a traceback at a user (``--debug`` shows one for a bug). A question or quote of "-"
@@ -67,10 +69,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from rag.answer.pipeline import answer
+    from rag.answer.pipeline import Bot
 
-    settings = config.load()
-    result = answer(_text(args.question), backend=args.backend or settings.llm_backend, settings=settings)
+    result = Bot(config.load()).answer(_text(args.question), backend=args.backend)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -114,8 +115,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Commands that are whole programs of their own: their arguments are theirs to parse.
+PROGRAMS = {"serve": ("rag.web", "serve the chat app (same as python app.py)"),
+            "eval": ("evals.runner", "run an eval set and write its report (same as python -m evals)")}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__.splitlines()[0])
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in PROGRAMS:
+        import importlib
+
+        return importlib.import_module(PROGRAMS[argv[0]][0]).main(argv[1:]) or 0
+    prog = "python -m rag" if sys.argv[0].endswith("__main__.py") else "budget-bot"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -129,8 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("ask", help="answer a question from the article, with citations")
     p.add_argument("question", help='the question; "-" reads it from standard input')
-    p.add_argument("--backend", default=None, choices=["bundled", "openai", "extractive"],
-                   help="default: RAG_BACKEND")
+    p.add_argument("--backend", default=None, choices=config.BACKENDS, help="default: RAG_LLM_BACKEND")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_ask)
 
@@ -142,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="index the corpus folder (same as python ingest.py)")
     p.add_argument("--force", action="store_true", help="re-embed every file")
     p.set_defaults(func=cmd_ingest)
+
+    for name, (_, what) in PROGRAMS.items():
+        sub.add_parser(name, help=f"{what}; its options: {name} --help", add_help=False)
 
     args = parser.parse_args(argv)
     from rag.index.ingest import IngestBusy

@@ -125,10 +125,14 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
+    """What the bot says to one question: the text shown, and every citation a verbatim span of the source.
+
+    ``refused``: the article does not answer it (or the question was refused); the text then says so.
+    """
+
     text: str
     language: str
     refused: bool
-    grounded: bool
     backend: str
     citations: tuple[Citation, ...] = ()
     retrieved: tuple[Hit, ...] = ()
@@ -140,7 +144,6 @@ class Answer:
             "answer": self.text,
             "language": self.language,
             "refused": self.refused,
-            "grounded": self.grounded,
             "backend": self.backend,
             "note": self.note,
             "citations": [c.to_dict() for c in self.citations],

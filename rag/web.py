@@ -1,6 +1,6 @@
-"""The chat app: ``python app.py`` (or ``make run``) serves http://127.0.0.1:7860.
+"""The chat app: ``python app.py`` (or ``make run``, ``budget-bot serve``) serves http://127.0.0.1:7860.
 
-An interface only: every answer comes from ``rag.answer.pipeline.stream``. What lives here is what a
+An interface only: every answer comes from ``rag.answer.pipeline.Bot``. What lives here is what a
 page needs: escaping (no HTML, Markdown or script from a question, an answer or the article ever
 runs in the page), the sources block under each answer, the article view with a passage
 highlighted in place, feedback, and the queue that keeps the LLM from being swamped while quick
@@ -27,8 +27,10 @@ import gradio as gr
 
 from rag import config
 from rag.answer import pipeline, prompts
+from rag.answer.pipeline import Bot
 from rag.index import store
 from rag.index.store import StoreError
+from rag.quote import check as check_quote
 from rag.records import Answer
 
 log = logging.getLogger("app")
@@ -145,34 +147,33 @@ def save_feedback(path: Path, record: dict) -> bool:
         return False
 
 
-def build(settings: config.Settings):
+class _Handlers:
+    """What the page's events call: every answer through one ``Bot``, and a gate per kind of answer.
 
-    index = pipeline._index(settings)
-    source = _source_text(settings)
-    backends = ["bundled", "extractive"] + (["openai"] if settings.llm_base_url else [])
-    status = (f"Backend: **{settings.llm_backend}** · embedding {index.generation.embed_model} · "
-              f"{index.size} chunks · corpus {', '.join(sorted(index.generation.files))} "
-              f"(indexed {time.strftime('%Y-%m-%d %H:%M', time.localtime(index.generation.created))})")
+    Waiting for the LLM must not hold one of Gradio's workers: with 8 LLM requests waiting on a
+    blocking gate, every worker of the event was taken and extractive answers queued behind LLM
+    answers (docs/operations.md). So the answer handlers are async: they wait for a gate in the event
+    loop, where waiting costs nothing, and only the work runs in a thread. anyio's run_sync is not
+    abandoned on cancellation, so a gate is released only when its work has really finished.
+    """
 
-    # Waiting for the LLM must not hold one of Gradio's workers: with 8 LLM requests waiting on a
-    # blocking gate, every worker of the event was taken and extractive answers queued behind LLM
-    # answers (`python -m rag.ops.load --mixed 8,4,1`: extractive waits of 5-7 s instead of ~0.4 s). So
-    # the answer handlers are async: they wait for a gate in the event loop, where waiting costs
-    # nothing, and only the work runs in a thread. anyio's run_sync is not abandoned on
-    # cancellation, so a gate is released only when its work has really finished.
-    llm_gate = asyncio.Semaphore(max(1, settings.llm_concurrency))
-    quick_gate = asyncio.Semaphore(QUICK_CONCURRENCY)
+    def __init__(self, bot: Bot, source: str) -> None:
+        self.bot = bot
+        self.settings = bot.settings
+        self.source = source
+        self.llm_gate = asyncio.Semaphore(max(1, self.settings.llm_concurrency))
+        self.quick_gate = asyncio.Semaphore(QUICK_CONCURRENCY)
 
-    def gate_for(backend: str) -> asyncio.Semaphore:
-        return quick_gate if backend == "extractive" else llm_gate
+    def gate_for(self, backend: str) -> asyncio.Semaphore:
+        return self.quick_gate if backend == "extractive" else self.llm_gate
 
-    async def respond(message: str, chat: list, turns: list, backend: str):
+    async def respond(self, message: str, chat: list, turns: list, backend: str):
         message = message or ""
         earlier = [t["question"] for t in turns]
         chat = [*chat, {"role": "user", "content": safe(message)}, {"role": "assistant", "content": "…"}]
         yield chat, turns, ""
-        async with gate_for(backend):
-            parts = pipeline.stream(message, earlier, backend, settings)
+        async with self.gate_for(backend):
+            parts = self.bot.stream(message, earlier, backend)
             try:
                 final = None
                 while (item := await anyio.to_thread.run_sync(next, parts, None)) is not None:
@@ -190,7 +191,7 @@ def build(settings: config.Settings):
                 if not isinstance(e, Exception) and not store.is_panic(e):
                     raise  # cancellation, exit
                 log.exception("answer failed")
-                lang = pipeline.check_input(message, settings)[1]
+                lang = pipeline.check_input(message, self.settings)[1]
                 chat[-1] = {"role": "assistant", "content": safe(prompts.FAILED[lang])}
                 yield chat, turns, ""
                 return
@@ -200,83 +201,105 @@ def build(settings: config.Settings):
         turns = [*turns, {"question": message, "answer": final.to_dict()}]
         yield chat, turns, ""
 
-    def whole_answer(question: str, backend: str) -> dict:
+    def whole_answer(self, question: str, backend: str) -> dict:
         try:
-            return pipeline.answer(question or "", None, backend, settings).to_dict()
+            return self.bot.answer(question or "", None, backend).to_dict()
         except StoreError as e:
             log.error("no answer, the index cannot be read: %s", e)
             return pipeline.unavailable(question or "", backend).to_dict()
 
-    async def answer_api(question: str, backend: str) -> dict:
+    async def answer_api(self, question: str, backend: str) -> dict:
         """For programs (gradio_client): the whole Answer as JSON."""
-        async with gate_for(backend):
-            return await anyio.to_thread.run_sync(whole_answer, question, backend)
+        async with self.gate_for(backend):
+            return await anyio.to_thread.run_sync(self.whole_answer, question, backend)
 
-    def show_in_article(turns: list, choice: str):
+    def show_in_article(self, turns: list, choice: str):
         if not turns or not choice:
-            return article_html(source)
+            return article_html(self.source)
         n = int(choice.split("]")[0].strip("["))
         cites = turns[-1]["answer"]["citations"]
         spans = [tuple(s) for c in cites if c["n"] == n for s in c["spans"]]
-        return article_html(source, spans)
+        return article_html(self.source, spans)
 
-    def quote_check(text: str):
-        from rag.quote import check
+    def quote_check(self, text: str):
+        r = check_quote(text or "", self.settings)
+        return _quote_html(r, self.source), r.to_dict()
 
-        r = check(text or "", settings)
-        return _quote_html(r, source), r.to_dict()
-
+    @staticmethod
     def citation_choices(turns: list):
         cites = turns[-1]["answer"]["citations"] if turns else []
         return gr.update(choices=[f"[{c['n']}] {c['quote'][:30]}…" for c in cites], value=None)
 
-    def feedback(turns: list, data: gr.LikeData):
+    # Called by Gradio with the LikeData found by its type hint (hence gr at module level).
+    def feedback(self, turns: list, data: gr.LikeData):
         i = data.index[0] // 2 if isinstance(data.index, (list, tuple)) else int(data.index) // 2
         if 0 <= i < len(turns):
-            save_feedback(settings.data_dir / "feedback.jsonl",
+            save_feedback(self.settings.data_dir / "feedback.jsonl",
                           {"time": time.time(), "liked": data.liked, **turns[i]})
 
-    css = ("mark{background:#ffe58a;padding:0 2px} .article{line-height:1.8;max-height:480px;overflow:auto} "
-           "details.sources{margin-top:.6em;font-size:.92em} blockquote{margin:.3em 0 .6em 0}")
+
+CSS = ("mark{background:#ffe58a;padding:0 2px} .article{line-height:1.8;max-height:480px;overflow:auto} "
+       "details.sources{margin-top:.6em;font-size:.92em} blockquote{margin:.3em 0 .6em 0}")
+
+
+def _status(bot: Bot) -> str:
+    index, settings = bot.index, bot.settings
+    return (f"Backend: **{settings.llm_backend}** · embedding {index.generation.embed_model} · "
+            f"{index.size} chunks · corpus {', '.join(sorted(index.generation.files))} "
+            f"(indexed {time.strftime('%Y-%m-%d %H:%M', time.localtime(index.generation.created))})")
+
+
+def _ask_tab(h: _Handlers, turns: gr.State) -> None:
+    settings = h.settings
+    backends = [b for b in config.BACKENDS if b != "openai" or settings.llm_base_url]
+    chat = gr.Chatbot(label="對話 Chat", height=460, sanitize_html=True, elem_id="chat",
+                      feedback_options=("Like", "Dislike"))
+    with gr.Row():
+        box = gr.Textbox(placeholder="輸入問題 Type a question…", show_label=False, scale=5,
+                         max_length=settings.max_question_chars, elem_id="question")
+        send = gr.Button("發問 Ask", variant="primary", scale=1, elem_id="ask")
+    backend = gr.Radio(backends, value=settings.llm_backend if settings.llm_backend in backends else "bundled",
+                       label="回答方式 Backend", elem_id="backend")
+    gr.Examples(EXAMPLES, inputs=box, label="例子 Examples")
+    with gr.Accordion(LABELS["article"], open=False):
+        pick = gr.Dropdown(choices=[], label=LABELS["show"], elem_id="pick")
+        view = gr.HTML(article_html(h.source), elem_id="article")
+    for trigger in (box.submit, send.click):
+        trigger(h.respond, [box, chat, turns, backend], [chat, turns, box], concurrency_limit=None,
+                api_name=False).then(h.citation_choices, turns, pick, api_name=False)
+    pick.change(h.show_in_article, [turns, pick], view, api_name=False)
+    chat.like(h.feedback, turns, None, api_name=False)
+
+
+def _quote_tab(h: _Handlers) -> None:
+    gr.Markdown("貼上一段引文，查看它是否逐字出自文章、在哪裏。 Paste a quote to see whether it is in the "
+                "article word for word, and where.")
+    qbox = gr.Textbox(label="引文 Quote", lines=3, max_length=h.settings.max_question_chars * 5, elem_id="quote")
+    qbtn = gr.Button("核對 Check", variant="primary", elem_id="check")
+    qout = gr.HTML(elem_id="quote-result")
+    qjson = gr.JSON(visible=False)
+    for trigger in (qbox.submit, qbtn.click):
+        trigger(h.quote_check, qbox, [qout, qjson], concurrency_limit=8, api_name=False)
+    qj_in = gr.Textbox(visible=False)
+    qj_in.submit(lambda t: h.quote_check(t)[1], qj_in, qjson, api_name="quote", concurrency_limit=8)
+
+
+def build(bot: Bot) -> gr.Blocks:
+    """The page: a chat tab, a quote-check tab, and the API endpoints ``/answer`` and ``/quote``."""
+    h = _Handlers(bot, _source_text(bot.settings))
     with gr.Blocks(title="Budget 2026 AI Q&A", analytics_enabled=False) as demo:
         gr.Markdown(f"## {LABELS['title']}\n{LABELS['intro']}")
-        gr.Markdown(status, elem_id="status")
+        gr.Markdown(_status(bot), elem_id="status")
         turns = gr.State([])
         with gr.Tab("問答 Ask"):
-            chat = gr.Chatbot(label="對話 Chat", height=460, sanitize_html=True, elem_id="chat",
-                              feedback_options=("Like", "Dislike"))
-            with gr.Row():
-                box = gr.Textbox(placeholder="輸入問題 Type a question…", show_label=False, scale=5,
-                                 max_length=settings.max_question_chars, elem_id="question")
-                send = gr.Button("發問 Ask", variant="primary", scale=1, elem_id="ask")
-            backend = gr.Radio(backends, value=settings.llm_backend if settings.llm_backend in backends else "bundled",
-                               label="回答方式 Backend", elem_id="backend")
-            gr.Examples(EXAMPLES, inputs=box, label="例子 Examples")
-            with gr.Accordion(LABELS["article"], open=False):
-                pick = gr.Dropdown(choices=[], label=LABELS["show"], elem_id="pick")
-                view = gr.HTML(article_html(source), elem_id="article")
+            _ask_tab(h, turns)
         with gr.Tab("引文核對 Quote check"):
-            gr.Markdown("貼上一段引文，查看它是否逐字出自文章、在哪裏。 Paste a quote to see whether it is in the "
-                        "article word for word, and where.")
-            qbox = gr.Textbox(label="引文 Quote", lines=3, max_length=settings.max_question_chars * 5,
-                              elem_id="quote")
-            qbtn = gr.Button("核對 Check", variant="primary", elem_id="check")
-            qout = gr.HTML(elem_id="quote-result")
-            qjson = gr.JSON(visible=False)
-        for trigger in (qbox.submit, qbtn.click):
-            trigger(quote_check, qbox, [qout, qjson], concurrency_limit=8, api_name=False)
-        qj_in = gr.Textbox(visible=False)
-        qj_in.submit(lambda t: quote_check(t)[1], qj_in, qjson, api_name="quote", concurrency_limit=8)
-        for trigger in (box.submit, send.click):
-            trigger(respond, [box, chat, turns, backend], [chat, turns, box], concurrency_limit=None,
-                    api_name=False).then(citation_choices, turns, pick, api_name=False)
-        pick.change(show_in_article, [turns, pick], view, api_name=False)
-        chat.like(feedback, turns, None, api_name=False)
+            _quote_tab(h)
         api_q = gr.Textbox(visible=False)
         api_b = gr.Textbox(visible=False)
         api_out = gr.JSON(visible=False)
-        api_q.submit(answer_api, [api_q, api_b], api_out, api_name="answer", concurrency_limit=None)
-    demo.css = css
+        api_q.submit(h.answer_api, [api_q, api_b], api_out, api_name="answer", concurrency_limit=None)
+    demo.css = CSS
     return demo
 
 
@@ -303,20 +326,21 @@ def ensure_index(settings: config.Settings) -> None:
         print(ingest.run(settings).summary(), flush=True)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=None, help="default RAG_HOST (127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="default RAG_PORT (7860)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = config.load()
     t0 = time.perf_counter()
     try:
+        settings = config.load()
         ensure_index(settings)
-        pipeline.warm(settings, settings.llm_backend)
-    except StoreError as e:  # an index that cannot be read at start: the fix, not a traceback
+        bot = Bot(settings)
+        bot.warm()
+    except (StoreError, config.ConfigError) as e:  # a bad setting or an unreadable index: the fix, not a traceback
         raise SystemExit(f"error: {e}") from None
-    demo = build(settings)
+    demo = build(bot)
     print(f"Ready in {time.perf_counter() - t0:.1f} s", flush=True)
     demo.queue(default_concurrency_limit=8).launch(
         server_name=args.host or settings.host, server_port=args.port or settings.port, show_error=False,

@@ -66,6 +66,14 @@ def indexed(tmp_path_factory, base_settings) -> config.Settings:
     return settings
 
 
+@pytest.fixture(scope="session")
+def bot(indexed):
+    """One ``Bot`` over the shared index (read-only tests share it, as the app's questions do)."""
+    from rag.answer.pipeline import Bot
+
+    return Bot(indexed)
+
+
 def env_for(settings: config.Settings) -> dict[str, str]:
     """Environment that makes a child process (CLI, evals, app) use these settings."""
     return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),

@@ -35,7 +35,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag.answer import pipeline, prompts
+from rag.answer import prompts
+from rag.answer.pipeline import Bot
 from rag.config import Settings
 from rag.index import store
 from rag.index.chunks import chunk_article
@@ -173,10 +174,10 @@ def test_folder_deleted_under_an_open_index_answers_with_sources_or_says_to_inge
     1 of 3 runs, 2026-12-02: "unable to open database file"), and then the answer is the store error
     with its fix, never an answer without sources. A new process finds no index and says to ingest."""
     settings = _copy_index(indexed, tmp_path / "data")
-    assert pipeline.answer(QUESTION, settings=settings).citations
+    assert Bot(settings).answer(QUESTION, backend="extractive").citations
     shutil.rmtree(settings.chroma_path)
     try:
-        result = pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+        result = Bot(settings).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
     except store.StoreError as e:
         assert "missing" in str(e) and "ingest.py" in str(e)
         return
@@ -195,7 +196,7 @@ def test_a_rust_panic_in_the_store_is_a_store_error_and_the_next_question_answer
         pass
 
     settings = _copy_index(indexed, tmp_path / "data")
-    assert pipeline.answer(QUESTION, settings=settings).citations
+    assert Bot(settings).answer(QUESTION, backend="extractive").citations
     real = Collection.query
 
     def panics(*args, **kwargs):
@@ -203,9 +204,9 @@ def test_a_rust_panic_in_the_store_is_a_store_error_and_the_next_question_answer
 
     monkeypatch.setattr(Collection, "query", panics)
     with pytest.raises(store.StoreError, match="PanicException"):
-        pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+        Bot(settings).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
     monkeypatch.setattr(Collection, "query", real)
-    result = pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=settings)
+    result = Bot(settings).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
     assert "25萬平方米" in result.text and result.citations
 
 

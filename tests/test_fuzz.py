@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rag.answer import prompts
-from rag.answer.pipeline import _index, answer, check_input, clean
+from rag.answer.pipeline import check_input, clean
 from rag.index.corpus import span_text
 from rag.index.retrieve import MODES
 from rag.quote import check
@@ -83,8 +83,8 @@ def _verbatim(spans, text: str) -> None:
 @example(question="\u202e" + "撥咗幾多錢搞全民AI培訓？" + "\ud83d")
 @example(question="🤖" * 1001)
 @example(question="沙嶺數據園機房維持25°C±2°C嗎？")  # ° and ± once panicked the tokenizer
-def test_answer_never_crashes_and_says_why_it_refuses(indexed, question):
-    result = answer(question, backend="extractive", settings=indexed)
+def test_answer_never_crashes_and_says_why_it_refuses(bot, indexed, question):
+    result = bot.answer(question, backend="extractive")
     assert result.language in LANGS
     result.text.encode("utf-8")  # no lone surrogate goes back to a page or a terminal
     json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")
@@ -103,13 +103,13 @@ def test_answer_never_crashes_and_says_why_it_refuses(indexed, question):
         _verbatim(c.spans or ((c.start, c.end),), c.quote)
 
 
-def test_refusals_are_in_the_askers_language(indexed):
+def test_refusals_are_in_the_askers_language(bot, indexed):
     """The refused-input messages follow the language the asker wrote in, even when the input is refused."""
     too_long = {"en": "How much is the fund? " * 60, "yue": "撥咗幾多錢搞全民AI培訓？" * 90,
                 "cmn-Hant": "沙嶺數據園可提供多少樓面面積？" * 70, "cmn-Hans": "国家制造业创新中心选址在哪里？" * 70}
     for lang, q in too_long.items():
         assert language.detect(clean(q)).lang == lang
-        result = answer(q, backend="extractive", settings=indexed)
+        result = bot.answer(q, backend="extractive")
         assert result.refused and result.language == lang, (lang, result.text)
         assert result.text == prompts.TOO_LONG[lang].format(n=len(clean(q)), limit=indexed.max_question_chars)
 
@@ -120,13 +120,13 @@ def test_refusals_are_in_the_askers_language(indexed):
 @example(question="\ud800", k=1, mode="dense")
 @example(question="\ud800沙嶺\udfff", k=3, mode="lexical")
 @example(question="\u202e沙嶺數據園\u202c有幾大？🤖", k=12, mode="hybrid")
-def test_search_returns_at_most_k_verbatim_hits(indexed, question, k, mode):
+def test_search_returns_at_most_k_verbatim_hits(bot, indexed, question, k, mode):
     """What the interfaces pass to search: the input gate's output (the CLI's search and the app both
     go through ``check_input``; search itself does not clean, and a lone surrogate fails in the tokenizer)."""
     q, _, refused = check_input(question, indexed)
     if refused:
         return
-    hits = _index(indexed).search(q, k=k, mode=mode)
+    hits = bot.index.search(q, k=k, mode=mode)
     assert len(hits) <= k
     assert len({h.chunk.id for h in hits}) == len(hits)
     for h in hits:

@@ -285,16 +285,16 @@ def test_settings_come_from_the_environment(monkeypatch):
 
 
 def test_the_prompt_shows_the_configured_passages(indexed):
-    """RAG_LLM_PASSAGES and RAG_LLM_PASSAGE_LABELS decide what the model reads (and so its first token)."""
+    """The passages given decide what the model reads (and so its first token): numbered, verbatim, unlabelled."""
     from rag.answer import generate
     from rag.index.retrieve import open_index
 
     hits = open_index(indexed).search("沙嶺數據園可以提供多少樓面面積？", k=5)
-    with_labels = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:4])[-1]["content"]
-    bare = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:3], labels=False)[-1]["content"]
-    assert "[4]" in with_labels and "[4]" not in bare and "[3]" in bare
-    assert f"({hits[0].chunk.sub_article})" in with_labels and f"({hits[0].chunk.sub_article})" not in bare
-    assert hits[0].chunk.text in bare
+    four = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:4])[-1]["content"]
+    three = generate.messages("沙嶺數據園可以提供多少樓面面積？", "cmn-Hant", hits[:3])[-1]["content"]
+    assert "[4]" in four and "[4]" not in three and "[3]" in three
+    assert f"({hits[0].chunk.sub_article})" not in three
+    assert f"[1] {hits[0].chunk.text}" in three
 
 
 

@@ -53,12 +53,9 @@ def english_figures(shown: list[str]) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def passages_block(hits: list[Hit], lang: str, labels: bool = True) -> str:
-    lines = []
-    for n, h in enumerate(hits, 1):
-        text = shown_text(h, lang)
-        lines.append(f"[{n}] ({h.chunk.sub_article}) {text}" if labels else f"[{n}] {text}")
-    return "\n".join(lines)
+def passages_block(hits: list[Hit], lang: str) -> str:
+    """The passages numbered [1]..[n] as the model reads them, one a line."""
+    return "\n".join(f"[{n}] {shown_text(h, lang)}" for n, h in enumerate(hits, 1))
 
 
 def user_message(passages: str, question: str, lang: str, previous: str | None = None,
@@ -94,11 +91,10 @@ def example_turns() -> list[dict[str, str]]:
 
 
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
-             rejected: tuple[str, str] | None = None, labels: bool = True,
-             task: str | None = None) -> list[dict[str, str]]:
+             rejected: tuple[str, str] | None = None, task: str | None = None) -> list[dict[str, str]]:
     """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry;
     ``task`` replaces the request to answer (``prompts.ANSWERABLE``)."""
-    user = user_message(passages_block(hits, lang, labels), asked(question, lang), lang, previous, task)
+    user = user_message(passages_block(hits, lang), asked(question, lang), lang, previous, task)
     msgs = [{"role": "system", "content": prompts.SYSTEM}, *example_turns(), {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
@@ -116,7 +112,7 @@ def retry_prompt(problems: str) -> str:
     return prompts.STRICT.format(problems=problems)
 
 
-def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool = True) -> bool:
+def answerable(llm: LLM, question: str, lang: str, hits: list[Hit]) -> bool:
     """Whether the model, asked before it answers, says the passages answer the question.
 
     Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
@@ -129,11 +125,11 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool
     asked alone with the earlier question only as context, the model said NO to 3 of 28 answerable
     follow-ups (咁每間學校攞到幾多？) against 1 of 169 standalone questions (evals/HISTORY.md, 2026-12-03).
     """
-    reply = llm.complete(_asked_if_answerable(question, lang, hits, labels), max_tokens=3).strip().upper()
+    reply = llm.complete(_asked_if_answerable(question, lang, hits), max_tokens=3).strip().upper()
     return not reply.startswith("NO")
 
 
-def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], labels: bool = True) -> float | None:
+def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit]) -> float | None:
     """How sure the model is of its YES to ``answerable``'s question: P(YES) / (P(YES) + P(NO)), or None.
 
     Asked when the model gave up (NOT_IN_ARTICLE) after its first answer was rejected, to tell an answerable
@@ -141,12 +137,12 @@ def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], 
     unanswerable questions of our set and the later one ended that way (2026-12-03), its YES/NO reply YES for
     every one. Its P(YES) differs: 0.61-0.85 for the answerable ones, 0.51-0.75 for the others (evals/HISTORY.md).
     """
-    return llm.yes_probability(_asked_if_answerable(question, lang, hits, labels))
+    return llm.yes_probability(_asked_if_answerable(question, lang, hits))
 
 
-def _asked_if_answerable(question: str, lang: str, hits: list[Hit], labels: bool) -> list[dict[str, str]]:
+def _asked_if_answerable(question: str, lang: str, hits: list[Hit]) -> list[dict[str, str]]:
     """The chat for ``answerable`` and ``answerable_probability``: one question, so the probability is the reply's."""
-    return messages(question, lang, hits, None, None, labels, task=prompts.ANSWERABLE)
+    return messages(question, lang, hits, None, None, task=prompts.ANSWERABLE)
 
 
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:

@@ -46,10 +46,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.config import LEXICAL_TOKENIZERS
 from rag.records import Chunk
 from rag.text import language
 
-TOKENIZERS: tuple[str, ...] = ("bigram", "bigram+char", "jieba", "jieba+bigram")
+TOKENIZERS = LEXICAL_TOKENIZERS
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN_RE = re.compile(f"[{_HAN}]+")

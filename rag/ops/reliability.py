@@ -35,6 +35,7 @@ from pathlib import Path
 
 from rag import config
 from rag.answer import pipeline, prompts
+from rag.answer.pipeline import Bot
 from rag.config import ROOT, Settings
 from rag.index import ingest, store
 from rag.ops import procs
@@ -112,7 +113,7 @@ def _cli(settings: Settings, args: list[str], prefix: list[str] | None = None, t
 
 
 def _fact_answered(settings: Settings, question: str = QUESTION) -> bool:
-    result = pipeline.answer(question, settings=settings)
+    result = Bot(settings).answer(question, backend="extractive")
     return bool(result.citations) and EXPECTED_FACT in result.text
 
 
@@ -134,7 +135,7 @@ def _store_error(fn: Callable[[], object]) -> str:
 def check_store_missing(ctx: Context) -> tuple[bool, str]:
     s = ctx.copy()
     shutil.rmtree(s.chroma_path)
-    msg = _store_error(lambda: pipeline.answer(QUESTION, settings=s))
+    msg = _store_error(lambda: Bot(s).answer(QUESTION, backend="extractive"))
     return "no index in" in msg and "python ingest.py" in msg, msg
 
 
@@ -142,7 +143,7 @@ def check_store_not_a_folder(ctx: Context) -> tuple[bool, str]:
     s = ctx.copy()
     shutil.rmtree(s.chroma_path)
     s.chroma_path.write_text("not a folder\n")
-    msg = _store_error(lambda: pipeline.answer(QUESTION, settings=s))
+    msg = _store_error(lambda: Bot(s).answer(QUESTION, backend="extractive"))
     return "not a folder" in msg and "python ingest.py" in msg, msg
 
 
@@ -150,7 +151,7 @@ def check_store_corrupt(ctx: Context) -> tuple[bool, str]:
     s = ctx.copy()
     db = s.chroma_path / "chroma.sqlite3"
     db.write_bytes(os.urandom(db.stat().st_size))
-    msg = _store_error(lambda: pipeline.answer(QUESTION, settings=s))
+    msg = _store_error(lambda: Bot(s).answer(QUESTION, backend="extractive"))
     return "damaged" in msg and "python ingest.py" in msg, msg
 
 
@@ -160,7 +161,7 @@ def check_store_corrupted_while_open(ctx: Context) -> tuple[bool, str]:
         return False, "the copy did not answer before the fault"
     db = s.chroma_path / "chroma.sqlite3"
     db.write_bytes(os.urandom(db.stat().st_size))
-    msg = _store_error(lambda: pipeline.answer("沙嶺數據園可提供多少樓面面積？", settings=s))
+    msg = _store_error(lambda: Bot(s).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive"))
     shown = pipeline.unavailable(QUESTION)
     ok = "python ingest.py" in msg and shown.refused and not shown.retrieved
     shutil.rmtree(s.chroma_path)  # the fix: a good index in its place (a copy, as an ingest would write)
@@ -192,7 +193,7 @@ def check_chroma_server_killed(ctx: Context) -> tuple[bool, str]:
         before = _fact_answered(server_settings)
         server.send_signal(signal.SIGKILL)
         server.wait()
-        msg = _store_error(lambda: pipeline.answer(QUESTION, settings=server_settings))
+        msg = _store_error(lambda: Bot(server_settings).answer(QUESTION, backend="extractive"))
         notes.append(f"answered before: {before}; after kill: {msg}")
     with _started(ctx, cmd, lambda: procs.port_open(port), s.data_dir / "chroma2.log", env):
         after = _fact_answered(server_settings)
@@ -209,7 +210,7 @@ def _serve_forever(handler: type[http.server.BaseHTTPRequestHandler]) -> tuple[h
 def _fell_back(settings: Settings, url: str, timeout: float = 5.0) -> tuple[bool, str, float]:
     s = dataclasses.replace(settings, llm_base_url=url, llm_model="m", llm_timeout=timeout)
     started = time.monotonic()
-    result = pipeline.answer(QUESTION, backend="openai", settings=s)
+    result = Bot(s).answer(QUESTION, backend="openai")
     took = time.monotonic() - started
     ok = (result.backend == "extractive" and prompts.FELL_BACK["yue"] in result.text and bool(result.citations)
           and EXPECTED_FACT in result.text)
