@@ -4,7 +4,7 @@ In the manner of ``llm``'s MockModel and httpx's MockTransport: every branch of 
 model says NO, gives up, answers without markers, is wrong then right, is unavailable) can be driven
 in milliseconds, with no weights and no answer that depends on the CPU.
 
-    fake = FakeLLM(["YES", "沙嶺數據園可提供約25萬平方米樓面面積[1]。"])
+    fake = FakeLLM(replies=["YES", "沙嶺數據園可提供25萬平方米樓面面積[1]。"])
     answer = Bot(settings, llm=fake).answer("沙嶺數據園有幾大？", backend="bundled")
     fake.prompts[-1]  # the messages the answer was written from
 """

@@ -1,0 +1,210 @@
+"""Every branch of the answer path, driven by a scripted model (rag.llm.fake.FakeLLM) over the real index.
+
+The model's replies are queued, so each test says exactly what the model does (says NO, gives up, answers
+without markers, invents a figure and then gets it right, is unavailable) and checks what the asker gets.
+Milliseconds each: no weights are loaded, and nothing depends on the CPU's arithmetic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from rag.answer import prompts, translate
+from rag.answer.pipeline import Bot
+from rag.index.corpus import span_text
+from rag.llm.backends import LLMUnavailable
+from rag.llm.fake import FakeLLM
+from tests.conftest import ARTICLE
+
+SOURCE = ARTICLE.read_text(encoding="utf-8")
+Q = "沙嶺數據園可以提供多少樓面面積？"  # written Chinese, traditional: answered by 25萬平方米
+FACT = "25萬平方米"
+
+
+def passages(messages: list[dict[str, str]]) -> dict[int, str]:
+    """The numbered passages of the chat's real user turn (not the worked examples' turns)."""
+    turn = next(m["content"] for m in reversed(messages)
+                if m["role"] == "user" and m["content"].startswith("Passages:"))
+    return {int(n): text for n, text in re.findall(r"^\[(\d+)\] (.*)$", turn.split("\n\n")[0], re.M)}
+
+
+def holding(fact: str, messages: list[dict[str, str]], holds: bool = True) -> int:
+    """The number of the first passage shown that holds ``fact`` (or, with holds=False, that lacks it)."""
+    return next(n for n, text in passages(messages).items() if (fact in text) == holds)
+
+
+def cited(template: str = "沙嶺數據園可提供{fact}樓面面積[{n}]。", fact: str = FACT, holds: bool = True):
+    """A reply that states ``fact`` cited to the passage that holds it (or to one that does not)."""
+    return lambda messages: template.format(fact=fact, n=holding(fact, messages, holds))
+
+
+@pytest.fixture
+def ask(indexed):
+    """ask(question, *replies, probabilities=(), history=None, **settings) -> (items streamed, Answer, model)."""
+
+    def run(question, *replies, probabilities=(), history=None, **overrides):
+        fake = FakeLLM(replies=list(replies), probabilities=list(probabilities))
+        bot = Bot(dataclasses.replace(indexed, **overrides), llm=fake)
+        *streamed, final = list(bot.stream(question, history, backend="bundled"))
+        assert all(isinstance(s, str) for s in streamed)
+        assert not fake.replies and not fake.probabilities, "the model was asked less than the test expected"
+        return streamed, final, fake
+
+    return run
+
+
+def test_a_grounded_answer_streams_and_ends_cited_to_a_verbatim_sentence(ask):
+    streamed, answer, fake = ask(Q, "YES", cited())
+    assert not answer.refused and answer.backend == "bundled" and FACT in answer.text
+    assert streamed and streamed[-1].startswith("沙嶺數據園")
+    (citation,) = answer.citations
+    assert FACT in citation.quote and span_text(SOURCE, list(citation.spans)) == citation.quote
+    assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(answer.timings)
+    asked_first, answered = fake.prompts
+    assert asked_first[-1]["content"].endswith(prompts.ANSWERABLE)
+    assert answered[-1]["content"].endswith("citing passages as [n]:")
+
+
+def test_the_model_saying_no_is_a_refusal(ask):
+    _, answer, fake = ask(Q, "NO")
+    assert answer.refused and answer.text == prompts.REFUSAL["cmn-Hant"]
+    assert "said the passages do not answer it" in answer.note and len(fake.prompts) == 1
+
+
+def test_without_asking_first_the_model_answers_at_once(ask):
+    _, answer, fake = ask(Q, cited(), llm_ask_answerable=False)
+    assert not answer.refused and len(fake.prompts) == 1
+    assert prompts.ANSWERABLE not in fake.prompts[0][-1]["content"]
+
+
+def test_an_answer_without_markers_is_cited_by_code_when_it_is_plainly_a_passages(ask):
+    _, answer, fake = ask(Q, "YES", "項目可提供25萬平方米樓面面積。")
+    assert not answer.refused and answer.backend == "bundled" and len(fake.prompts) == 2  # no retry
+    assert re.search(r"\[\d\]", answer.text) and FACT in answer.citations[0].quote
+
+
+def test_a_figure_cited_to_the_wrong_passage_is_cited_to_the_right_one(ask):
+    _, answer, _ = ask(Q, "YES", cited(holds=False))
+    assert not answer.refused and answer.backend == "bundled"
+    assert FACT in answer.citations[0].quote
+
+
+def test_a_rejected_answer_is_retried_once_with_the_reason(ask):
+    invented = "沙嶺數據園可提供99萬平方米樓面面積[1]。"
+    _, answer, fake = ask(Q, "YES", invented, cited())
+    assert not answer.refused and answer.backend == "bundled" and FACT in answer.text
+    retry = fake.prompts[2]
+    assert retry[-2] == {"role": "assistant", "content": invented}
+    assert "99" in retry[-1]["content"] or "figure" in retry[-1]["content"].lower()
+
+
+def test_two_rejected_answers_give_way_to_the_quoted_sentences(ask):
+    invented = "沙嶺數據園可提供99萬平方米樓面面積[1]。"
+    _, answer, _ = ask(Q, "YES", invented, invented)
+    assert not answer.refused and answer.backend == "extractive"
+    assert answer.note.startswith("replaced an answer that failed grounding")
+    assert "99萬" not in answer.text and any(FACT in c.quote for c in answer.citations)
+
+
+def test_giving_up_at_once_is_a_refusal_and_the_marker_is_never_shown(ask):
+    streamed, answer, _ = ask(Q, "YES", prompts.NOT_FOUND)
+    assert answer.refused and answer.note == "the model found no answer in the passages"
+    assert not any("NOT_" in s for s in streamed)
+
+
+def test_giving_up_after_a_rejection_quotes_the_article_when_the_model_was_sure(ask):
+    _, answer, _ = ask(Q, "YES", "沙嶺數據園可提供99萬平方米[1]。", prompts.NOT_FOUND, probabilities=(0.9, 0.8))
+    assert not answer.refused and answer.backend == "extractive"
+    assert "quoted instead" in answer.note and "mean P(YES) 0.85" in answer.note
+    assert any(FACT in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("probabilities,overrides", [
+    ((0.6, 0.6), {}),  # not sure enough
+    ((None,), {}),  # a backend without token probabilities: never quoted
+    ((1.0, 1.0), {"llm_quote_above": 1.01}),  # above 1: always refuse
+])
+def test_giving_up_after_a_rejection_is_a_refusal_unless_sure(ask, probabilities, overrides):
+    _, answer, _ = ask(Q, "YES", "沙嶺數據園可提供99萬平方米[1]。", prompts.NOT_FOUND, probabilities=probabilities,
+                       **overrides)
+    assert answer.refused and "after its first was rejected" in answer.note
+
+
+@pytest.mark.parametrize("when", ["asked first", "answering"])
+def test_an_unavailable_model_gives_the_quoted_sentences_with_a_note(ask, when):
+    replies = [LLMUnavailable("server down")] if when == "asked first" else ["YES", LLMUnavailable("server down")]
+    _, answer, _ = ask(Q, *replies)
+    assert not answer.refused and answer.backend == "extractive"
+    assert prompts.FELL_BACK["cmn-Hant"] in answer.text and any(FACT in c.quote for c in answer.citations)
+
+
+def test_a_cantonese_asker_reads_cantonese_words(ask):
+    _, answer, fake = ask("沙嶺數據園可以提供幾多樓面面積？", "YES", cited("沙嶺數據園是可提供{fact}樓面面積的[{n}]。"))
+    assert not answer.refused and answer.language == "yue"
+    assert "係" in answer.text and "是" not in answer.text and FACT in answer.text
+    assert "(In written Chinese:" in fake.prompts[-1][-1]["content"]  # read with its written-Chinese form
+
+
+def test_a_simplified_chinese_asker_reads_simplified_characters(ask):
+    _, answer, _ = ask("沙岭数据园可以提供多少楼面面积？", "YES", cited())
+    assert not answer.refused and answer.language == "cmn-Hans"
+    assert "沙岭数据园" in answer.text and "25万平方米" in answer.text
+
+
+def test_an_english_figure_mistranslated_is_retried_with_the_right_english_forms(ask):
+    wrong = "The data park can provide 25 square metres of floor area [{n}]."
+    right = "The data park can provide 250,000 square metres of floor area [{n}]."
+    _, answer, fake = ask("How much floor area can the Sandy Ridge Data Park provide?", "YES",
+                          cited(wrong), cited(right))
+    assert not answer.refused and answer.language == "en" and "250,000 square metres" in answer.text
+    assert "the passages' figures in English are:" in fake.prompts[2][-1]["content"]
+    assert "250,000 square metres" in fake.prompts[2][-1]["content"]
+
+
+def test_a_followup_is_asked_with_the_question_before_it(ask):
+    first = "沙嶺數據園可以提供多少樓面面積？"
+    reply = cited("沙嶺數據園的招標結果將於{fact}公布[{n}]。", fact="短期內")
+    _, answer, fake = ask("招標結果幾時公布？", "YES", reply, history=[first])
+    assert not answer.refused
+    asked_first, answered = fake.prompts
+    assert first in asked_first[-1]["content"]  # judged joined to the question before it
+    assert prompts.PREVIOUS.format(previous=first) in answered[-1]["content"]
+
+
+@pytest.mark.parametrize("question", ["啟德體育園幾時開幕？", "   ", "？？？"])
+def test_what_is_refused_before_any_model_never_reaches_it(ask, question):
+    _, answer, fake = ask(question)
+    assert answer.refused and fake.prompts == []
+
+
+def test_an_unknown_backend_is_an_error(indexed):
+    with pytest.raises(ValueError, match="unknown backend"):
+        list(Bot(indexed, llm=FakeLLM()).stream(Q, backend="gpt"))
+
+
+def test_the_fake_model_fails_the_test_when_asked_more_than_scripted(indexed):
+    with pytest.raises(AssertionError, match="no reply queued"):
+        Bot(indexed, llm=FakeLLM()).answer(Q, backend="bundled")
+
+
+# An English asker who gets a quote reads it in English: the model's translation when its check passes.
+QEF = "陳茂波又提到，優質教育基金已預留20億元，推動數字教育。"
+FAITHFUL = ("Paul Chan Mo-po also mentioned that the Quality Education Fund has reserved HK$2 billion to "
+            "promote digital education.")
+
+
+def test_a_quote_is_shown_with_the_models_translation_when_it_passes_the_check():
+    fake = FakeLLM(replies=[FAITHFUL])
+    text, why = translate.english([QEF], fake)
+    assert text == f"{prompts.TRANSLATION_LEAD} {FAITHFUL} [1]" and why == []
+    asked = fake.prompts[0][-1]["content"]  # the sentence alone, with its names and figures in English
+    assert "[= HK$2 billion]" in asked and "[= Paul Chan Mo-po]" in asked and "Question" not in asked
+
+
+@pytest.mark.parametrize("reply", [FAITHFUL.replace("HK$2 billion", "HK$20 billion"), LLMUnavailable("down")])
+def test_a_translation_that_fails_its_check_gives_the_names_and_figures_by_code(reply):
+    text, why = translate.english([QEF], FakeLLM(replies=[reply]))
+    assert text == f"{prompts.ENGLISH_GLOSS_LEAD} {translate.names_and_figures(QEF)} [1]" and why
