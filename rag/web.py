@@ -15,6 +15,7 @@ import html
 import json
 import logging
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -327,7 +328,7 @@ def ensure_index(settings: config.Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python app.py", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=None, help="default RAG_HOST (127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="default RAG_PORT (7860)")
     args = parser.parse_args(argv)
@@ -339,7 +340,8 @@ def main(argv: list[str] | None = None) -> None:
         bot = Bot(settings)
         bot.warm()
     except (StoreError, config.ConfigError) as e:  # a bad setting or an unreadable index: the fix, not a traceback
-        raise SystemExit(f"error: {e}") from None
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     demo = build(bot)
     print(f"Ready in {time.perf_counter() - t0:.1f} s", flush=True)
     demo.queue(default_concurrency_limit=8).launch(

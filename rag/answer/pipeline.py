@@ -26,15 +26,12 @@ import numpy as np
 
 from rag import config
 from rag.answer import extractive, followup, generate, ground, prompts, refuse, translate
-from rag.config import Settings
+from rag.config import BACKENDS, Settings
 from rag.index import embedder, store
 from rag.index.retrieve import Index, open_index
 from rag.llm.backends import LLM, LLMUnavailable, load_llm
 from rag.records import Answer, Citation, Hit
 from rag.text import kinds, language, spoken
-
-#: The ways a question can be answered: the bundled model, an OpenAI-compatible server, or quotes alone.
-BACKENDS: tuple[str, ...] = ("bundled", "openai", "extractive")
 
 log = logging.getLogger(__name__)
 
