@@ -167,10 +167,10 @@ def _anchors(quote: str, sentence: str) -> tuple[int, int]:
 def _by_meaning(quote: str, settings: Settings) -> tuple[float, _Stream, int, int] | None:
     """The sentence that says what the quote says, if one clearly does.
 
-    e5 similarities alone do not separate a translation (0.83-0.90 here) from an invented claim
-    on the same topic (0.80-0.90), so a candidate must also share a figure or a name with the
-    quote and contradict none of its figures; a Chinese quote naming what the article never
-    mentions is not matched at all.
+    e5 similarities alone do not separate a translation from an invented claim on the same topic
+    (on this article their ranges overlap: docs/history.md), so a candidate must also share a
+    figure or a name with the quote and contradict none of its figures; a Chinese quote naming
+    what the article never mentions is not matched at all.
     """
     from rag.answer import refuse
 

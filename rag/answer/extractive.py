@@ -88,8 +88,8 @@ def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate
 def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, budget: int) -> list[Hit]:
     """The passages a language model is shown, each cut to its sentences that best fit the question.
 
-    About ``budget`` characters in all (the best sentence always): the model reads its prompt at
-    about 40-55 tokens/s on 2 cores, so every sentence it need not read is time off the first token.
+    About ``budget`` characters in all (the best sentence always): on a small CPU the model reads its
+    prompt slowly (docs/history.md), so every sentence it need not read is time off the first token.
     Each cut passage keeps its chunk's id and place; its text is its kept sentences, in article
     order, with their own spans, so citations stay verbatim.
     """

@@ -5,10 +5,10 @@ A question in a conversation is taken as a follow-up when it points back (ä½¢, å
 or is short and names nothing of the article's own (no body, scheme or place from
 ``rag/data/proper_nouns.txt``, no capitalised English name). A follow-up is searched and answered
 together with the question before it. Searching it alone, or adding the two searches' scores, or
-ranking the previous question's own best passage lower, all measured worse on the eval set's 24
-follow-ups (top-1 hits: together 18, alone 11, added 16-18, previous best lowered 10: the answer
-to a follow-up is often in the same passage). Written by hand because the bundled 1.5B model
-rewrites questions unreliably and the rule costs nothing.
+ranking the previous question's own best passage lower, all put the right passage first less often
+for the eval set's follow-ups (docs/history.md): the answer to a follow-up is often in the same
+passage. Written by hand because the bundled 1.5B model rewrites questions unreliably and the rule
+costs nothing.
 """
 
 from __future__ import annotations

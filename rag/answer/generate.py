@@ -70,10 +70,10 @@ def asked(question: str, lang: str) -> str:
     """The question as the model reads it: a Cantonese one followed by its written-Chinese form.
 
     The model reads written Chinese far better than colloquial Cantonese; given a Cantonese question
-    alone it often wrote the question back as its answer (22 of the whole set's rejected first answers
-    restated the question, 8 of them answerable Cantonese ones, 2026-12-02). It still answers in Cantonese.
-    Measured on all 72 Cantonese questions of the eval set, bundled, back to back on one machine: facts right
-    0.627 -> 0.706, false refusals 0.275 -> 0.176, refusals 0.905 both; first token p50 3.1 -> 3.7 s (AMD EPYC).
+    alone it often wrote the question back as its answer. With the written form beside it, it gets more
+    Cantonese questions right and refuses fewer that it could answer, for a slightly later first token, and
+    it still answers in Cantonese (the figures: docs/history.md). A question with no colloquial word (its
+    written form the same) goes as it is.
     """
     if lang != "yue":
         return question
@@ -116,14 +116,14 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit]) -> bool:
     """Whether the model, asked before it answers, says the passages answer the question.
 
     Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
-    never did at its first attempt (whole eval set, 2026-12-02); it answered from a passage that only named
-    the subject, and refused, if at all, only after a rejected first answer. Asked plainly whether the
-    passages state the answer, it says NO to many such questions and YES to almost every answerable one.
+    never did at its first attempt; it answered from a passage that only named the subject, and refused,
+    if at all, only after a rejected first answer. Asked plainly whether the passages state the answer, it
+    says NO to many such questions and YES to almost every answerable one.
     The prompt is the answering prompt with only its last line changed, so llama.cpp reads the passages once
     for both: the cost is a few tokens. A reply that is neither YES nor NO counts as YES (the grounding
     check still guards the answer). A follow-up is asked joined to the question before it, as it is searched:
-    asked alone with the earlier question only as context, the model said NO to 3 of 28 answerable
-    follow-ups (咁每間學校攞到幾多？) against 1 of 169 standalone questions (evals/HISTORY.md, 2026-12-03).
+    asked alone, with the earlier question only as context, the model said NO to answerable follow-ups
+    (咁每間學校攞到幾多？) far more often than to standalone questions (docs/history.md).
     """
     reply = llm.complete(_asked_if_answerable(question, lang, hits), max_tokens=3).strip().upper()
     return not reply.startswith("NO")
@@ -133,9 +133,9 @@ def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit]) 
     """How sure the model is of its YES to ``answerable``'s question: P(YES) / (P(YES) + P(NO)), or None.
 
     Asked when the model gave up (NOT_IN_ARTICLE) after its first answer was rejected, to tell an answerable
-    question it could not answer in form from one the passages do not answer: 29 answerable and 25
-    unanswerable questions of our set and the later one ended that way (2026-12-03), its YES/NO reply YES for
-    every one. Its P(YES) differs: 0.61-0.85 for the answerable ones, 0.51-0.75 for the others (evals/HISTORY.md).
+    question it could not answer in form from one the passages do not answer. For such questions its YES/NO
+    reply is YES whether or not the passages answer them, but its P(YES) is higher, on the whole, for the
+    answerable ones; the two ranges overlap (docs/history.md).
     """
     return llm.yes_probability(_asked_if_answerable(question, lang, hits))
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answer import prompts
-
-_MARK = re.compile(r"\[(\d{1,2})\]")
+from rag.text.language import CITATION
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,11 @@ UNKNOWN_NAMES = "names not in the passages"
 
 
 def markers(text: str) -> list[int]:
-    return [int(m) for m in _MARK.findall(text)]
+    return [int(m) for m in CITATION.findall(text)]
 
 
 def strip_markers(text: str) -> str:
-    return _MARK.sub("", text)
+    return CITATION.sub("", text)
 
 
 #: An answer that adds at most this many words (Chinese: character pairs) to the question's, and no
@@ -173,8 +172,8 @@ def recite(text: str, passages: list[str]) -> str | None:
         if cited and numbers.find_quantities(plain) and numbers.unsupported(plain, [passages[n - 1] for n in cited]):
             holders = [n for n in range(1, len(passages) + 1) if not numbers.unsupported(plain, [passages[n - 1]])]
             if holders:
-                first = _MARK.search(claim)
-                claim = claim[:first.start()] + f"[{holders[0]}]" + _MARK.sub("", claim[first.end():])
+                first = CITATION.search(claim)
+                claim = claim[:first.start()] + f"[{holders[0]}]" + CITATION.sub("", claim[first.end():])
                 moved = True
         out.append(claim)
     return "".join(out) if moved else None
@@ -192,17 +191,17 @@ def recite_words(text: str, shown: list[str], question: str = "") -> str | None:
 
     The words compared are those the claim adds to ``question`` (its answer), when it adds any: a claim that
     restates the question's subject matches every passage about that subject, and the model numbered
-    AI+与产业发展策略委员会由陈茂波主持 with the list item that names the committee but not 陳茂波 (hans-008,
-    2026-12-03); compared on 陳茂波主持 it goes to the passage that names him. Both eval sets run with it
-    (bundled, 2026-12-03): 3 markers moved, each to a passage holding the claim's answer, none away from one;
-    citation precision 0.913 -> 0.919, every answer's text otherwise the same.
+    AI+与产业发展策略委员会由陈茂波主持 with the list item that names the committee but not 陳茂波; compared on
+    陳茂波主持 it goes to the passage that names him. Over both eval sets, comparing on the added words moved
+    only a few markers, each to a passage holding the claim's answer and none away from one, and changed
+    nothing else in any answer (docs/history.md).
 
     The model often numbers a right claim wrongly when no figure is there for ``recite`` to follow:
     土木工程拓展署今年會整合降雨數據、山泥傾瀉紀錄及人造斜坡資料[3], the sentence being passage 1's word for word
-    and passage 3 about the education blueprint. Replayed over the whole eval set and the set written later
-    (200 cited answers, 2026-12-02): 18 markers moved, every one to the passage with the evidence; citation
-    precision 0.829 -> 0.904. A claim that no passage holds better keeps its marker, and the grounding check
-    runs again on the result (a figure must still be in the passage it now cites).
+    and passage 3 about the education blueprint. Replayed over the eval sets' cited answers, every marker it
+    moved went to the passage with the evidence, and citation precision rose (docs/history.md). A claim that
+    no passage holds better keeps its marker, and the grounding check runs again on the result (a figure
+    must still be in the passage it now cites).
     """
     moved = False
     terms = [_terms(p) for p in shown]
@@ -218,7 +217,7 @@ def recite_words(text: str, shown: list[str], question: str = "") -> str | None:
                      and share[n - 1] < RECITE_BELOW and share[best - 1] - share[n - 1] >= RECITE_GAIN}
             if wrong:
                 moved = True
-                claim = _MARK.sub(lambda m, w=wrong, b=best: f"[{b}]" if int(m.group(1)) in w else m.group(), claim)
+                claim = CITATION.sub(lambda m, w=wrong, b=best: f"[{b}]" if int(m.group(1)) in w else m.group(), claim)
                 claim = re.sub(rf"(\[{best}\])(?:\s*\[{best}\])+", r"\1", claim)  # [1][1] once
         out.append(claim)
     return "".join(out) if moved else None
@@ -242,8 +241,8 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
 
     The grounding check compares values and ignores qualifiers ("over 130" restates 超過130間), so a figure
     the model stripped of its 近, 約 or 不少於 passes: "30 projects have been approved" for 近30個,
-    要在香港營運2年 for 不少於2年 (at least two years, not two), HK$500 million for 約5億元; seven answers over
-    both eval sets (2026-12-02), every one a real loss of meaning. The word goes back by code, before the
+    要在香港營運2年 for 不少於2年 (at least two years, not two), HK$500 million for 約5億元: in every such answer
+    of the eval sets, a real loss of meaning (docs/history.md). The word goes back by code, before the
     figure, only when every matching figure in the claim's cited passages carries the same qualifier.
     """
     from rag.text import language, numbers
@@ -288,7 +287,7 @@ def copied_from_examples(text: str, passages: list[str], question: str = "") -> 
     """Runs of four characters that the answer shares with the worked examples' made-up passages
     (``prompts.EXAMPLES``) and with nothing it was given.
 
-    Seen in the whole eval set's answers (2026-12-02): 香港RISC-V聯盟在十八區進行跨界別合作[2], 它會邀請大專院校參與[2]:
+    Seen in the eval set's answers: 香港RISC-V聯盟在十八區進行跨界別合作[2], 它會邀請大專院校參與[2]:
     the examples' wording, cited to a passage that does not say it. The figures check cannot see it (no figure).
     """
     given = _han_grams(_given(tuple(passages), question), 4)
@@ -329,10 +328,10 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
     """Names of universities, companies, banks and the like in the answer whose last four characters (香港中文
     大學 → 中文大學) are in no passage it was given and not in the question.
 
-    Seen from the bundled model on a question written after the eval set (which universities host two
-    national labs; the article does not say, 2026-12-02): 分別設於香港中文大學和香港城市大學 [1], names from its
-    own knowledge, cited; the figures check cannot see names. Replayed over every Chinese answer of both sets
-    (330), it flagged that one and nothing else.
+    Seen from the bundled model on a question the article does not answer (which universities host two
+    national labs): 分別設於香港中文大學和香港城市大學 [1], names from its own knowledge, cited; the figures
+    check cannot see names. Replayed over every Chinese answer of both eval sets, it flagged that one and
+    nothing else (docs/history.md).
     """
     given = _given(tuple(passages), question)
     return [m.group()[-4:] for m in _BODY_NAME.finditer(_matching(text)) if m.group()[-4:] not in given]

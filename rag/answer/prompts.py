@@ -92,9 +92,8 @@ NOT_FOUND = "NOT_IN_ARTICLE"
 # SYSTEM is the same for every question, in every language: llama.cpp reuses the start of the previous
 # prompt, so a fixed system prompt is read once, not once per question. With the language named in it,
 # each change of language between questions (the app's usual traffic) re-read its ~210 tokens. The
-# language and the English rule go in the user message instead. Measured 2026-12-01, bundled, the
-# 24-question sample with languages alternating, back to back: first token p50 14.4 s -> 8.4 s, whole
-# answer 16.2 -> 10.1 s; every score the same (facts 0.812, citations 0.900, refusals 0.875).
+# language and the English rule go in the user message instead: with languages alternating, the first
+# token and the whole answer come much sooner, and every score stayed the same (docs/history.md).
 SYSTEM = (
     "You answer questions about one Hong Kong news article (Wen Wei Po, on the 2026 Budget's AI and "
     "new-industry measures), using ONLY the numbered passages you are given.\n"
@@ -117,8 +116,8 @@ USER = "Passages:\n{passages}\n\n{previous}Question: {question}\n\n{english_rule
 ANSWER_TASK = "Answer in {language}, citing passages as [n]:"
 # Asked before answering, in the same user turn with only this line different, so llama.cpp reads the
 # passages once for both (rag.answer.generate.answerable). The model never answers NOT_IN_ARTICLE on its own at
-# the first attempt (whole eval set, 2026-12-02); asked this, it said NO to 16 of the 46 unanswerable questions
-# that reach it and YES to 189 of 193 answerable ones.
+# the first attempt; asked this, it says NO to a good part of the unanswerable questions that reach it and YES
+# to almost every answerable one (docs/history.md).
 ANSWERABLE = "Do the passages above state the answer to this question? Reply with only YES or NO."
 PREVIOUS = "(This question follows an earlier one: {previous})\n"
 # The English gloss of a quoted sentence (rag.answer.translate): the sentence alone, never the asker's question.
@@ -130,9 +129,9 @@ TRANSLATE = (
 # A Cantonese question with its written-Chinese form (rag.answer.generate.asked).
 WRITTEN_FORM = "{question}\n(In written Chinese: {written})"
 # The retry after a rejected answer says what was wrong with it. Asked with the generic STRICT to cite an answer
-# it had written without [n], the model mostly gave up with NOT_IN_ARTICLE (a false refusal: 8 of the 17
-# answerable questions refused after a retry over the whole set). Told instead that only the markers are
-# missing (UNCITED), it still gave up in 13 of 14 such cases among 62 hard questions (2026-12-02): the model
+# it had written without [n], the model mostly gave up with NOT_IN_ARTICLE (a false refusal: about half the
+# answerable questions refused after a retry were refused this way). Told instead that only the markers are
+# missing (UNCITED), it still gave up in nearly every such case (docs/history.md): the model
 # cannot tell which passage its answer came from. Such answers are cited by code where it can be done safely
 # (rag.answer.ground.attribute); the retry stays for the rest, asking for what was actually wrong.
 UNCITED = (
@@ -152,11 +151,10 @@ STRICT = (
 # of a cited answer (against what the whole eval set showed: right answers without any [n], answers that
 # restate the question). The passages are made up (no amount or name of the article), so nothing in them can
 # be mistaken for the article's. They are the same for every question, so llama.cpp reads them once per
-# process with SYSTEM, not once per question (first token p50 2.02 s without, 2.05 s with).
-# Measured on the whole eval set, bundled, 2026-12-02, back to back (with rag.answer.generate.tidy and the cited-by-
-# name English sentences of rag.answer.ground): facts right 0.736 -> 0.731, refusals 0.835 -> 0.847, false refusals
-# 0.132 -> 0.157: no gain overall (Hant +0.06, Hans -0.04, yue -0.04). A fourth example answering
-# NOT_IN_ARTICLE raised refusals to 0.929 but false refusals to 0.213 (facts 0.670), so it is not here.
+# process with SYSTEM, not once per question: the first token comes hardly any later with them.
+# Against no examples, the scores showed no gain overall (one language a little better, two a little worse). A
+# fourth example answering NOT_IN_ARTICLE raised refusals, but false refusals more and lost right facts, so it
+# is not here (docs/history.md).
 EXAMPLES: list[tuple[dict[str, str], str]] = [
     ({"passages": "[1] 政府將撥款8,000萬元 [= HK$80 million]，於明年第一季 [= the first quarter of next year] "
                   "推出社區數碼計劃。\n"

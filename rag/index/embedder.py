@@ -193,7 +193,7 @@ def embed_query(settings: Settings, text: str) -> list[float]:
 def query_vector(settings: Settings, text: str) -> list[float]:
     """``embed_query``, remembered for the last 4096 texts of this process: the evaluators search each
     question in three modes, and citizens ask the same few things (an embedding is most of a search's
-    60 ms)."""
+    time)."""
     return list(_query_vector(settings.embed_model, settings.model_cache, settings.embed_query_prefix,
                               settings.embed_passage_prefix, settings.threads, text))
 
@@ -211,7 +211,7 @@ def _query_vector(name: str, cache: Path, qp: str, pp: str, threads: int, text: 
 #: Passage vectors already computed, by (settings, text). An answer scores the sentences of its top
 #: passages against the question; the article has a few hundred sentences, so after the first few
 #: questions every one is here and an extractive answer costs one question embedding instead of
-#: about ten passage embeddings (eval set, extractive p50: 338 ms before). Bounded: cleared when full.
+#: about ten passage embeddings (docs/history.md). Bounded: cleared when full.
 _PASSAGES: dict[tuple[str, str], np.ndarray] = {}
 _PASSAGES_MAX = 20_000
 

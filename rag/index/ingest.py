@@ -104,9 +104,9 @@ def chunking_id(settings: Settings) -> str:
 #: different text. ``zh`` embeds the chunk as written (with its headline and heading, if enabled);
 #: ``en`` embeds it followed by its English-glossed form (``glossary.annotate_english``: names and
 #: figures in English), which English questions are matched against. e5-small places an English
-#: question near the right Chinese passage poorly: on the eval set, English dense hit@1 went from
-#: 0.45 against ``zh`` vectors to 0.77 against ``en`` ones, while the Chinese groups lost 1-11
-#: points on ``en``, so each language keeps the view that suits it (``rag.index.retrieve``). Both views
+#: question near the right Chinese passage poorly, and far better near its English-glossed form,
+#: while Chinese questions do worse against ``en`` vectors (docs/history.md), so each language
+#: keeps the view that suits it (``rag.index.retrieve``). Both views
 #: sit in the one generation so that it still goes live whole, in one step.
 VIEWS: tuple[str, ...] = ("zh", "en")
 

@@ -9,7 +9,7 @@ generation when the index opens, so both sides always rank the same chunks.
 Hybrid fuses the two. The lexical side can only help when the question is written in the
 article's words: an English question shares no characters with a Chinese article, and a BM25
 ranking made of the few acronyms and numbers it does share (AI, 2025) is noise that pushed good
-dense answers down (a probe: English top-1 18/18 → 8/12 with plain reciprocal rank fusion). So
+dense answers down (with plain reciprocal rank fusion, in a probe: docs/history.md). So
 the lexical side joins only when at least ``RAG_HYBRID_MIN_COVERAGE`` of the question's tokens
 occur in the article at all (``LexicalIndex.coverage``); below that, hybrid is exactly dense.
 The gate looks at what the question shares with the corpus, not at its language label, so an
@@ -21,12 +21,14 @@ Each language searches the way that measured best for it (``Query``):
 * Chinese questions are rewritten into the article's register before embedding: simplified
   characters into traditional, then Cantonese colloquial words (and the few Mainland words the
   article writes the Hong Kong way) into written ones (``language.to_written``). e5 treats
-  国家制造业 and 國家製造業 as different text: dense hit@1 for simplified questions rose from 0.76
-  to 0.87, for Cantonese from 0.84 to 0.88, traditional Mandarin unchanged.
+  国家制造业 and 國家製造業 as different text; the rewrite puts the right passage first more often for
+  simplified and Cantonese questions, and changes nothing for traditional Mandarin ones.
 * English questions are matched against each chunk's English view (``rag.index.ingest.VIEWS``), and get
   the Chinese forms of the glossary names they mention appended ("Sandy Ridge Data Park" →
-  + 沙嶺數據園) for the dense side. English dense hit@1: 0.45 plain, 0.77 with the English view,
-  0.85 with both. Over the whole eval set, hybrid hit@1 / MRR went from 0.756 / 0.832 to 0.883 / 0.929.
+  + 沙嶺數據園) for the dense side. Each of the two puts the right passage first more often for English
+  questions, and the two together most.
+
+The figures for each of these, and the whole eval set's before and after, are in docs/history.md.
 
 Scores (``Hit.score``) by mode:
 
@@ -74,11 +76,11 @@ class Query:
 
 
 def query_for(question: str, lang: str | None = None) -> Query:
-    """The question as each side should see it (see the module docstring for the measurements)."""
+    """The question as each side should see it (see the module docstring for why)."""
     lang = lang or language.detect(question).lang
     if lang == "en":
         # The names go to the dense side only: given to BM25 too, they pass the coverage gate and pull
-        # up every short headline that names the same body (English hybrid hit@1 0.85 → 0.81).
+        # up every short headline that names the same body (English hybrid hits fell: docs/history.md).
         names = glossary.chinese_for_english(question)
         return Query(dense=" ".join([question, *names]), lexical=question, view="en")
     return Query(dense=language.to_written(question), lexical=question, view="zh")

@@ -117,11 +117,11 @@ def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
 def no_weight_repacking_on_amx() -> None:
     """On a CPU with AMX, load models without llama.cpp's repacked weight buffers ("extra buffer types").
 
-    Measured 2026-12-02 on a Xeon with AMX (amx_int8, avx512): llama-cpp-python 0.3.36, built natively
-    by pip, segfaults in ``llama_decode`` on any batch of more than a few tokens (a 100-token prompt
-    already) when the weights sit in the AMX buffer; one token at a time works, so a short warm-up
-    passed and the first real question killed the process. With the buffers off, the same build reads
-    a 512-token prompt at 139 tokens/s. ``Llama()`` has no argument for ``use_extra_bufts`` (llama.cpp's
+    On a Xeon with AMX (amx_int8, avx512), llama-cpp-python 0.3.36, built natively by pip, segfaults in
+    ``llama_decode`` on any batch of more than a few tokens (a 100-token prompt already) when the weights
+    sit in the AMX buffer; one token at a time works, so a short warm-up passed and the first real
+    question killed the process. With the buffers off, the same build reads long prompts without fault
+    (its speed: docs/history.md). ``Llama()`` has no argument for ``use_extra_bufts`` (llama.cpp's
     ``--no-repack``), so the default model parameters it starts from are wrapped, once, here. Elsewhere
     (no AMX) the repacked weights are kept: they are what makes prompt reading fast there.
     """

@@ -99,16 +99,15 @@ def worker(threads: int, runs: int, gen_tokens: int, prompt_tokens: int, zh_chec
     """Measure one thread count in this process; returns the figures."""
     import llama_cpp
 
-    from rag.llm import backends as llm
-    from rag.llm import models
+    from rag.llm import backends, models
 
     settings = config.load()
     path = str(models.ensure_gguf(settings.model_cache))
     started = time.perf_counter()
-    llama = llm.new_llama(path, settings.llm_ctx, threads)
+    llama = backends.new_llama(path, settings.llm_ctx, threads)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    llm.warm_up(llama)
+    backends.warm_up(llama)
     warm_s = time.perf_counter() - started
     after_load = _memory()
 
@@ -125,7 +124,7 @@ def worker(threads: int, runs: int, gen_tokens: int, prompt_tokens: int, zh_chec
         first = None
         pieces = []
         for chunk in llama.create_chat_completion(messages, max_tokens=gen_tokens, temperature=0.0,
-                                                  seed=llm.SEED, repeat_penalty=1.0, stream=True):
+                                                  seed=backends.SEED, repeat_penalty=1.0, stream=True):
             text = chunk["choices"][0]["delta"].get("content")
             if text:
                 first = first or time.perf_counter() - started
@@ -159,7 +158,7 @@ def worker(threads: int, runs: int, gen_tokens: int, prompt_tokens: int, zh_chec
         "answer_excerpt": "".join(pieces)[:200],
     }
     if zh_check:
-        answer = "".join(llm.BundledLLM(name="bundled", context_window=llama.n_ctx(), llama=llama)
+        answer = "".join(backends.BundledLLM(name="bundled", context_window=llama.n_ctx(), llama=llama)
                          .stream(ZH_CHECK, max_tokens=60))
         out["chinese_check"] = {"question": ZH_CHECK[-1]["content"], "answer": answer,
                                 "cjk_share": round(_cjk_share(answer), 2),

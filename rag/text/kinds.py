@@ -4,16 +4,16 @@ Three kinds are checked: an amount of money, a count, and a span of time. The bu
 costs that the article gives no amount for, answered with whatever figure its passages held: a
 floor area (沙嶺數據園的總投資是25萬平方米樓面面積) or a headline's amount for another scheme
 (國際臨床試驗學院需要5000萬挺全民AI培訓); every figure was in a cited passage, so the figures check
-passed them (whole eval set, 2026-12-02). An answer to a money question must state an amount of
+passed them. An answer to a money question must state an amount of
 money: a figure with a currency, or a bare figure that a cited passage gives with one (the model
 drops 元 from 100億元). Likewise, asked how many experts a team will hire (the article does not say),
 it answered 會請AI專家及顧問, with no figure: an answer to "how many" must state one. Asked how long approval as a
 national centre takes (1年至3年), it answered when the centre starts (預計可於今年內啟動), and the extractive backend
 quoted the nearest sentence about the centre whatever it said: an answer to "how long" must state a span of time.
-Measured 2026-12-03: of the 9 "how long" questions of both eval sets, the bundled backend's one wrong answer became
-a refusal, the extractive backend's 4 wrong ones refusals, nothing right lost; of 4 "how long" questions the
-article does not answer, written for the check, the extractive backend had answered 3 with an unrelated sentence
-(5,000萬元 for "how many years will the training scheme run?") and now refuses them.
+With the "how long" check, both backends' wrong answers to such questions became refusals and no right answer was
+lost; the extractive backend, which had answered "how long" questions the article does not answer with an
+unrelated sentence (5,000萬元 for "how many years will the training scheme run?"), now refuses them
+(docs/history.md).
 
 Why by hand: nothing in llama-index checks an answer against what the question asked for; its
 evaluators ask an LLM, which here is the model being checked.
@@ -81,7 +81,7 @@ def asks_for_count(question: str, lang: str) -> bool:
 #: What a count can be written as (16間, 近30個, 兩大: count; "four", a bare 30: number; 七成: percent), and so
 #: not a span of time, an amount of money, an area, an ordinal or a date. Asked how many experts the team will
 #: hire (the article does not say), the model gave up and the quoted sentence said 分3年推行, "over 3 years":
-#: a figure, so it passed as a count (evals/HISTORY.md, 2026-12-03).
+#: a figure, so it passed as a count (docs/history.md).
 COUNT_UNITS = frozenset({"count", "number", "percent"})
 
 

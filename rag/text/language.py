@@ -87,8 +87,13 @@ _HOW_DIM_RE = re.compile(
     rf"(?:(?<![^\s,，、。？?！!；;：:])|(?<=[以該會我你佢]))點(?![{_NOT_AFTER_HOW_DIM}])(?=[{_HAN}])"
 )
 
-# Full-width ASCII (Ａ-Ｚ, ０-９, ？, ！…) and the ideographic space, folded to ASCII for matching.
-_WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+#: Full-width ASCII (Ａ-Ｚ, ０-９, ？, ！…) and the ideographic space → ASCII, one code point for one, for
+#: ``str.translate``: ``for_matching`` folds with it, and ``rag.text.numbers`` with it less the full-width comma.
+WIDTH_FOLD: dict[int, int] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+#: A citation marker [n] as answers write it (one or two digits; group 1 is n): ``rag.answer.ground`` reads
+#: the citations with it, and ``answer_is_english`` sets them aside.
+CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
 @dataclass(frozen=True)
@@ -490,13 +495,12 @@ def for_matching(text: str) -> str:
     traditional characters but not always correctly spelt (頭發, 關系): never show it.  Apply it to the
     question and to the passages alike.
     """
-    folded = _safe(text).translate(_WIDTH_FOLD).lower()
+    folded = _safe(text).translate(WIDTH_FOLD).lower()
     written = _rewrite_cantonese(to_traditional(folded))
     return _one_form_per_character(to_simplified(written))
 
 
 _INNER_QUOTE_RE = re.compile(r"「[^「」]*」")  # innermost first: quotes nest (「…「十五五」規劃…」)
-_MARKER_RE = re.compile(r"\[\d+\]")
 
 
 def answer_is_english(text: str) -> bool:
@@ -507,7 +511,7 @@ def answer_is_english(text: str) -> bool:
     Research and Development Institutethe second half of the year投入運作…"), which said English to a check
     that only looked for some English words.
     """
-    text = _MARKER_RE.sub(" ", text)
+    text = CITATION.sub(" ", text)
     while (unquoted := _INNER_QUOTE_RE.sub(" ", text)) != text:
         text = unquoted
     return detect(text).lang == "en"

@@ -43,6 +43,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rag.text.language import WIDTH_FOLD
+
 __all__ = [
     "Quantity",
     "english_glosses",
@@ -77,9 +79,9 @@ class Quantity:
 
 # ------------------------------------------------------------------------------------------------ tables
 
-# Full-width ASCII → ASCII, one code point for one, so offsets survive.  The full-width comma is left alone:
-# in Chinese it separates clauses ("16間，270個" is two figures, not 16,270).
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if cp != 0xFF0C} | {0x3000: 0x20}
+# Full-width ASCII → ASCII (``language.WIDTH_FOLD``), one code point for one, so offsets survive.  The full-width
+# comma is left alone: in Chinese it separates clauses ("16間，270個" is two figures, not 16,270).
+_FOLD = {cp: ascii_cp for cp, ascii_cp in WIDTH_FOLD.items() if cp != 0xFF0C}
 
 _CN_DIGITS = {
     "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4,

@@ -1,7 +1,7 @@
 """A model's answer to a Cantonese question, put into Hong Kong Cantonese where it slipped into written Chinese.
 
 The bundled model reads and writes standard written Chinese far better than Cantonese: told to answer a
-Cantonese question in Cantonese, it wrote 32 of its 50 Cantonese answers (both eval sets, 2026-12-02) in
+Cantonese question in Cantonese, it wrote most of its Cantonese answers (docs/history.md) in
 written Chinese or a mixture (他會投資…, 剩下的15億元…, 些大學會加27個同STEAM有關嘅學士課程), which a
 citizen who asked 撥咗幾多錢？ reads as a reply in another register. So its grammatical words are put
 into their Cantonese forms here, by code: 的 → 嘅, 是 → 係, 了 → 咗, 他們 → 佢哋, 沒有 → 冇, 現在 → 而家 ….
