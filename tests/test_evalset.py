@@ -250,7 +250,7 @@ LATER_PATH = ROOT / "evals" / "written_later.jsonl"
 
 def test_the_set_written_later_is_well_formed_and_apart(rows, article):
     """evals/written_later.jsonl: 48 questions written after the checks, to measure how they carry over
-    (README, "Measured"). Loaded by the runner's own reader, evidence verbatim, ids apart from the main set."""
+    (docs/evaluation.md). Loaded by the runner's own reader, evidence verbatim, ids apart from the main set."""
     from evals import dataset
 
     later = dataset.load([LATER_PATH])

@@ -140,7 +140,7 @@ def to_node(chunk: Chunk, with_context: bool) -> TextNode:
     """A llama-index node whose embedded text may carry the story and section it sits in.
 
     The stored and shown text is the chunk's verbatim text; the headline and heading only help
-    the embedding place a short passage (measured in the README's chunking table).
+    the embedding place a short passage (measured: docs/history.md, chunking).
     """
     meta = chunk.to_metadata()
     hidden = list(_HIDDEN)

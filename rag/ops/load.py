@@ -482,7 +482,7 @@ def started_app(backend: str, log_path: Path, timeout: float = 300.0, env: dict[
 
 
 def machine() -> dict:
-    """What the figures were measured on, for the README's table."""
+    """What the figures were measured on, for the report's table."""
     mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal:")), None)
     return {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "platform": platform.platform(),
