@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup browser ingest bench audit lock clean
+.PHONY: run test test-quick setup browser ingest bench audit lock clean
 
 setup: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-# glibc's malloc with two arenas: the app's memory over a 10-minute soak grew 1.0 MB/min instead of 3.3 (README, Load).
+# glibc's malloc with two arenas: the app's memory over a 10-minute soak grew 1.0 MB/min instead of 3.3 (docs/operations.md, memory).
 run: setup
 	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(PY) app.py
 
@@ -31,6 +31,10 @@ browser:
 test: setup browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q --durations=25
+
+# The quick loop while editing (under 3 minutes): every test but those marked slow in tests/conftest.py.
+test-quick: setup
+	$(PY) -m pytest -m "not slow" -q
 
 bench: setup
 	$(PY) -m rag.ops.bench

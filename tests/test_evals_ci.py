@@ -35,7 +35,7 @@ def test_extractive_eval_meets_the_thresholds(in_env, tmp_path, capsys):
     lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == report["questions"]
     row = json.loads(lines[0])
-    assert {"id", "lang", "question", "answer", "language", "refused", "grounded", "citations", "retrieved",
+    assert {"id", "lang", "question", "answer", "language", "refused", "citations", "retrieved",
             "timings", "scores"} <= set(row)
     assert (out / "scores.png").stat().st_size > 5000 and (out / "latency.png").stat().st_size > 5000
     assert set(report["modes"]) >= {"dense", "hybrid"}

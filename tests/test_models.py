@@ -149,7 +149,7 @@ def test_parts_that_do_not_make_the_model_raise_instead_of_looping(tmp_cache):
 
 def test_two_processes_starting_at_once_assemble_once(tmp_cache):
     code = ("import logging, sys; logging.basicConfig(level=logging.INFO, format='%(message)s'); "
-            "from rag import models; print(models.ensure_gguf(sys.argv[1]))")
+            "from rag.llm import models; print(models.ensure_gguf(sys.argv[1]))")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_cache)], cwd=ROOT, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]

@@ -1,18 +1,37 @@
-"""Child servers on loopback (Chroma, llama.cpp, the app): start one, wait until it answers, stop it.
+"""Child processes: the environment that gives one our settings, and servers on loopback (Chroma,
+llama.cpp, the app): start one, wait until it answers, stop it.
 
 One copy for the load benchmark, the reliability run and the tests (which cannot be imported by
-product code), so they start, wait and stop alike.
+product code), so they configure, start, wait and stop alike.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.config import Settings
+
+
+def env_for(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that makes a child process (CLI, ingest, evals, the app) use ``settings``.
+
+    Every setting that places data (corpus, index, Chroma, model cache, collection), over this
+    process's environment, then ``extra`` (e.g. ``RAG_PORT``). Children write no ``.pyc`` files: some
+    run as an unprivileged user or are killed while starting, and should leave nothing in the checkout.
+    """
+    return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
+            "RAG_CHROMA_PATH": str(settings.chroma_path), "RAG_MODEL_CACHE": str(settings.model_cache),
+            "RAG_CHROMA_URL": settings.chroma_url, "RAG_COLLECTION": settings.collection,
+            "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
 def free_port() -> int:

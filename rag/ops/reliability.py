@@ -39,6 +39,7 @@ from rag.answer.pipeline import Bot
 from rag.config import ROOT, Settings
 from rag.index import ingest, store
 from rag.ops import procs
+from rag.ops.procs import env_for
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +88,6 @@ class Context:
             path.chmod(0o755)
         return dataclasses.replace(self.base, data_dir=root, chroma_path=root / "chroma",
                                    corpus_dir=root / "corpus", chroma_url="")
-
-
-def env_for(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment that makes a child process use ``settings``."""
-    return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
-            "RAG_CHROMA_PATH": str(settings.chroma_path), "RAG_MODEL_CACHE": str(settings.model_cache),
-            "RAG_CHROMA_URL": settings.chroma_url, "RAG_COLLECTION": settings.collection,
-            "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
 def _nobody_home(ctx: Context) -> str:
