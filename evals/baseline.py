@@ -18,7 +18,7 @@ from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 from llama_index.core.constants import DEFAULT_SIMILARITY_TOP_K
 from tqdm import tqdm
 
-from evals import retrieval, scoring
+from evals import retrieval, scoring, stats
 from evals.dataset import Question
 from rag.config import Settings
 from rag.index import embedder
@@ -65,5 +65,7 @@ def run(questions: list[Question], settings: Settings, k: int = 5, backend: str 
         rows[q.id] = row
     summary = scoring.summarise(questions, rows)
     keep = ("hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "refusal_accuracy")
+    # "_ci": the same figures with their intervals (evals.stats), as report.json's summary_ci has them.
+    ci = stats.summary_ci([rows[q.id] | {"lang": q.lang} for q in questions], keep)
     return {g: {m: v for m, v in s.items() if m in keep} for g, s in summary.items()} | {
-        "_chunks": len(index.docstore.docs)}
+        "_chunks": len(index.docstore.docs), "_ci": ci}

@@ -2,18 +2,25 @@
 
     {"id": "...", "lang": "en|yue|cmn-Hant|cmn-Hans", "question": "...", "answerable": true,
      "facts": [["5,000萬", "50 million"], ...], "evidence": ["verbatim span", ...],
-     "adversarial": false, "followup_of": null}
+     "adversarial": false, "followup_of": null, "split": "dev"}
 
-``adversarial`` and ``followup_of`` are optional; extra fields are kept and ignored.
+``adversarial``, ``followup_of`` and ``split`` are optional; extra fields are kept and ignored.
+
+``split`` says what a question is for: ``dev`` questions are the ones the project's choices may be
+tuned on, ``test`` questions are only reported. Without one a question is in neither (reports count
+it under "all" only), except a follow-up, which takes the split of the question it follows; a
+follow-up in another split than that question is an error (a test answer would hang on a dev
+question). evals/split.py draws the split of new questions and writes it into their rows.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 LANGS = ("en", "yue", "cmn-Hant", "cmn-Hans")
+SPLITS = ("dev", "test")
 DEFAULT = Path(__file__).resolve().parent / "questions.jsonl"
 
 
@@ -31,6 +38,7 @@ class Question:
     evidence: tuple[str, ...]
     adversarial: bool = False
     followup_of: str | None = None
+    split: str | None = None
 
 
 def _check(where: str, obj: object) -> Question:
@@ -61,14 +69,19 @@ def _check(where: str, obj: object) -> Question:
         raise DatasetError(f"{where}: adversarial must be true or false")
     if followup is not None and not isinstance(followup, str):
         raise DatasetError(f"{where}: followup_of must be an id or null")
+    split = obj.get("split")
+    if split is not None and split not in SPLITS:
+        raise DatasetError(f"{where}: split {split!r} is not one of {', '.join(SPLITS)} (or null)")
     return Question(obj["id"], obj["lang"], obj["question"], obj["answerable"],
-                    tuple(tuple(f) for f in facts), tuple(ev), adversarial, followup)
+                    tuple(tuple(f) for f in facts), tuple(ev), adversarial, followup, split)
 
 
 def load(paths: list[Path] | None = None) -> list[Question]:
-    """Read one or more files; ids must be unique across them and follow-ups must point back."""
+    """Read one or more files; ids must be unique across them, follow-ups must point back and stay in
+    their conversation's split."""
     out: list[Question] = []
     seen: dict[str, str] = {}
+    split_of: dict[str, str | None] = {}
     for path in paths or [DEFAULT]:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
@@ -87,7 +100,14 @@ def load(paths: list[Path] | None = None) -> list[Question]:
                 raise DatasetError(f"{where}: id {q.id!r} already used at {seen[q.id]}")
             if q.followup_of is not None and q.followup_of not in seen:
                 raise DatasetError(f"{where}: followup_of {q.followup_of!r} names no earlier question")
+            parent = split_of.get(q.followup_of) if q.followup_of is not None else None
+            if q.split is None and parent is not None:  # a new follow-up joins its conversation's split
+                q = replace(q, split=parent)
+            elif q.split is not None and parent is not None and q.split != parent:
+                raise DatasetError(f"{where}: split {q.split!r}, but the question it follows "
+                                   f"({q.followup_of}) is in {parent!r}; a conversation stays in one split")
             seen[q.id] = where
+            split_of[q.id] = q.split
             out.append(q)
     if not out:
         raise DatasetError("no questions in " + ", ".join(str(p) for p in paths or [DEFAULT]))

@@ -1,4 +1,9 @@
-"""The report: a Markdown page and PNG plots (per-language bars, latency distribution)."""
+"""The report: a Markdown page and PNG plots (per-language bars, latency distribution).
+
+Figures are shown with their 95% intervals and counts where report.json has them (``summary_ci``,
+evals/stats.py): ``0.858 [0.81, 0.90] n=197``; the bars of ``scores.png`` carry them as error bars and
+``latency.png`` marks each median and 95th percentile with its interval.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +31,43 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _fmt_ci(metric: str, e: dict | None, plain) -> str:
+    """A figure with its interval and count, ``0.858 [0.81, 0.90] n=197``; ``plain`` without one."""
+    if not e or e.get("value") is None:
+        return _fmt(plain)
+    if e.get("ci_low") is None:
+        return f"{_fmt(e['value'])} n={e['n']}"
+    if metric.endswith(("_p50", "_p95")):
+        return f"{e['value']:g} [{e['ci_low']:.0f}, {e['ci_high']:.0f}] n={e['n']}"
+    return f"{e['value']:.3f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}] n={e['n']}"
+
+
 def markdown(report: dict) -> str:
     s = report["summary"]
+    ci = report.get("summary_ci", {})
     groups = [g for g in [*LANGS, "all"] if g in s]
     lines = [f"# Eval report — {report['date']}", "",
              f"Backend `{report['backend']}`, search mode `{report['mode']}`, {report['questions']} questions, "
-             f"{report['seconds']} s.", "", "| metric | " + " | ".join(groups) + " |",
-             "|---|" + "---|" * len(groups)]
+             f"{report['seconds']} s.", ""]
+    if ci:
+        lines += ["Each figure: value [95% interval] n = questions it is over (Wilson for right/wrong "
+                  "figures, bootstrap over questions for MRR, citation precision and latency).", ""]
+    lines += ["| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
     for m in TABLE:
-        lines.append(f"| {m} | " + " | ".join(_fmt(s[g].get(m)) for g in groups) + " |")
+        lines.append(f"| {m} | " + " | ".join(_fmt_ci(m, ci.get(g, {}).get(m), s[g].get(m)) for g in groups) + " |")
+    if report.get("splits"):
+        sp = report["splits"]
+        names = [n for n in ("dev", "test") if n in sp]
+        counts = ", ".join(f"{n} {sp[n]['questions']}" for n in names)
+        lines += ["", f"## By split (all languages; {counts} questions)", "",
+                  "`dev`: the questions the project's choices may be tuned on; `test`: only reported "
+                  "(evals/split.py). Per language in report.json (`splits`).", "",
+                  "| metric | all | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+        for m in TABLE[1:]:
+            cells = [_fmt_ci(m, ci.get("all", {}).get(m), s.get("all", {}).get(m))]
+            cells += [_fmt_ci(m, sp[n]["summary_ci"].get("all", {}).get(m), sp[n]["summary"].get("all", {}).get(m))
+                      for n in names]
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
     if report.get("modes"):
         lines += ["", "## Retrieval by search mode (hit@1 / hit@3 / MRR)", "",
                   "| mode | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
@@ -58,18 +91,33 @@ def markdown(report: dict) -> str:
         for m in ("hit@1", "hit@3", "mrr", "facts_right", "cite_precision", "refusal_accuracy"):
             lines.append(f"| {m} | " + " | ".join(f"{_fmt(s[g].get(m))} / {_fmt(b.get(g, {}).get(m))}"
                                                   for g in groups) + " |")
-    lines += ["", "Plots: `scores.png` (per-language scores), `latency.png` (latency distribution)."]
+    lines += ["", "Plots: `scores.png` (per-language scores, 95% intervals as error bars), `latency.png` "
+              "(latency distribution, medians and 95th percentiles with their intervals)."]
     return "\n".join(lines) + "\n"
+
+
+def _yerr(entries: list[dict | None], vals: list[float]):
+    """Error bars (below, above) from intervals; none where a figure has no interval."""
+    if not any(e and e.get("ci_low") is not None for e in entries):
+        return None
+    pairs = [(e, v) if e and e.get("ci_low") is not None else ({"ci_low": v, "ci_high": v}, v)
+             for e, v in zip(entries, vals, strict=True)]
+    low = [max(0.0, v - e["ci_low"]) for e, v in pairs]
+    high = [max(0.0, e["ci_high"] - v) for e, v in pairs]
+    return [low, high]
 
 
 def write(report: dict, rows: dict[str, dict], out: Path) -> None:
     s = report["summary"]
+    ci = report.get("summary_ci", {})
     groups = [g for g in [*LANGS, "all"] if g in s]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.8 / len(MAIN)
     for i, m in enumerate(MAIN):
         vals = [s[g].get(m) or 0 for g in groups]
-        ax.bar([x + i * width for x in range(len(groups))], vals, width, label=m)
+        ax.bar([x + i * width for x in range(len(groups))], vals, width, label=m,
+               yerr=_yerr([ci.get(g, {}).get(m) for g in groups], vals), capsize=2,
+               error_kw={"elinewidth": 0.8, "ecolor": "0.25"})
     ax.set_xticks([x + width * (len(MAIN) - 1) / 2 for x in range(len(groups))], groups)
     ax.set_ylim(0, 1.05)
     ax.set_title(f"Scores per language group — backend {report['backend']}, {report['date']}")
@@ -79,13 +127,26 @@ def write(report: dict, rows: dict[str, dict], out: Path) -> None:
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(8, 4))
+    every = ci.get("all", {})
+    drawn = []
     for key in ("retrieve_ms", "first_token_ms", "total_ms"):
         vals = [r["timings"][key] for r in rows.values() if key in r.get("timings", {})]
         if vals:
-            ax.hist(vals, bins=30, alpha=0.6, label=f"{key} (n={len(vals)})")
+            _, _, patches = ax.hist(vals, bins=30, alpha=0.6, label=f"{key} (n={len(vals)})")
+            drawn.append((key, patches[0].get_facecolor()[:3]))
+    # Above the bars, per timing: its median (circle) and 95th percentile (triangle), each with its interval.
+    top = ax.get_ylim()[1]
+    ax.set_ylim(0, top * (1.1 + 0.1 * len(drawn)))
+    for j, (key, color) in enumerate(drawn):
+        y = top * (1.07 + 0.1 * j)
+        for marker, pct in (("o", "p50"), ("^", "p95")):
+            e = every.get(f"{key}_{pct}")
+            if e and e.get("ci_low") is not None:
+                ax.errorbar([e["value"]], [y], xerr=[[e["value"] - e["ci_low"]], [e["ci_high"] - e["value"]]],
+                            fmt=marker, color=color, capsize=3, markersize=5)
     ax.set_xlabel("milliseconds")
     ax.set_ylabel("questions")
-    ax.set_title("Latency distribution")
+    ax.set_title("Latency distribution (markers: median ● and p95 ▲ with 95% intervals)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "latency.png", dpi=110)

@@ -2,6 +2,7 @@
 
     python -m evals [--questions FILE ...] [--backend bundled|openai|extractive] [--mode hybrid]
                     [--limit N] [--out DIR] [--no-baseline] [--no-compare] [--check]
+    python -m evals compare RUN_A RUN_B [--json]      # two earlier runs, question by question (evals.compare)
 
 The backend defaults to ``RAG_LLM_BACKEND`` (the bundled model). With an LLM backend the
 baseline asks the same LLM with llama-index's default question-answering prompt, and the
@@ -10,6 +11,10 @@ extractive backend answers the same questions too (``DIR/extractive/``), side by
 Writes ``DIR/results.jsonl`` (one line per question, written as it goes, so an interrupted run
 resumes where it stopped), ``DIR/report.json``, ``DIR/report.md`` and PNG plots. ``--check``
 exits 1 when a score falls below ``evals/thresholds.json`` (what CI runs).
+
+Every figure comes with a 95% interval (``summary_ci`` in report.json, evals/stats.py), and again for
+the questions of each split (``splits``: ``dev``, tuned on, and ``test``, only reported; see
+evals/split.py). ``summary`` keeps its flat numbers, as plots, ``--check`` and CI read them.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from evals import baseline, dataset, plots, scoring
+from evals import baseline, dataset, plots, scoring, stats
 from evals.dataset import Question, conversation
 from rag import config
 from rag.answer.pipeline import Bot
@@ -63,7 +68,8 @@ def run_questions(questions: list[Question], bot: Bot, backend: str, out: Path, 
         for q in tqdm(todo, desc=f"answering ({backend})", unit="q"):
             history = [p.question for p in conversation(q, by_id)]
             result = bot.answer(q.question, history=history, backend=backend).to_dict()
-            row = {"id": q.id, "lang": q.lang, "question": q.question, **result}
+            row = {"id": q.id, "lang": q.lang, **({"split": q.split} if q.split else {}),
+                   "question": q.question, **result}
             row["scores"] = scoring.score(q, row)
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             fh.flush()
@@ -71,18 +77,40 @@ def run_questions(questions: list[Question], bot: Bot, backend: str, out: Path, 
     return rows
 
 
-def compare_modes(questions: list[Question], bot: Bot) -> dict[str, dict]:
-    """Retrieval alone, per search mode: what each contributes."""
+def compare_modes(questions: list[Question], bot: Bot, intervals: dict | None = None) -> dict[str, dict]:
+    """Retrieval alone, per search mode: what each contributes. ``intervals``, when given, receives
+    the same figures with their intervals (``stats.retrieval_ci``), per mode."""
     from evals import retrieval
 
     index = bot.index
+    answerable = {q.id for q in questions if q.answerable}
     out = {}
     for mode in ("dense", "lexical", "hybrid"):
         try:
             # Scores only (the report's latency is the pipeline's): vectors from the run above are reused.
-            out[mode] = retrieval.summarise(retrieval.run(index, questions, mode=mode, timed=False), questions)
+            rows = retrieval.run(index, questions, mode=mode, timed=False)
         except ValueError:  # a mode this index does not offer
             continue
+        out[mode] = retrieval.summarise(rows, questions)
+        if intervals is not None:
+            intervals[mode] = stats.retrieval_ci(rows, answerable)
+    return out
+
+
+def with_intervals(questions: list[Question], rows: dict[str, dict]) -> dict:
+    """The figures of ``questions`` with intervals, for all of them and for each split:
+    ``summary_ci`` (as ``summary``, each figure ``{n, value, ci_low, ci_high}``) and ``splits``
+    (``{"dev"|"test": {"questions", "summary", "summary_ci"}}``, when the questions have splits)."""
+    mine = [rows[q.id] for q in questions if q.id in rows]
+    out: dict = {"summary_ci": stats.summary_ci(mine)}
+    splits = {}
+    for split in dataset.SPLITS:
+        qs = [q for q in questions if q.split == split and q.id in rows]
+        if qs:
+            splits[split] = {"questions": len(qs), "summary": scoring.summarise(qs, rows),
+                             "summary_ci": stats.summary_ci(rows[q.id] for q in qs)}
+    if splits:
+        out["splits"] = splits
     return out
 
 
@@ -122,7 +150,14 @@ def check_out(out: Path, settings: config.Settings) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0])
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["compare"]:  # so `budget-bot eval compare` works as `python -m evals compare` does
+        from evals import compare
+
+        return compare.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0],
+                                     epilog="python -m evals compare RUN_A RUN_B [--json]: two earlier runs, "
+                                            "paired question by question (see: compare --help)")
     parser.add_argument("--questions", type=Path, action="append", help="JSONL file(s); default: evals/questions.jsonl")
     parser.add_argument("--backend", default=None, choices=BACKENDS, help="default: RAG_LLM_BACKEND (bundled)")
     parser.add_argument("--mode", default=None, help="search mode (default: RAG_SEARCH_MODE)")
@@ -162,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     bot = Bot(settings)
     rows = run_questions(questions, bot, args.backend, args.out, _config_key(args, args.questions or [], settings))
     summary = scoring.summarise(questions, rows)
+    modes_ci: dict = {}
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "backend": args.backend,
@@ -169,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(questions),
         "seconds": round(time.time() - started, 1),
         "summary": summary,
-        "modes": compare_modes(questions, bot),
+        **with_intervals(questions, rows),
+        "modes": compare_modes(questions, bot, modes_ci),
+        "modes_ci": modes_ci,
     }
     if args.backend != "extractive" and not args.no_compare:
         # The no-LLM backend over the same questions (about a minute for our set), so the report shows
@@ -177,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         ext_key = _config_key(args, args.questions or [], settings) | {"backend": "extractive"}
         ext_rows = run_questions(questions, bot, "extractive", args.out / "extractive", ext_key)
         report["backends"] = {args.backend: summary, "extractive": scoring.summarise(questions, ext_rows)}
+        report["backends_ci"] = {args.backend: report["summary_ci"],
+                                 "extractive": stats.summary_ci(ext_rows[q.id] for q in questions if q.id in ext_rows)}
     if not args.no_baseline:
         report["baseline"] = baseline.run(questions, settings, backend=args.backend)
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -108,7 +108,9 @@ def test_required_keys_and_types(rows):
         for ev in obj.get("evidence", []) if isinstance(obj.get("evidence"), list) else []:
             if not isinstance(ev, str) or not ev.strip():
                 errors.append(f"line {lineno}: evidence spans must be non-empty strings")
-        extra = set(obj) - set(REQUIRED_KEYS) - {"followup_of"}
+        if obj.get("split") not in ("dev", "test"):
+            errors.append(f"line {lineno}: split must be dev or test (python -m evals.split --write)")
+        extra = set(obj) - set(REQUIRED_KEYS) - {"followup_of", "split"}
         if extra:
             errors.append(f"line {lineno}: unexpected keys {sorted(extra)}")
     assert not errors, "\n".join(errors)
