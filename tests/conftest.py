@@ -85,6 +85,7 @@ SLOW_TESTS = {
         "test_retrieval.py::test_hybrid_is_never_worse_than_dense",
         "test_models.py::test_parts_that_do_not_make_the_model_raise_instead_of_looping",  # 3-8 s
         "test_fuzz.py::test_every_code_point_goes_through_the_tokenizer",  # 3-4 s
+        "test_eval_compare.py",  # two real 40-question extractive runs, shared by the module's tests
     ],
 }
 _SLOW_KEYS = {key for keys in SLOW_TESTS.values() for key in keys}
