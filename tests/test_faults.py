@@ -174,10 +174,11 @@ def test_folder_deleted_under_an_open_index_answers_with_sources_or_says_to_inge
     1 of 3 runs, 2026-12-02: "unable to open database file"), and then the answer is the store error
     with its fix, never an answer without sources. A new process finds no index and says to ingest."""
     settings = _copy_index(indexed, tmp_path / "data")
-    assert Bot(settings).answer(QUESTION, backend="extractive").citations
+    bot = Bot(settings)  # the running app's: it opened the index before the folder went
+    assert bot.answer(QUESTION, backend="extractive").citations
     shutil.rmtree(settings.chroma_path)
     try:
-        result = Bot(settings).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
+        result = bot.answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
     except store.StoreError as e:
         assert "missing" in str(e) and "ingest.py" in str(e)
         return
@@ -196,7 +197,8 @@ def test_a_rust_panic_in_the_store_is_a_store_error_and_the_next_question_answer
         pass
 
     settings = _copy_index(indexed, tmp_path / "data")
-    assert Bot(settings).answer(QUESTION, backend="extractive").citations
+    bot = Bot(settings)  # one bot: after the store error, its next question answers again
+    assert bot.answer(QUESTION, backend="extractive").citations
     real = Collection.query
 
     def panics(*args, **kwargs):
@@ -204,9 +206,9 @@ def test_a_rust_panic_in_the_store_is_a_store_error_and_the_next_question_answer
 
     monkeypatch.setattr(Collection, "query", panics)
     with pytest.raises(store.StoreError, match="PanicException"):
-        Bot(settings).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
+        bot.answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
     monkeypatch.setattr(Collection, "query", real)
-    result = Bot(settings).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
+    result = bot.answer("沙嶺數據園可提供多少樓面面積？", backend="extractive")
     assert "25萬平方米" in result.text and result.citations
 
 

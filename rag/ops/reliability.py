@@ -105,8 +105,8 @@ def _cli(settings: Settings, args: list[str], prefix: list[str] | None = None, t
                           capture_output=True, text=True, timeout=timeout)
 
 
-def _fact_answered(settings: Settings, question: str = QUESTION) -> bool:
-    result = Bot(settings).answer(question, backend="extractive")
+def _fact_answered(bot: Bot, question: str = QUESTION) -> bool:
+    result = bot.answer(question, backend="extractive")
     return bool(result.citations) and EXPECTED_FACT in result.text
 
 
@@ -150,16 +150,17 @@ def check_store_corrupt(ctx: Context) -> tuple[bool, str]:
 
 def check_store_corrupted_while_open(ctx: Context) -> tuple[bool, str]:
     s = ctx.copy()
-    if not _fact_answered(s):
+    bot = Bot(s)  # one process's bot: the index it opened, then the store damaged under it
+    if not _fact_answered(bot):
         return False, "the copy did not answer before the fault"
     db = s.chroma_path / "chroma.sqlite3"
     db.write_bytes(os.urandom(db.stat().st_size))
-    msg = _store_error(lambda: Bot(s).answer("沙嶺數據園可提供多少樓面面積？", backend="extractive"))
+    msg = _store_error(lambda: bot.answer("沙嶺數據園可提供多少樓面面積？", backend="extractive"))
     shown = pipeline.unavailable(QUESTION)
     ok = "python ingest.py" in msg and shown.refused and not shown.retrieved
     shutil.rmtree(s.chroma_path)  # the fix: a good index in its place (a copy, as an ingest would write)
     shutil.copytree(ctx.base.chroma_path, s.chroma_path)
-    again = _fact_answered(s)
+    again = _fact_answered(bot)
     return ok and again, f"{msg} · citizen sees: {shown.text} · index replaced, same process: answered={again}"
 
 
@@ -182,14 +183,15 @@ def check_chroma_server_killed(ctx: Context) -> tuple[bool, str]:
     server_settings = dataclasses.replace(s, chroma_url=f"http://127.0.0.1:{port}")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     notes = []
+    bot = Bot(server_settings)  # one process's bot, across the server's death and restart
     with _started(ctx, cmd, lambda: procs.port_open(port), s.data_dir / "chroma.log", env) as server:
-        before = _fact_answered(server_settings)
+        before = _fact_answered(bot)
         server.send_signal(signal.SIGKILL)
         server.wait()
-        msg = _store_error(lambda: Bot(server_settings).answer(QUESTION, backend="extractive"))
+        msg = _store_error(lambda: bot.answer(QUESTION, backend="extractive"))
         notes.append(f"answered before: {before}; after kill: {msg}")
     with _started(ctx, cmd, lambda: procs.port_open(port), s.data_dir / "chroma2.log", env):
-        after = _fact_answered(server_settings)
+        after = _fact_answered(bot)
         notes.append(f"restarted on the same path and port: answered={after}")
     return before and "Cannot reach the Chroma server" in msg and after, " · ".join(notes)
 
@@ -425,7 +427,7 @@ def check_feedback_disk_full(ctx: Context) -> tuple[bool, str]:
     finally:
         app_log.removeHandler(handler)
         app_log.setLevel(level)
-    answered = _fact_answered(ctx.base)
+    answered = _fact_answered(Bot(ctx.base))
     logged = any("No space left on device" in m for m in seen)
     return not saved and logged and answered, f"saved={saved}; logged: {seen[-1] if seen else '(nothing)'}; " \
                                                f"answer still given: {answered}"
