@@ -9,8 +9,9 @@ baseline asks the same LLM with llama-index's default question-answering prompt,
 extractive backend answers the same questions too (``DIR/extractive/``), side by side.
 
 Writes ``DIR/results.jsonl`` (one line per question, written as it goes, so an interrupted run
-resumes where it stopped), ``DIR/report.json``, ``DIR/report.md`` and PNG plots. ``--check``
-exits 1 when a score falls below ``evals/thresholds.json`` (what CI runs).
+resumes where it stopped), ``DIR/report.json``, ``DIR/report.md``, ``DIR/report.html`` (every
+question with its verdicts and citations, evals/html.py) and PNG plots. ``--check`` exits 1 when a
+score falls below ``evals/thresholds.json`` (what CI runs).
 
 Every figure comes with a 95% interval (``summary_ci`` in report.json, evals/stats.py), and again for
 the questions of each split (``splits``: ``dev``, tuned on, and ``test``, only reported; see
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from evals import baseline, dataset, plots, scoring, stats
+from evals import baseline, dataset, html, plots, scoring, stats
 from evals.dataset import Question, conversation
 from rag import config
 from rag.answer.pipeline import Bot
@@ -149,12 +150,7 @@ def check_out(out: Path, settings: config.Settings) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["compare"]:  # so `budget-bot eval compare` works as `python -m evals compare` does
-        from evals import compare
-
-        return compare.main(argv[1:])
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__.splitlines()[0],
                                      epilog="python -m evals compare RUN_A RUN_B [--json]: two earlier runs, "
                                             "paired question by question (see: compare --help)")
@@ -167,7 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-compare", action="store_true",
                         help="with an LLM backend, skip the extractive backend's run beside it")
     parser.add_argument("--check", action="store_true", help="exit 1 when a score is below evals/thresholds.json")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["compare"]:  # so `budget-bot eval compare` works as `python -m evals compare` does
+        from evals import compare
+
+        return compare.main(argv[1:])
+    args = _parser().parse_args(argv)
 
     try:
         questions = dataset.load(args.questions)
@@ -209,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "modes": compare_modes(questions, bot, modes_ci),
         "modes_ci": modes_ci,
     }
+    ext_rows: dict[str, dict] = {}
     if args.backend != "extractive" and not args.no_compare:
         # The no-LLM backend over the same questions (about a minute for our set), so the report shows
         # what the LLM adds, or costs, beside it. Its rows go to a folder of their own, resumable too.
@@ -222,8 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     plots.write(report, rows, args.out)
     (args.out / "report.md").write_text(plots.markdown(report), encoding="utf-8")
+    html.write(args.out, report, [rows[q.id] for q in questions if q.id in rows],
+               [ext_rows[q.id] for q in questions if q.id in ext_rows], html.articles_of(settings))
     print(plots.markdown(report))
-    print(f"written to {args.out}/ (results.jsonl, report.md, report.json, *.png)")
+    print(f"written to {args.out}/ (results.jsonl, report.md, report.html, report.json, *.png)")
     if args.check:
         failures = check(summary, json.loads(THRESHOLDS.read_text()))
         if failures:

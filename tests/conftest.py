@@ -86,6 +86,7 @@ SLOW_TESTS = {
         "test_models.py::test_parts_that_do_not_make_the_model_raise_instead_of_looping",  # 3-8 s
         "test_fuzz.py::test_every_code_point_goes_through_the_tokenizer",  # 3-4 s
         "test_eval_compare.py",  # two real 40-question extractive runs, shared by the module's tests
+        "test_eval_html.py",  # a real 8-question run and its page in Chromium
     ],
 }
 _SLOW_KEYS = {key for keys in SLOW_TESTS.values() for key in keys}
