@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
+from rag.llm.prefix import MIN_TOKENS, PrefixCache
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -162,15 +163,21 @@ def warm_up(llama: Llama) -> None:
 
 
 @lru_cache(maxsize=2)
-def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Llama, threading.Lock]:
-    """Load the GGUF once per process (a few seconds) and warm it up; with the lock that guards it."""
+def _load_llama(model_path: str, n_ctx: int, n_threads: int, prefix_dir: Path | None
+                ) -> tuple[Llama, threading.Lock, PrefixCache]:
+    """Load the GGUF once per process (a few seconds) and warm it up; with the lock that guards it and
+    the saved states of its long prompt prefixes."""
+    import llama_cpp
+
     llama = new_llama(model_path, n_ctx, n_threads)
     warm_up(llama)
     # Freed before the interpreter tears its modules down: left to Llama.__del__ at exit, the free
     # calls meet modules already set to None and print "Exception ignored ... 'NoneType' object is not
     # callable" after every green test run.
     atexit.register(llama.close)
-    return llama, threading.Lock()
+    stat = Path(model_path).stat()
+    model_id = f"{Path(model_path).name}:{stat.st_size}:{n_ctx}:llama-cpp-python {llama_cpp.__version__}"
+    return llama, threading.Lock(), PrefixCache(prefix_dir, model_id)
 
 
 @dataclass
@@ -182,6 +189,35 @@ class BundledLLM(LLM):
     #: across every ``BundledLLM`` sharing it. Held while a stream is being read, and released when
     #: the stream ends or is closed (or garbage-collected, if a reader drops it half-way).
     lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
+    #: The saved states of long system turns (the article), put back when the KV cache lost them.
+    prefixes: PrefixCache = field(repr=False, default_factory=lambda: PrefixCache(None, ""))
+
+    def _tokens(self, messages: list[Message]) -> list[int]:
+        """The prompt's tokens, with the system turn's state in the KV cache first when it is long
+        (``rag.llm.prefix``). Call with ``lock`` held."""
+        llama = self.llama
+        tokens = llama.tokenize(_render(llama, messages).encode("utf-8"), add_bos=False, special=True)
+        if messages and messages[0]["role"] == "system":
+            system = llama.tokenize(_render(llama, messages[:1], opened=False).encode("utf-8"), add_bos=False,
+                                    special=True)
+            # The system turn's own tokens are the prompt's first ones, bar a merge at the seam.
+            n = llama.longest_token_prefix(system, tokens)
+            if n >= MIN_TOKENS:
+                if n + 1 >= llama.n_ctx():
+                    raise PromptTooLong(f"{self.name}: a system turn of {n} tokens does not fit {llama.n_ctx()}")
+                try:
+                    self.prefixes.ensure(llama, tokens[:n])
+                except RuntimeError as e:
+                    raise LLMUnavailable(f"{self.name}: {e}") from e
+        return tokens
+
+    def prime(self, messages: list[Message]) -> str:
+        """Read (or put back) ``messages``' long system turn now, so the first question does not wait for it.
+        Returns where it came from: "held", "memory", "disk", "computed", or "" (no long system turn)."""
+        with self.lock:
+            self.prefixes.last = ""
+            self._tokens(messages)
+            return self.prefixes.last
 
     def count_tokens(self, messages: list[Message]) -> int:
         """Prompt tokens as the chat template renders ``messages`` (for budgeting passages)."""
@@ -192,6 +228,7 @@ class BundledLLM(LLM):
                stop: list[str] | None = None) -> Iterator[str]:
         with self.lock:
             try:
+                self._tokens(messages)
                 chunks = self.llama.create_chat_completion(
                     messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, seed=SEED,
                     repeat_penalty=1.0, stream=True)
@@ -220,7 +257,7 @@ class BundledLLM(LLM):
 
         llama = self.llama
         with self.lock:
-            tokens = llama.tokenize(_render(llama, messages).encode("utf-8"), add_bos=False, special=True)
+            tokens = self._tokens(messages)
             if len(tokens) >= llama.n_ctx():
                 raise PromptTooLong(f"{self.name}: a prompt of {len(tokens)} tokens does not fit {llama.n_ctx()}")
             keep = min(_cached_prefix(llama, tokens), len(tokens) - 1)  # at least one token read, for its logits
@@ -246,14 +283,16 @@ def _cached_prefix(llama: Llama, tokens: list[int]) -> int:
     return llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
 
 
-def _render(llama: Llama, messages: list[Message]) -> str:
-    """The prompt text the GGUF's chat template makes of ``messages`` (assistant turn opened)."""
+def _render(llama: Llama, messages: list[Message], opened: bool = True) -> str:
+    """The prompt text the GGUF's chat template makes of ``messages`` (assistant turn opened unless not
+    ``opened``)."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     template = llama.metadata["tokenizer.chat_template"]
     eos = llama.detokenize([llama.token_eos()]).decode("utf-8", "replace")
     bos = llama.detokenize([llama.token_bos()]).decode("utf-8", "replace")
-    return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+    return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos,
+                               add_generation_prompt=opened)(messages=messages).prompt
 
 
 def load_bundled(settings: Settings) -> BundledLLM:
@@ -264,9 +303,10 @@ def load_bundled(settings: Settings) -> BundledLLM:
         path = models.ensure_gguf(settings.model_cache)
     except models.ModelError as e:
         raise LLMUnavailable(f"bundled LLM: {e}") from e
-    llama, lock = _load_llama(str(path), settings.llm_ctx, max(1, settings.llm_threads))
+    llama, lock, prefixes = _load_llama(str(path), settings.llm_ctx, max(1, settings.llm_threads),
+                                        settings.model_cache / "prefixes")
     return BundledLLM(name=f"bundled:{Path(path).stem}", context_window=llama.n_ctx(), llama=llama,
-                      lock=lock)
+                      lock=lock, prefixes=prefixes)
 
 
 # --------------------------------------------------------------------------------------------------
