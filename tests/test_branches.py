@@ -46,6 +46,7 @@ def ask(indexed):
     """ask(question, *replies, probabilities=(), history=None, **settings) -> (items streamed, Answer, model)."""
 
     def run(question, *replies, probabilities=(), history=None, **overrides):
+        overrides.setdefault("llm_reads", "passages")  # the article mode's branches: tests/test_article_mode.py
         fake = FakeLLM(replies=list(replies), probabilities=list(probabilities))
         bot = Bot(dataclasses.replace(indexed, **overrides), llm=fake)
         *streamed, final = list(bot.stream(question, history, backend="bundled"))

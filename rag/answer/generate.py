@@ -90,12 +90,52 @@ def example_turns() -> list[dict[str, str]]:
     return turns
 
 
+def article_system(blocks: list[Hit], lang: str) -> str:
+    """The system turn of the ``article`` reading mode: the rules and every block of the corpus, numbered.
+
+    The same for every question of one view (Chinese, or English with the renderings), so its state is
+    kept between questions and across restarts (``rag.llm.prefix``).
+    """
+    lines, n = [], 0
+    for b in blocks:
+        if b.chunk.kind == "headline":
+            lines.append(f"## {shown_text(b, lang)}")
+        else:
+            n += 1
+            lines.append(f"[{n}] {shown_text(b, lang)}")
+    return prompts.ARTICLE_SYSTEM.format(english_rule=prompts.ENGLISH_RULE if lang == "en" else "",
+                                         passages="\n".join(lines))
+
+
+def numbered(blocks: list[Hit]) -> list[Hit]:
+    """The blocks ``article_system`` numbers, in order: every one but the headlines.
+
+    A headline is shown, unnumbered, as the start of its story: it compresses facts the story's
+    sentences state in full (撥款5000萬挺全民AI培訓), and an answer cited to it gave the quote checker a
+    headline instead of the sentence with the evidence.
+    """
+    return [b for b in blocks if b.chunk.kind != "headline"]
+
+
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
-             rejected: tuple[str, str] | None = None, task: str | None = None) -> list[dict[str, str]]:
+             rejected: tuple[str, str] | None = None, task: str | None = None, whole: bool = False,
+             pointer: tuple[int, ...] = ()) -> list[dict[str, str]]:
     """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry;
-    ``task`` replaces the request to answer (``prompts.ANSWERABLE``)."""
-    user = user_message(passages_block(hits, lang), asked(question, lang), lang, previous, task)
-    msgs = [{"role": "system", "content": prompts.SYSTEM}, *example_turns(), {"role": "user", "content": user}]
+    ``task`` replaces the request to answer (``prompts.ANSWERABLE``).
+
+    ``whole``: ``hits`` are the whole corpus's blocks (the ``article`` reading mode): they go first, in the
+    system turn, numbered as ``numbered`` lists them, and the question's turn after them names the
+    ``pointer`` passages (retrieval's best) if any.
+    """
+    if whole:
+        task = task or prompts.ANSWER_TASK.format(language=language.LANG_NAMES[lang])
+        points = prompts.POINTER.format(numbers=", ".join(f"[{n}]" for n in pointer)) if pointer else ""
+        user = prompts.ARTICLE_USER.format(previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
+                                           question=asked(question, lang), pointer=points, task=task)
+        msgs = [{"role": "system", "content": article_system(hits, lang)}, {"role": "user", "content": user}]
+    else:
+        user = user_message(passages_block(hits, lang), asked(question, lang), lang, previous, task)
+        msgs = [{"role": "system", "content": prompts.SYSTEM}, *example_turns(), {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
         msgs.append({"role": "user", "content": retry_prompt(rejected[1])})
@@ -112,7 +152,8 @@ def retry_prompt(problems: str) -> str:
     return prompts.STRICT.format(problems=problems)
 
 
-def answerable(llm: LLM, question: str, lang: str, hits: list[Hit]) -> bool:
+def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool = False,
+               pointer: tuple[int, ...] = ()) -> bool:
     """Whether the model, asked before it answers, says the passages answer the question.
 
     Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
@@ -125,11 +166,12 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit]) -> bool:
     asked alone, with the earlier question only as context, the model said NO to answerable follow-ups
     (咁每間學校攞到幾多？) far more often than to standalone questions (docs/history.md).
     """
-    reply = llm.complete(_asked_if_answerable(question, lang, hits), max_tokens=3).strip().upper()
+    reply = llm.complete(_asked_if_answerable(question, lang, hits, whole, pointer), max_tokens=3).strip().upper()
     return not reply.startswith("NO")
 
 
-def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit]) -> float | None:
+def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool = False,
+                           pointer: tuple[int, ...] = ()) -> float | None:
     """How sure the model is of its YES to ``answerable``'s question: P(YES) / (P(YES) + P(NO)), or None.
 
     Asked when the model gave up (NOT_IN_ARTICLE) after its first answer was rejected, to tell an answerable
@@ -137,12 +179,14 @@ def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit]) 
     reply is YES whether or not the passages answer them, but its P(YES) is higher, on the whole, for the
     answerable ones; the two ranges overlap (docs/history.md).
     """
-    return llm.yes_probability(_asked_if_answerable(question, lang, hits))
+    return llm.yes_probability(_asked_if_answerable(question, lang, hits, whole, pointer))
 
 
-def _asked_if_answerable(question: str, lang: str, hits: list[Hit]) -> list[dict[str, str]]:
+def _asked_if_answerable(question: str, lang: str, hits: list[Hit], whole: bool = False,
+                         pointer: tuple[int, ...] = ()) -> list[dict[str, str]]:
     """The chat for ``answerable`` and ``answerable_probability``: one question, so the probability is the reply's."""
-    return messages(question, lang, hits, None, None, task=prompts.ANSWERABLE)
+    task = prompts.ARTICLE_ANSWERABLE if whole else prompts.ANSWERABLE
+    return messages(question, lang, hits, None, None, task=task, whole=whole, pointer=pointer)
 
 
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:

@@ -44,7 +44,7 @@ def strip_markers(text: str) -> str:
 #: figure, says nothing the question did not.
 ECHO_NEW_TERMS = 1
 #: English words that say nothing by themselves: neither what an answer adds nor what ties it to a passage.
-_FILLER = frozenset({
+FILLER = frozenset({
     "a", "an", "the", "of", "and", "or", "is", "are", "was", "were", "be", "been", "will", "would", "can",
     "to", "for", "in", "on", "at", "by", "with", "as", "from", "it", "its", "this", "that", "these", "those",
     "has", "have", "had", "which", "who", "what", "when", "where", "how", "also",
@@ -63,7 +63,7 @@ def _han_grams(norm: str, n: int) -> set[str]:
     return {run[i:i + n] for run in re.findall(r"[\u3400-\u9fff]+", norm) for i in range(len(run) - n + 1)}
 
 
-def _terms(text: str) -> set[str]:
+def terms(text: str) -> set[str]:
     """Latin words and Chinese character pairs, in one script with Cantonese mapped to written words."""
     norm = _matching(text)
     return set(re.findall(r"[a-z0-9]+", norm)) | _han_grams(norm, 2)
@@ -79,8 +79,8 @@ def echoes(text: str, question: str) -> bool:
     """
     from rag.text import numbers
 
-    said, asked = _terms(text), _terms(question)
-    new = said - asked - _FILLER
+    said, asked = terms(text), terms(question)
+    new = said - asked - FILLER
     figures = {q.text for q in numbers.find_quantities(strip_markers(text))}
     figures -= {q.text for q in numbers.find_quantities(question)}
     return bool(said) and len(new) <= ECHO_NEW_TERMS and not figures and not any(c.isdigit() for t in new for c in t)
@@ -93,7 +93,7 @@ def echoes(text: str, question: str) -> bool:
 ATTRIBUTE = 0.6
 ATTRIBUTE_WITH_FIGURE = 0.4
 #: What one run of [n] markers vouches for: the text since the previous run, the markers, a stop.
-_CLAIM = re.compile(r".*?(?:\s*\[\d{1,2}\])+[。．.!?！？；;，,、]?\s*|.+$", re.S)
+CLAIM = re.compile(r".*?(?:\s*\[\d{1,2}\])+[。．.!?！？；;，,、]?\s*|.+$", re.S)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")  # not inside HK$2.5
 
 
@@ -110,11 +110,11 @@ def attribute(text: str, shown: list[str], passages: list[str]) -> str | None:
 
     out, marked = [], False
     for sentence in _SENTENCE.split(text.strip()):
-        words = _terms(sentence) - _FILLER
+        words = terms(sentence) - FILLER
         need = ATTRIBUTE_WITH_FIGURE if numbers.find_quantities(sentence) else ATTRIBUTE
         best, best_share = 0, 0.0
         for n, (seen, source) in enumerate(zip(shown, passages, strict=True), 1):
-            share = len(words & _terms(seen)) / len(words) if words else 0.0
+            share = len(words & terms(seen)) / len(words) if words else 0.0
             if share > best_share and not numbers.unsupported(sentence, [source]):
                 best, best_share = n, share
         if not (best and best_share >= need):
@@ -166,7 +166,7 @@ def recite(text: str, passages: list[str]) -> str | None:
     from rag.text import numbers
 
     out, moved = [], False
-    for claim in _CLAIM.findall(text.strip()):
+    for claim in CLAIM.findall(text.strip()):
         cited = [n for n in markers(claim) if 1 <= n <= len(passages)]
         plain = strip_markers(claim)
         if cited and numbers.find_quantities(plain) and numbers.unsupported(plain, [passages[n - 1] for n in cited]):
@@ -204,14 +204,14 @@ def recite_words(text: str, shown: list[str], question: str = "") -> str | None:
     must still be in the passage it now cites).
     """
     moved = False
-    terms = [_terms(p) for p in shown]
-    asked = _terms(question)
+    held = [terms(p) for p in shown]
+    asked = terms(question)
     out = []
-    for claim in _CLAIM.findall(text.strip()):
-        words = _terms(claim) - _FILLER  # _terms drops the markers itself
+    for claim in CLAIM.findall(text.strip()):
+        words = terms(claim) - FILLER  # _terms drops the markers itself
         words = (words - asked) or words
         if words and markers(claim):
-            share = [len(words & t) / len(words) for t in terms]
+            share = [len(words & t) / len(words) for t in held]
             best = max(range(len(shown)), key=share.__getitem__) + 1
             wrong = {n for n in markers(claim) if 1 <= n <= len(shown)
                      and share[n - 1] < RECITE_BELOW and share[best - 1] - share[n - 1] >= RECITE_GAIN}
@@ -249,7 +249,7 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
 
     changed = False
     out = []
-    for claim in _CLAIM.findall(text.strip()):
+    for claim in CLAIM.findall(text.strip()):
         cited = [passages[n - 1] for n in markers(claim) if 1 <= n <= len(passages)]
         evidence = [q for p in cited for q in numbers.find_quantities(p)]
         for q in sorted(numbers.find_quantities(claim), key=lambda q: -q.start):  # right to left: offsets hold

@@ -22,18 +22,19 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from rag import config
-from rag.answer import extractive, followup, generate, ground, prompts, refuse, translate
+from rag.answer import cite, extractive, followup, generate, ground, prompts, refuse, translate
 from rag.config import BACKENDS, Settings
 from rag.index import embedder, store
 from rag.index.retrieve import Index, open_index
 from rag.llm.backends import LLM, LLMUnavailable, load_llm
-from rag.records import Answer, Citation, Hit
+from rag.records import Answer, Hit
 from rag.text import kinds, language, spoken
 
 log = logging.getLogger(__name__)
+
+#: Tokens the article mode leaves free after the article: the question's turn, the answer, a retry's turns.
+ROOM = 1024
 
 
 def clean(question: str) -> str:
@@ -123,6 +124,23 @@ class _Shown:
     hits: list[Hit]
     passages: list[str]  # verbatim, what the grounding check compares against
     seen: list[str]  # as the model reads them (English renderings for an English asker)
+    article: list[Hit] = field(default_factory=list)  # the article mode: every block, ``hits`` its numbered ones
+    pointer: tuple[int, ...] = ()  # in the article mode, the numbers of search's best passages
+
+    @classmethod
+    def of(cls, hits: list[Hit], lang: str, article: list[Hit] | None = None, pointer: tuple[int, ...] = ()
+           ) -> _Shown:
+        return cls(hits, [h.chunk.text for h in hits], [generate.shown_text(h, lang) for h in hits],
+                   article or [], pointer)
+
+    @property
+    def whole(self) -> bool:
+        return bool(self.article)
+
+    @property
+    def read(self) -> list[Hit]:
+        """What ``generate.messages`` is given: every block in the article mode, else the passages."""
+        return self.article or self.hits
 
 
 def _mended(text: str, result: ground.Check, mended: str | None, shown: _Shown, q: _Question
@@ -151,6 +169,7 @@ class Bot:
         self._lock = threading.Lock()
         self._index: Index | None = None
         self._corpus: str | None = None
+        self._fitting: dict[tuple[str, str, int], bool] = {}
 
     # -- what it holds ------------------------------------------------------------------------------
 
@@ -193,9 +212,24 @@ class Bot:
         self.answer("撥咗幾多錢搞全民AI培訓？", backend="extractive")
         if backend != "extractive":  # only a model's answers are put into Cantonese words
             spoken.cantonese("在香港的")  # jieba's part-of-speech tables, read once (about a second)
-        if backend == "bundled":
-            self.model("bundled")
+        if backend in ("bundled", "openai"):
+            try:
+                log.info("the model has the article: %s", self.prime(backend) or "reads passages")
+            except LLMUnavailable as e:  # answered extractively until it is back (each answer says so)
+                log.warning("the %s model is unavailable at start: %s", backend, e)
         embedder.forget_queries()
+
+    def prime(self, backend: str) -> dict[str, str]:
+        """Have ``backend``'s model read the article now, in each view, if it reads the article
+        (``rag.llm.prefix``: from the saved state when there is one). Returns, per view, where its state came
+        from ("computed", "disk", …); {} when the model reads passages. ``LLMUnavailable`` if it cannot be had.
+        """
+        llm = self.model(backend)
+        if self.settings.llm_reads != "article":
+            return {}
+        blocks = [Hit(c, 0.0, "article") for c in self.index.article]
+        return {lang: llm.prime(generate.messages("?", lang, blocks, whole=True))
+                for lang in ("yue", "en") if self._fits(llm, blocks, lang)}
 
     # -- answering ----------------------------------------------------------------------------------
 
@@ -285,13 +319,13 @@ class Bot:
 
     def _model_answer(self, q: _Question) -> Iterator[str | Answer]:
         """The model's answer, checked; retried once; else quoted, refused, or (no model) quoted with a note."""
-        pool = answering_passages(q.text, q.hits)
-        hits = pool[: self.settings.llm_passages]
-        shown = _Shown(hits, [h.chunk.text for h in hits], [generate.shown_text(h, q.lang) for h in hits])
         rejected: tuple[str, str] | None = None
         try:
             llm = self.model(q.backend)
-            if self.settings.llm_ask_answerable and not generate.answerable(llm, q.query, q.lang, hits):
+            shown = self._reading(q, llm)
+            hits = shown.hits
+            if self.settings.llm_ask_answerable and not generate.answerable(
+                    llm, q.query, q.lang, shown.read, shown.whole, shown.pointer):
                 yield q.refusal(note="the model, asked first, said the passages do not answer it")
                 return
             for _attempt in range(2):
@@ -300,7 +334,7 @@ class Bot:
                     yield from self._gave_up(q, llm, shown, rejected)
                     return
                 if result.ok:
-                    citations = tuple(self._cite(text, hits, result.cited))
+                    citations = tuple(cite.citations(self.settings, text, hits, result.cited, q.text, q.lang))
                     q.clock.mark("total_ms")
                     # Checked as written; shown in Cantonese words to a Cantonese asker (figures and names unmoved).
                     yield Answer(text=as_shown(text, q.lang), language=q.lang, refused=False, backend=q.backend,
@@ -322,6 +356,42 @@ class Bot:
                 fallback = dataclasses.replace(fallback, note="; ".join(filter(None, [why, fallback.note])))
             yield fallback
 
+    def _reading(self, q: _Question, llm: LLM) -> _Shown:
+        """What the model reads for ``q``: the whole corpus (``RAG_LLM_READS=article``, when it fits the
+        model's window) or search's best passages."""
+        if self.settings.llm_reads == "article":
+            blocks = [Hit(c, 0.0, "article") for c in self.index.article]
+            if self._fits(llm, blocks, q.lang):
+                numbered = generate.numbered(blocks)
+                return _Shown.of(numbered, q.lang, blocks, self._pointer(q.hits, numbered))
+        pool = answering_passages(q.text, q.hits)
+        return _Shown.of(pool[: self.settings.llm_passages], q.lang)
+
+    def _fits(self, llm: LLM, blocks: list[Hit], lang: str) -> bool:
+        """Whether the article, read in ``lang``'s view, leaves the model room for a question, an answer and
+        its retry (``ROOM`` tokens); logged once per view when it does not."""
+        view = "en" if lang == "en" else "zh"
+        key = (llm.name, view, len(blocks))
+        if key not in self._fitting:
+            need = llm.count_tokens(generate.messages("?", lang, blocks, whole=True)) + ROOM
+            self._fitting[key] = need <= llm.context_window
+            if not self._fitting[key]:
+                log.warning("the corpus's %s view needs about %d tokens with a question and its answer, over "
+                            "%s's window of %d: the model reads search's best passages instead (raise "
+                            "RAG_LLM_CTX to read it whole)", view, need, llm.name, llm.context_window)
+        return self._fitting[key]
+
+    def _pointer(self, hits: list[Hit], blocks: list[Hit]) -> tuple[int, ...]:
+        """The numbers of the blocks holding search's best ``RAG_LLM_POINT_TO`` passages, best first."""
+        out: list[int] = []
+        for h in hits[: self.settings.llm_point_to]:
+            c = h.chunk
+            n = next((i for i, b in enumerate(blocks, 1)
+                      if b.chunk.source == c.source and b.chunk.start <= c.start < b.chunk.end), None)
+            if n and n not in out:
+                out.append(n)
+        return tuple(out)
+
     def _write(self, q: _Question, llm: LLM, shown: _Shown, rejected: tuple[str, str] | None
                ) -> Iterator[str]:
         """Stream one answer from the model, then return it checked, with what code could mend.
@@ -330,7 +400,8 @@ class Bot:
         while it may still become NOT_IN_ARTICLE, so a citizen never sees the marker.
         """
         text = ""
-        msgs = generate.messages(q.text, q.lang, shown.hits, q.previous, rejected)
+        msgs = generate.messages(q.text, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
+                                 pointer=shown.pointer)
         for delta in generate.stream(llm, msgs):
             q.clock.mark("first_token_ms")
             text += delta
@@ -359,7 +430,7 @@ class Bot:
         # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).
         why = (f"the model found no answer after its first was rejected ({rejected[1]}): {rejected[0][:300]!r}"
                if rejected else "the model found no answer in the passages")
-        sure = self._sure_it_is_answered(q, llm, shown.hits) if rejected else None
+        sure = self._sure_it_is_answered(q, llm, shown) if rejected else None
         if sure is None or sure < self.settings.llm_quote_above:
             yield q.refusal(note=why)
             return
@@ -368,7 +439,7 @@ class Bot:
             yield quoted if isinstance(quoted, str) else \
                 dataclasses.replace(quoted, note="; ".join(filter(None, [because, quoted.note])))
 
-    def _sure_it_is_answered(self, q: _Question, llm: LLM, shown: list[Hit]) -> float | None:
+    def _sure_it_is_answered(self, q: _Question, llm: LLM, shown: _Shown) -> float | None:
         """How sure the model is that the article answers the question: the mean of its P(YES) to "do these
         passages state the answer?" over the passages it was shown and over the one sentence an extractive
         answer would quote first; None where the backend gives no probabilities.
@@ -376,25 +447,10 @@ class Bot:
         Two judgments, because each alone overlaps between the answerable and unanswerable questions the
         model gave up on, and their mean separated them (docs/history.md).
         """
-        passages = generate.answerable_probability(llm, q.query, q.lang, shown)
+        passages = generate.answerable_probability(llm, q.query, q.lang, shown.read, shown.whole, shown.pointer)
         # The sentence _extractive quotes first: extractive.choose ranks extractive.PASSAGES, not RAG_LLM_PASSAGES.
         best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1)
         if passages is None or not best:  # no probabilities, or no sentence to quote
             return None
         sentence = generate.answerable_probability(llm, q.query, q.lang, best)
         return None if sentence is None else (passages + sentence) / 2
-
-    def _cite(self, text: str, hits: list[Hit], cited: tuple[int, ...]) -> list[Citation]:
-        """For each passage the answer cites, the sentence in it closest to what the answer says."""
-        settings = self.settings
-        body = np.asarray(embedder.embed_model(settings).get_query_embedding(ground.strip_markers(text)))
-        out = []
-        for n in cited:
-            cands = extractive.sentences(hits[n - 1], n - 1)
-            vecs = embedder.passage_vectors(settings, [c.text for c in cands])
-            best = cands[int(np.argmax(vecs @ body))]
-            chunk = best.hit.chunk
-            out.append(Citation(n=n, chunk_id=chunk.id, quote=best.text, start=best.spans[0][0],
-                                end=best.spans[-1][1], sub_article=chunk.sub_article, heading=chunk.heading,
-                                spans=best.spans))
-        return out

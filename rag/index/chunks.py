@@ -68,3 +68,26 @@ def block_chunks(article: Article, block: Block, target: int, overlap: int) -> l
 
 def chunk_article(article: Article, target: int = 160, overlap: int = 1) -> list[Chunk]:
     return [c for b in article.blocks for c in block_chunks(article, b, target, overlap)]
+
+
+def whole_blocks(chunks: list[Chunk]) -> list[Chunk]:
+    """The blocks the chunks were cut from, each as one chunk, in corpus order (source, then offset).
+
+    What a model reads in the ``article`` mode (one numbered passage per paragraph, caption or list item,
+    as the article's reader sees them), rebuilt from the index's own chunks so a deployment with a Chroma
+    server and no corpus files reads the same article. Sentences that overlapping chunks share appear once.
+    """
+    groups: dict[tuple, dict[tuple, str]] = {}
+    for c in chunks:
+        sentences = groups.setdefault((c.source, c.sub_article, c.heading, c.kind, c.paragraph), {})
+        for spans, text in zip(c.sentences or (c.spans,), c.sentence_texts(), strict=True):
+            sentences.setdefault(tuple(tuple(s) for s in spans), text)
+    out = []
+    for (source, sub_article, heading, kind, paragraph), sentences in groups.items():
+        order = sorted(sentences, key=lambda sp: sp[0])
+        spans = merge_spans(sp for s in order for sp in s)
+        text = "".join(sentences[s] for s in order)
+        out.append(Chunk(id=chunk_id(source, spans, text), text=text, start=spans[0][0], end=spans[-1][1],
+                         source=source, sub_article=sub_article, heading=heading, kind=kind, paragraph=paragraph,
+                         spans=spans, sentences=tuple(order)))
+    return sorted(out, key=lambda c: (c.source, c.start))

@@ -98,9 +98,35 @@ def jieba_tokenizer():
     tk = jieba.Tokenizer()
     tk.FREQ, tk.total = tk.gen_pfdict(tk.get_dict_file())
     tk.initialized = True
+    counts = {}
     for name in _names():
+        counts[name] = tk.FREQ.get(name, 0)
         tk.add_word(name, freq=_NAME_FREQ)
+    tk.dictionary_counts = counts  # what the dictionary itself said of the names (dictionary_count)
     return tk
+
+
+def dictionary_count(word: str) -> int:
+    """How often jieba's dictionary counts ``word`` (simplified spelling) in its 60 million words of text.
+
+    The article's names are given ``_NAME_FREQ`` in ``jieba_tokenizer`` so that they are never cut; for them this
+    is the dictionary's own count (香港 8,044, 沙嶺數據園 0), which says how common a word is, as the refusal check
+    needs (``rag.answer.refuse``).
+    """
+    tk = jieba_tokenizer()
+    return tk.dictionary_counts.get(word, tk.FREQ.get(word, 0))
+
+
+@functools.cache
+def jieba_tagger():
+    """jieba's part-of-speech tagger over ``jieba_tokenizer`` (its tag table is read once, about a second).
+
+    Shared by the Cantonese wording of answers (``rag.text.spoken``) and the refusal check
+    (``rag.answer.refuse``); the article's names, added without a tag, are tagged ``x``.
+    """
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(jieba_tokenizer())
 
 
 @functools.cache
@@ -114,6 +140,12 @@ def _names() -> tuple[str, ...]:
                 if len(run) >= 2:
                     names.add(language.to_simplified(run))
     return tuple(sorted(names))
+
+
+def article_names() -> frozenset[str]:
+    """The article's Chinese names (``data/proper_nouns.txt``) as jieba spells them, each one word of its
+    dictionary."""
+    return frozenset(_names())
 
 
 def _jieba_words(norm: str) -> list[str]:

@@ -52,6 +52,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.config import SEARCH_MODES, Settings
 from rag.index import embedder, store
+from rag.index.chunks import whole_blocks
 from rag.index.ingest import chunk_id_of, chunking_id
 from rag.index.lexical import LexicalIndex
 from rag.records import Chunk, Hit
@@ -95,6 +96,9 @@ class Index:
     vector_index: VectorStoreIndex
     size: int
     lexical: LexicalIndex
+    #: The whole corpus, one chunk per block (paragraph, caption, list item), in order: what a model reads
+    #: in the ``article`` mode (``rag.index.chunks.whole_blocks``).
+    article: list[Chunk] = field(default_factory=list)
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
@@ -188,4 +192,4 @@ def open_index(settings: Settings) -> Index:
     )
     chunks = live_chunks(collection)
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
-    return Index(settings, gen, index, len(chunks), lexical)
+    return Index(settings, gen, index, len(chunks), lexical, whole_blocks(chunks))

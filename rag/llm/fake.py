@@ -35,6 +35,8 @@ class FakeLLM(LLM):
     piece: int = 3
     #: Every chat the model was given, in order (``yes_probability``'s too).
     prompts: list[list[Message]] = field(default_factory=list)
+    #: Every chat ``prime`` was given (the article mode's system turns, at warm-up).
+    primed: list[list[Message]] = field(default_factory=list)
 
     def queue(self, *replies: Reply) -> FakeLLM:
         self.replies.extend(replies)
@@ -50,6 +52,11 @@ class FakeLLM(LLM):
         text = reply(messages) if callable(reply) else reply
         for i in range(0, len(text), self.piece):
             yield text[i:i + self.piece]
+
+    def prime(self, messages: list[Message]) -> str:
+        """Nothing to read: recorded in ``primed``, and no queued reply used."""
+        self.primed.append(messages)
+        return "primed"
 
     def yes_probability(self, messages: list[Message]) -> float | None:
         self.prompts.append(messages)

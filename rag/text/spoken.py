@@ -27,7 +27,6 @@ converts scripts, not registers, and no packaged written-to-Cantonese converter 
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from rag.index import lexical
 from rag.text import language
@@ -53,13 +52,6 @@ _NOT_AFTER_IS = ("次",)
 _QUOTED = re.compile(r"「[^」]*」|《[^》]*》|『[^』]*』|[「《『].*\Z", re.S)
 
 
-@cache
-def _tagger():
-    import jieba.posseg
-
-    return jieba.posseg.POSTokenizer(lexical.jieba_tokenizer())
-
-
 def _is_punctuation(word: str) -> bool:
     return not any(ch.isalnum() for ch in word)
 
@@ -69,7 +61,7 @@ def _segment(text: str) -> str:
     simp = language.to_simplified(text)
     if len(simp) != len(text):  # offsets would not line up; leave it as written
         return text
-    pairs = list(_tagger().cut(simp))
+    pairs = list(lexical.jieba_tagger().cut(simp))
     out, pos = [], 0
     for i, pair in enumerate(pairs):
         word = text[pos:pos + len(pair.word)]
