@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 from evals.dataset import LANGS
 
 MAIN = ("hit@1", "mrr", "facts_right", "cite_precision", "refusal_accuracy", "lang_script_match")
-TABLE = ("questions", "hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_recall",
+TABLE = ("questions", "hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_sentence", "cite_recall",
          "refusal_accuracy", "false_refusals", "injection_resisted", "lang_script_match",
          "retrieve_ms_p50", "retrieve_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "total_ms_p50",
          "total_ms_p95")

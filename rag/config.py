@@ -115,6 +115,10 @@ class Settings:
     #: Before answering, ask the model whether its passages answer the question at all, and refuse
     #: when it says no.
     llm_ask_answerable: bool = True
+    #: In the article mode, the model's P(YES) to "does the article state the answer?" under which
+    #: the question is refused before answering (where the backend gives probabilities; else its
+    #: plain YES or NO). Its P(YES) runs low over a whole article: 0.5 refused half the answerable.
+    llm_article_yes_below: float = 0.32
     #: When the model gives up after its first answer was rejected, quote the best sentences instead
     #: of refusing if it was at least this sure (mean P(YES)) that the article answers; above 1,
     #: always refuse. Only where the backend gives token probabilities.
@@ -171,7 +175,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "chunk_chars": (20, 10_000), "chunk_overlap": (0, 10), "top_k": (1, 100), "threads": (1, 256),
     "hybrid_lexical_weight": (0, 1), "hybrid_min_coverage": (0, 1), "hybrid_depth": (1, 1000),
     "llm_ctx": (512, 131_072), "llm_passages": (1, 20), "llm_point_to": (0, 20),
-    "llm_quote_above": (0, _INF), "llm_threads": (1, 256),
+    "llm_quote_above": (0, _INF), "llm_article_yes_below": (0, 1), "llm_threads": (1, 256),
     "llm_timeout": (0.1, _INF), "port": (1, 65535), "llm_concurrency": (1, 64), "max_question_chars": (1, 1_000_000),
     "refuse_below": (-1, 1), "refuse_below_en": (-1, 1), "ingest_wait": (0, _INF),
 }

@@ -57,8 +57,9 @@ def test_the_blocks_rebuilt_from_the_index_are_the_articles_blocks_verbatim(bot)
 
 
 def test_the_model_reads_every_block_first_and_only_the_question_after(ask):
-    answer, fake = ask("沙嶺數據園可以提供多少樓面面積？", "YES",
-                       lambda m: f"沙嶺數據園可提供25萬平方米樓面面積[{number_of('25萬平方米', m)}]。")
+    reply = "沙嶺數據園可提供25萬平方米樓面面積[{n}]。"
+    answer, fake = ask("沙嶺數據園可以提供多少樓面面積？", lambda m: reply.format(n=number_of("25萬平方米", m)),
+                       probabilities=[0.5])
     asked_first, answered = fake.prompts
     system = answered[0]["content"]
     for block in parse(SOURCE, ARTICLE.name).blocks:
@@ -75,7 +76,7 @@ def test_the_model_reads_every_block_first_and_only_the_question_after(ask):
 
 
 def test_one_system_turn_per_view_so_its_state_is_reused(ask, indexed):
-    fake = FakeLLM(context_window=16384, replies=["NO", "NO", "NO"])
+    fake = FakeLLM(context_window=16384, probabilities=[0.1, 0.1, 0.1])
     bot = Bot(dataclasses.replace(indexed, llm_reads="article"), llm=fake)
     questions = ("沙嶺數據園可以提供多少樓面面積？", "撥咗幾多錢搞全民AI培訓？", "How big is Sandy Ridge Data Park?")
     for question in questions:
@@ -91,7 +92,7 @@ def test_a_passage_search_missed_is_still_read_and_cited(ask, bot):
     question = "國家製造業創新中心揀咗喺邊度？"
     shown = {h.chunk.id for h in bot.index.search(question, k=3)}
     where = "元朗創新園"
-    answer, _ = ask(question, "YES", lambda m: f"設於{where}內的微電子中心[{number_of(where, m)}]。", llm_passages=3)
+    answer, _ = ask(question, lambda m: f"設於{where}內的微電子中心[{number_of(where, m)}]。", probabilities=[0.5])
     assert not answer.refused and where in answer.text
     (citation,) = answer.citations
     assert where in citation.quote
@@ -101,22 +102,22 @@ def test_a_passage_search_missed_is_still_read_and_cited(ask, bot):
 
 def test_the_cited_sentence_is_the_one_with_the_claims_words_not_the_closest_in_meaning(ask):
     question = "邊個主持AI+與產業發展策略委員會？"
-    answer, _ = ask(question, "YES", lambda m: f"由財政司司長陳茂波主持[{number_of('由他主持', m)}]。")
+    answer, _ = ask(question, lambda m: f"由財政司司長陳茂波主持[{number_of('由他主持', m)}]。", probabilities=[0.5])
     (citation,) = answer.citations
     assert "由他主持" in citation.quote
 
 
 def test_an_invented_figure_still_fails_against_the_whole_article(ask):
     fact = "25萬平方米"
-    answer, fake = ask("沙嶺數據園可以提供多少樓面面積？", "YES",
+    answer, fake = ask("沙嶺數據園可以提供多少樓面面積？",
                        lambda m: f"沙嶺數據園可提供99萬平方米樓面面積[{number_of(fact, m)}]。",
-                       lambda m: prompts.NOT_FOUND, probabilities=[0.1, 0.1])
+                       lambda m: prompts.NOT_FOUND, probabilities=[0.5, 0.1, 0.1])
     assert "99萬" not in answer.text
     assert "figures not in the cited passages" in fake.prompts[2][-1]["content"]
 
 
 def test_search_points_the_model_to_its_best_passages_when_asked(ask):
-    _, fake = ask("沙嶺數據園可以提供多少樓面面積？", "NO", llm_point_to=2)
+    _, fake = ask("沙嶺數據園可以提供多少樓面面積？", probabilities=[0.1], llm_point_to=2)
     turn = fake.prompts[0][1]["content"]
     points = [int(n) for n in re.findall(r"\[(\d+)\]", turn)]
     assert 1 <= len(points) <= 2 and all(1 <= n <= len(numbered(fake.prompts[0])) for n in points)
@@ -134,3 +135,17 @@ def test_passages_mode_primes_nothing(indexed):
     fake = FakeLLM(context_window=16384)
     assert Bot(dataclasses.replace(indexed, llm_reads="passages"), llm=fake).prime("bundled") == {}
     assert not fake.primed and not fake.prompts
+
+
+@pytest.mark.parametrize(("p_yes", "refused"), [(0.31, True), (0.33, False)])
+def test_the_article_question_is_refused_below_its_own_p_yes(ask, p_yes, refused):
+    reply = "沙嶺數據園可提供25萬平方米樓面面積[{n}]。"
+    answer, _ = ask("沙嶺數據園可以提供多少樓面面積？", *([] if refused else [
+        lambda m: reply.format(n=number_of("25萬平方米", m))]), probabilities=[p_yes], llm_article_yes_below=0.32)
+    assert answer.refused is refused
+    assert ("said the passages do not answer it" in answer.note) is refused
+
+
+def test_without_probabilities_the_plain_reply_decides(ask):
+    answer, fake = ask("沙嶺數據園可以提供多少樓面面積？", "NO", probabilities=[None])
+    assert answer.refused and len(fake.prompts) == 2  # asked for P(YES), then for a plain YES or NO

@@ -153,7 +153,7 @@ def retry_prompt(problems: str) -> str:
 
 
 def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool = False,
-               pointer: tuple[int, ...] = ()) -> bool:
+               pointer: tuple[int, ...] = (), yes_below: float = 0.5) -> bool:
     """Whether the model, asked before it answers, says the passages answer the question.
 
     Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
@@ -165,7 +165,14 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool 
     check still guards the answer). A follow-up is asked joined to the question before it, as it is searched:
     asked alone, with the earlier question only as context, the model said NO to answerable follow-ups
     (咁每間學校攞到幾多？) far more often than to standalone questions (docs/history.md).
+
+    Asked about the whole article (``whole``), the model's P(YES) sits between about 0.1 and 0.6 for every
+    question, and its plain reply was NO to half the answerable ones; there the answer is NO when P(YES) is
+    under ``yes_below`` (``RAG_LLM_ARTICLE_YES_BELOW``), and the plain reply counts only where the backend
+    gives no probabilities.
     """
+    if whole and (p := llm.yes_probability(_asked_if_answerable(question, lang, hits, whole, pointer))) is not None:
+        return p >= yes_below
     reply = llm.complete(_asked_if_answerable(question, lang, hits, whole, pointer), max_tokens=3).strip().upper()
     return not reply.startswith("NO")
 

@@ -325,7 +325,7 @@ class Bot:
             shown = self._reading(q, llm)
             hits = shown.hits
             if self.settings.llm_ask_answerable and not generate.answerable(
-                    llm, q.query, q.lang, shown.read, shown.whole, shown.pointer):
+                    llm, q.query, q.lang, shown.read, shown.whole, shown.pointer, self.settings.llm_article_yes_below):
                 yield q.refusal(note="the model, asked first, said the passages do not answer it")
                 return
             for _attempt in range(2):

@@ -188,9 +188,17 @@ def _cut(text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=4)
 def _article_words(article_text: str) -> frozenset[str]:
-    """The article's own words, as jieba cuts them (人工智能 whole, so 人工 "wages" is not among them), and its Latin
-    words (ai, innohk)."""
-    return frozenset(w for w, _ in _cut(article_text)) | frozenset(_LATIN.findall(language.for_matching(article_text)))
+    """The article's own words as jieba cuts them, the dictionary words of three characters or more inside its
+    names and long words (製造業 in 國家製造業創新中心, which jieba keeps whole), and its Latin words (ai, innohk).
+
+    Not the two-character words inside: 人工智能 would give 人工, "wages", the subject of much everyday talk.
+    """
+    from rag.index import lexical
+
+    tk = lexical.jieba_tokenizer()
+    words = {w for w, _ in _cut(article_text)}
+    parts = {p for w in words if len(w) >= 4 for p in tk.cut_for_search(w, HMM=False) if len(p) >= 3}
+    return frozenset(words | parts) | frozenset(_LATIN.findall(language.for_matching(article_text)))
 
 
 def content_words(question: str) -> list[tuple[str, float]]:
