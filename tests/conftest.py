@@ -85,6 +85,8 @@ SLOW_TESTS = {
         "test_retrieval.py::test_hybrid_is_never_worse_than_dense",
         "test_models.py::test_parts_that_do_not_make_the_model_raise_instead_of_looping",  # 3-8 s
         "test_fuzz.py::test_every_code_point_goes_through_the_tokenizer",  # 3-4 s
+        "test_smalltalk.py::test_the_written_smalltalk_is_refused",  # 20-70 s: 188 answers
+        "test_smalltalk.py::test_no_answerable_question_of_either_eval_set_is_refused_before_any_model",  # 14 s: 233
         "test_eval_compare.py",  # two real 40-question extractive runs, shared by the module's tests
         "test_eval_html.py",  # a real 8-question run and its page in Chromium
     ],

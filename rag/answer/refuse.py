@@ -225,8 +225,9 @@ def content_words(question: str) -> list[tuple[str, float]]:
 
 def subject_share(question: str, article_text: str) -> float | None:
     """The share of ``question``'s content (``content_words``, by information) that is the article's own words;
-    None when it has no content word. Answerable questions of both eval sets: 0.36 and up (a paraphrase:
-    個策略委員會一開波會集中搞邊兩樣嘢？); everyday talk: mostly 0."""
+    None when it has no content word. The answerable questions of both eval sets whose best passage scores
+    under 0.88: 0.44 and up (這篇預算案主稿由哪兩位記者撰寫？); follow-ups, searched with the question before them,
+    down to 0 (剩下的钱怎么分配？, best passage 0.92); the written small talk: 0 for 164 of 188."""
     words = content_words(question)
     total = sum(info for _, info in words)
     if not total:
