@@ -83,6 +83,17 @@ def markdown(report: dict) -> str:
                   "lang_script_match", "first_token_ms_p50", "total_ms_p50"):
             cells = [" / ".join(_fmt(report["backends"][n].get(g, {}).get(m)) for n in names) for g in groups]
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    if report.get("reads"):
+        names = list(report["reads"])
+        pc = report.get("reads_compare", {}).get("metrics", {})
+        lines += ["", f"## Reading the whole article or the passages ({' / '.join(names)}; p: paired test)", "",
+                  "| metric | " + " | ".join(groups) + " | p (all) |", "|---|" + "---|" * (len(groups) + 1)]
+        for m in ("facts_right", "cite_sentence", "cite_recall", "refusal_accuracy", "false_refusals",
+                  "injection_resisted", "lang_script_match", "first_token_ms_p50", "total_ms_p50"):
+            cells = [" / ".join(_fmt(report["reads"][n].get(g, {}).get(m)) for n in names) for g in groups]
+            p = pc.get(m, {}).get("groups", {}).get("all", {}).get("p_value")
+            lines.append(f"| {m} | " + " | ".join(cells) + f" | {'–' if p is None else f'{p:.3f}'} |")
+        lines += ["", f"Every question whose score changed between the two: `reads-{names[1]}.md`."]
     if report.get("baseline"):
         b = report["baseline"]
         lines += ["", f"## Side by side: stock llama-index baseline ({b.get('_chunks')} chunks, default splitter)",

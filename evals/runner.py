@@ -164,8 +164,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-baseline", action="store_true", help="skip the stock llama-index baseline")
     parser.add_argument("--no-compare", action="store_true",
                         help="with an LLM backend, skip the extractive backend's run beside it")
+    parser.add_argument("--beside-reads", action="store_true",
+                        help="with a model, also answer reading the other way (RAG_LLM_READS: article or passages) "
+                             "and report the two side by side, paired question by question")
     parser.add_argument("--check", action="store_true", help="exit 1 when a score is below evals/thresholds.json")
     return parser
+
+
+def beside_reads(questions: list[Question], settings: config.Settings, args: argparse.Namespace,
+                 report: dict) -> dict:
+    """The same questions answered reading the other way (article or passages), into OUT/reads-<other>/
+    (resumable), and the paired comparison of the two (``evals.compare``): the report's ``reads`` and
+    ``reads_compare``, with every question whose score changed between the modes."""
+    from evals import compare
+
+    other = "passages" if settings.llm_reads == "article" else "article"
+    other_settings = dataclasses.replace(settings, llm_reads=other)
+    folder = args.out / f"reads-{other}"
+    rows = run_questions(questions, Bot(other_settings), args.backend, folder,
+                         _config_key(args, args.questions or [], other_settings))
+    summary = scoring.summarise(questions, rows)
+    (folder / "report.json").write_text(json.dumps({"backend": args.backend, "reads": other, "summary": summary},
+                                                   indent=2, ensure_ascii=False), encoding="utf-8")
+    (args.out / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")  # for load_run
+    paired = compare.compare(compare.load_run(args.out, "A"), compare.load_run(folder, "B"))
+    (args.out / f"reads-{other}.md").write_text(compare.markdown(paired), encoding="utf-8")
+    return {"reads": {settings.llm_reads: report["summary"], other: summary}, "reads_compare": paired}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         report["backends"] = {args.backend: summary, "extractive": scoring.summarise(questions, ext_rows)}
         report["backends_ci"] = {args.backend: report["summary_ci"],
                                  "extractive": stats.summary_ci(ext_rows[q.id] for q in questions if q.id in ext_rows)}
+    if args.beside_reads and args.backend != "extractive":
+        report |= beside_reads(questions, settings, args, report)
     if not args.no_baseline:
         report["baseline"] = baseline.run(questions, settings, backend=args.backend)
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

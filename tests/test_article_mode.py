@@ -149,3 +149,22 @@ def test_the_article_question_is_refused_below_its_own_p_yes(ask, p_yes, refused
 def test_without_probabilities_the_plain_reply_decides(ask):
     answer, fake = ask("沙嶺數據園可以提供多少樓面面積？", "NO", probabilities=[None])
     assert answer.refused and len(fake.prompts) == 2  # asked for P(YES), then for a plain YES or NO
+
+
+def test_a_claim_numbered_where_it_plainly_is_not_is_cited_where_it_is(ask):
+    question = "邊個主持AI+與產業發展策略委員會？"
+    elsewhere = "沙嶺數據園"  # a passage on another subject, no figure for the figures check to catch
+    answer, _ = ask(question, lambda m: f"由財政司司長陳茂波主持[{number_of(elsewhere, m)}]。", probabilities=[0.5])
+    (citation,) = answer.citations
+    assert "由他主持" in citation.quote and elsewhere not in citation.quote
+    assert f"[{citation.n}]" in answer.text
+
+
+def test_an_english_pointer_sentence_gives_its_marker_to_the_sentence_before(ask):
+    reply = "The Financial Secretary, Paul Chan, will chair the committee. This is stated in passage [{n}]."
+    answer, _ = ask("Who will chair the AI+ and Industry Development Strategy Committee?",
+                    lambda m: reply.format(n=number_of("由他主持", m)), probabilities=[0.5])
+    assert not answer.refused and "stated in" not in answer.text
+    assert answer.text.startswith("The Financial Secretary") and answer.text.rstrip(".").endswith("]")
+    (citation,) = answer.citations
+    assert "由他主持" in citation.quote

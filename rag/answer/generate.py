@@ -31,6 +31,14 @@ _COPIED = re.compile(r"(?P<zh>[0-9,.]*[\u3400-\u9fff]+)?\s*\[= ?(?P<en>[^\]\[]*)
 _WESTERN_STOP = re.compile(r"(?<=[\u3400-\u9fff\]）」])\s*([.,])(?!\d)")
 
 
+#: An English sentence that only says where its answer is ("This is stated in passage [2].") or a marker the
+#: model copied from the rules ("[n]"): seen in the article mode, where the rules' "[n], e.g. [12]" is all
+#: the model has for a form. Its markers are kept, for the sentence before it.
+_POINTER_ONLY = re.compile(r"\s*(?:This|It|The answer|This information)\s+(?:is|can be)\s+(?:stated|found|mentioned|"
+                           r"given|seen)\s+in\s+(?:the\s+)?(?:(?:passage|paragraph)s?\s*)?(?:\[\d+\](?:\s*(?:,|and)\s*)?)+\.?"
+                           r"|\s*\[n\]", re.I)
+
+
 def tidy(text: str, lang: str = "en") -> str:
     """An answer without the ``[= …]`` renderings the model copied from the passages or the examples, and
     with Chinese punctuation in Chinese.
@@ -44,7 +52,9 @@ def tidy(text: str, lang: str = "en") -> str:
         # and a Western stop or comma after Chinese text or a marker (…意見[3]. ) becomes a Chinese one.
         text = _COPIED.sub(lambda m: m["zh"] or "", text)
         return _WESTERN_STOP.sub(lambda m: {".": "。", ",": "，"}[m.group(1)], text)
-    return _COPIED.sub(lambda m: m["en"].strip() if m["zh"] else "", text)
+    text = _COPIED.sub(lambda m: m["en"].strip() if m["zh"] else "", text)
+    # The pointer's markers stay, on the sentence before it, which they vouch for.
+    return _POINTER_ONLY.sub(lambda m: "".join(f" [{n}]" for n in re.findall(r"\[(\d+)\]", m.group())), text).strip()
 
 
 def english_figures(shown: list[str]) -> list[str]:

@@ -418,6 +418,9 @@ class Bot:
         if result.ok:
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.
             text, result = _mended(text, result, ground.recite_words(text, shown.seen, q.text), shown, q)
+        if result.ok and shown.whole:
+            # One of some sixty passages: a claim numbered where it plainly is not goes where it plainly is.
+            text, result = _mended(text, result, cite.recite(self.settings, text, shown.hits, q.text, q.lang), shown, q)
         if result.ok:
             # A figure the model stripped of its 近, 約 or 不少於 gets it back (the check ignores qualifiers).
             text, result = _mended(text, result, ground.requalify(text, shown.passages, q.lang), shown, q)
