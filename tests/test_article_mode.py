@@ -168,3 +168,19 @@ def test_an_english_pointer_sentence_gives_its_marker_to_the_sentence_before(ask
     assert answer.text.startswith("The Financial Secretary") and answer.text.rstrip(".").endswith("]")
     (citation,) = answer.citations
     assert "由他主持" in citation.quote
+
+
+def test_a_model_failing_on_the_whole_article_answers_from_the_passages(ask, caplog):
+    from rag.llm.backends import LLMUnavailable
+
+    def from_passages(messages):
+        turn = messages[-1]["content"]
+        n = next(int(k) for k, text in re.findall(r"^\[(\d+)\] (.*)$", turn, re.M) if "25萬平方米" in text)
+        return f"沙嶺數據園可提供25萬平方米樓面面積[{n}]。"
+
+    with caplog.at_level(logging.WARNING):
+        answer, fake = ask("沙嶺數據園可以提供多少樓面面積？", LLMUnavailable("ended the answer stream without a "
+                           "finish_reason"), "YES", from_passages, probabilities=[0.5])
+    assert not answer.refused and answer.backend == "bundled" and "25萬平方米" in answer.text
+    assert fake.prompts[-1][-1]["content"].startswith("Passages:")
+    assert "failed on the whole article" in caplog.text

@@ -261,7 +261,8 @@ def live(indexed, tmp_path_factory) -> Iterator[dict]:
     (data / "feedback.jsonl").symlink_to("/dev/full")  # every feedback write meets a full disk
     settings = dataclasses.replace(indexed, data_dir=data, chroma_url=f"http://127.0.0.1:{chroma_port}")
     env = {**env_for(settings), "RAG_PORT": str(app_port), "RAG_LLM_BACKEND": "extractive",
-           "RAG_LLM_BASE_URL": llm_url, "RAG_LLM_MODEL": "m", "RAG_LLM_TIMEOUT": "60"}
+           "RAG_LLM_BASE_URL": llm_url, "RAG_LLM_MODEL": "m", "RAG_LLM_TIMEOUT": "60",
+           "RAG_LLM_CTX": "2048"}  # the server's window below
     app_url = f"http://127.0.0.1:{app_port}/"
     llm_cmd = [sys.executable, "-m", "rag.llm.server", "--model", str(gguf), "--host", "127.0.0.1",
                "--port", str(llm_port), "--n_threads", "1", "--n_ctx", "2048"]

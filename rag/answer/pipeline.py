@@ -317,12 +317,14 @@ class Bot:
                      retrieved=tuple(q.hits), timings=q.clock.timings,
                      note="; ".join(filter(None, [note, *untranslated])))
 
-    def _model_answer(self, q: _Question) -> Iterator[str | Answer]:
-        """The model's answer, checked; retried once; else quoted, refused, or (no model) quoted with a note."""
+    def _model_answer(self, q: _Question, passages: bool = False) -> Iterator[str | Answer]:
+        """The model's answer, checked; retried once; else quoted, refused, or (no model) quoted with a note.
+        ``passages``: read search's passages whatever ``RAG_LLM_READS`` says."""
         rejected: tuple[str, str] | None = None
+        shown: _Shown | None = None
         try:
             llm = self.model(q.backend)
-            shown = self._reading(q, llm)
+            shown = self._reading(q, llm, passages)
             hits = shown.hits
             if self.settings.llm_ask_answerable and not generate.answerable(
                     llm, q.query, q.lang, shown.read, shown.whole, shown.pointer, self.settings.llm_article_yes_below):
@@ -346,6 +348,13 @@ class Bot:
                     rejected = (text, f"{rejected[1]}; the passages' figures in English are: "
                                       + "; ".join(generate.english_figures(shown.seen)))
         except LLMUnavailable as e:
+            if shown is not None and shown.whole and "first_token_ms" not in q.clock.timings:
+                # A server whose window is smaller than RAG_LLM_CTX says (llama-cpp-python's server fails the
+                # stream without a word): this question reads the passages; if the server is down, that
+                # fails too, and the answer is quoted as below.
+                log.warning("the model failed on the whole article (%s): this question reads passages", e)
+                yield from self._model_answer(q, passages=True)
+                return
             # The citizen sees FELL_BACK; the operator needs the cause and its fix (in the message).
             log.warning("LLM unavailable, answered extractively instead: %s", e)
             yield from self._extractive(q, note=prompts.FELL_BACK[q.lang])
@@ -356,10 +365,10 @@ class Bot:
                 fallback = dataclasses.replace(fallback, note="; ".join(filter(None, [why, fallback.note])))
             yield fallback
 
-    def _reading(self, q: _Question, llm: LLM) -> _Shown:
+    def _reading(self, q: _Question, llm: LLM, passages: bool = False) -> _Shown:
         """What the model reads for ``q``: the whole corpus (``RAG_LLM_READS=article``, when it fits the
-        model's window) or search's best passages."""
-        if self.settings.llm_reads == "article":
+        model's window, unless ``passages``) or search's best passages."""
+        if self.settings.llm_reads == "article" and not passages:
             blocks = [Hit(c, 0.0, "article") for c in self.index.article]
             if self._fits(llm, blocks, q.lang):
                 numbered = generate.numbered(blocks)
