@@ -110,6 +110,8 @@ def article_system(blocks: list[Hit], lang: str) -> str:
     for b in blocks:
         if b.chunk.kind == "headline":
             lines.append(f"## {shown_text(b, lang)}")
+        elif b.chunk.kind == "byline":
+            lines.append(f"({shown_text(b, lang)})")
         else:
             n += 1
             lines.append(f"[{n}] {shown_text(b, lang)}")
@@ -118,13 +120,15 @@ def article_system(blocks: list[Hit], lang: str) -> str:
 
 
 def numbered(blocks: list[Hit]) -> list[Hit]:
-    """The blocks ``article_system`` numbers, in order: every one but the headlines.
+    """The blocks ``article_system`` numbers, in order: every one but the headlines and bylines.
 
     A headline is shown, unnumbered, as the start of its story: it compresses facts the story's
     sentences state in full (撥款5000萬挺全民AI培訓), and an answer cited to it gave the quote checker a
-    headline instead of the sentence with the evidence.
+    headline instead of the sentence with the evidence. A byline is shown in brackets, unnumbered: numbered,
+    it was given as the answer to 研發院幾時開始運作？ (as a passage it was before, docs/history.md). Who
+    wrote a story is then answered by the quote (``rag.answer.extractive`` shows bylines when asked).
     """
-    return [b for b in blocks if b.chunk.kind != "headline"]
+    return [b for b in blocks if b.chunk.kind not in ("headline", "byline")]
 
 
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
