@@ -39,6 +39,9 @@ _POINTER_ONLY = re.compile(r"\s*(?:This|It|The answer|This information)\s+(?:is|
                            r"|\s*\[n\]", re.I)
 
 
+_CREDIT = re.compile(r"(?<=[。！？])\s*(?:資料圖片|资料图片|網上圖片|网上图片)(?=\s*(?:\[\d+\]\s*)*$)")
+
+
 def tidy(text: str, lang: str = "en") -> str:
     """An answer without the ``[= …]`` renderings the model copied from the passages or the examples, and
     with Chinese punctuation in Chinese.
@@ -51,6 +54,9 @@ def tidy(text: str, lang: str = "en") -> str:
     if lang != "en":
         # and a Western stop or comma after Chinese text or a marker (…意見[3]. ) becomes a Chinese one.
         text = _COPIED.sub(lambda m: m["zh"] or "", text)
+        # A caption's photo credit, copied onto the end of an answer (每間學校攞到…。資料圖片 [2]).
+        if _CREDIT.search(text):
+            text = re.sub(r"([。！？])\s*((?:\[\d+\])+)\s*$", r"\2\1", _CREDIT.sub("", text))
         return _WESTERN_STOP.sub(lambda m: {".": "。", ",": "，"}[m.group(1)], text)
     text = _COPIED.sub(lambda m: m["en"].strip() if m["zh"] else "", text)
     # The pointer's markers stay, on the sentence before it, which they vouch for.

@@ -375,13 +375,15 @@ class OpenAIServerLLM(LLM):
             response = self.client.chat.completions.create(
                 model=self.llm.model, messages=messages, max_tokens=1, temperature=0.0, seed=SEED,
                 logprobs=True, top_logprobs=10)
-        except openai.OpenAIError:
+            choices = response.choices or []
+            content = choices[0].logprobs.content if choices and choices[0].logprobs else None
+            if not content:
+                return None
+            return yes_share({t.token: math.exp(t.logprob) for t in content[0].top_logprobs or []})
+        except (openai.OpenAIError, AttributeError, TypeError, ValueError, IndexError):
+            # A dead or odd server: no probability. The plain request that follows says what is wrong
+            # (LLMUnavailable), so the answer falls back as for any other failure.
             return None
-        choices = response.choices or []
-        content = choices[0].logprobs.content if choices and choices[0].logprobs else None
-        if not content:
-            return None
-        return yes_share({t.token: math.exp(t.logprob) for t in content[0].top_logprobs or []})
 
 
 def _chat_messages(messages: list[Message]) -> list:
