@@ -71,7 +71,10 @@ def test_a_question_the_passages_do_not_answer_is_refused_when_the_model_says_so
 
 def test_a_short_followup_is_judged_answerable_with_the_question_before_it(bot, indexed):
     """咁每間學校攞到幾多？ alone names nothing; put to the YES/NO question with the earlier question only as
-    context, the model said NO (a false refusal). Joined to it, it says YES and the answer carries the 50萬."""
+    context, the model said NO (a false refusal). Joined to it, it says YES and the answer carries the 50萬.
+    The passages mode's YES/NO: reading the whole article, the model answered 500萬元 and then gave up
+    (docs/history.md, session 15)."""
+    bot = Bot(dataclasses.replace(indexed, llm_reads="passages"))
     result = bot.answer("咁每間學校攞到幾多？", history=["優質教育基金預留咗幾多錢推數字教育？"], backend="bundled")
     assert not result.refused, result.note
     _grounded(result)
