@@ -36,7 +36,7 @@ def ask(indexed):
 
     def run(question, *replies, probabilities=(), history=None, window=16384, **overrides):
         fake = FakeLLM(replies=list(replies), probabilities=list(probabilities), context_window=window)
-        bot = Bot(dataclasses.replace(indexed, llm_reads="article", **overrides), llm=fake)
+        bot = Bot(dataclasses.replace(indexed, **{"llm_reads": "article", **overrides}), llm=fake)
         answer = bot.answer(question, history, backend="bundled")
         assert not fake.replies and not fake.probabilities, "the model was asked less than the test expected"
         return answer, fake
