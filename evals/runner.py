@@ -184,7 +184,8 @@ def beside_reads(questions: list[Question], settings: config.Settings, args: arg
     rows = run_questions(questions, Bot(other_settings), args.backend, folder,
                          _config_key(args, args.questions or [], other_settings))
     summary = scoring.summarise(questions, rows)
-    (folder / "report.json").write_text(json.dumps({"backend": args.backend, "reads": other, "summary": summary},
+    (folder / "report.json").write_text(json.dumps({"backend": args.backend, "mode": settings.search_mode,
+                                                   "reads": other, "summary": summary},
                                                    indent=2, ensure_ascii=False), encoding="utf-8")
     (args.out / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")  # for load_run
     paired = compare.compare(compare.load_run(args.out, "A"), compare.load_run(folder, "B"))

@@ -208,7 +208,9 @@ def permutation(a: list[float], b: list[float], metric: str = "mrr", seed: int =
     stat = statistic(metric)
     if x.size == 0:
         return {"test": "paired permutation", "p_value": None}
-    if np.array_equal(x, y):  # every swap leaves the difference at 0: scipy would say 1 as well, slowly
+    if np.array_equal(x, y) or x.size == 1:
+        # Every swap leaves the difference at 0, or (one question) the one swap only turns its sign: p is 1,
+        # which scipy says slowly for the first and refuses to compute for the second.
         return {"test": "paired permutation", "p_value": 1.0}
     res = stats.permutation_test((x, y), lambda u, v, axis=-1: stat(v, axis) - stat(u, axis),
                                  permutation_type="samples", vectorized=True, n_resamples=n_resamples,

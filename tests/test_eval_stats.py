@@ -183,3 +183,10 @@ def test_the_reader_takes_a_split_field_and_checks_it(tmp_path):
         dataset.load([write({"id": "a", "split": "train"})])
     with pytest.raises(dataset.DatasetError, match=r"theirs.jsonl:2: .*one split"):
         dataset.load([write({"id": "a", "split": "dev"}, {"id": "b", "split": "test", "followup_of": "a"})])
+
+
+def test_one_paired_question_gives_p_one_not_an_error():
+    from evals import stats as st
+
+    assert st.permutation([0.2], [0.9], "mrr")["p_value"] == 1.0
+    assert st.permutation([100.0], [300.0], "total_ms_p50")["p_value"] == 1.0

@@ -76,3 +76,23 @@ def test_an_llm_run_puts_the_extractive_backend_beside_it(in_env, tmp_path, monk
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
     answered = [r for r in rows if not r["refused"]]
     assert answered and all(r["backend"] == "extractive" and r["note"] for r in answered)
+
+
+def test_beside_reads_reports_both_reading_modes_paired(in_env, tmp_path, monkeypatch, capsys):
+    """--beside-reads: the same questions answered reading the other way, into their own folder, and both
+    side by side in the report with the paired comparison (a real run; the server is down, so both fall
+    back, which is enough for the plumbing)."""
+    from .conftest import free_port
+
+    monkeypatch.setenv("RAG_LLM_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("RAG_LLM_MODEL", "m")
+    out = tmp_path / "eval"
+    rc = runner.main(["--backend", "openai", "--no-baseline", "--no-compare", "--beside-reads", "--limit", "4",
+                      "--out", str(out)])
+    assert rc == 0, capsys.readouterr().err[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert list(report["reads"]) == ["passages", "article"]
+    assert report["reads_compare"]["questions"] == report["questions"] == 4
+    assert (out / "reads-article" / "results.jsonl").read_text(encoding="utf-8").count("\n") == 4
+    assert "## Reading the whole article or the passages" in (out / "report.md").read_text(encoding="utf-8")
+    assert (out / "reads-article.md").read_text(encoding="utf-8").startswith("# Comparing two eval runs")
