@@ -227,7 +227,7 @@ class Bot:
         llm = self.model(backend)
         if self.settings.llm_reads != "article":
             return {}
-        blocks = [Hit(c, 0.0, "article") for c in self.index.article]
+        blocks = self._article()
         return {lang: llm.prime(generate.messages("?", lang, blocks, whole=True))
                 for lang in ("yue", "en") if self._fits(llm, blocks, lang)}
 
@@ -369,12 +369,16 @@ class Bot:
         """What the model reads for ``q``: the whole corpus (``RAG_LLM_READS=article``, when it fits the
         model's window, unless ``passages``) or search's best passages."""
         if self.settings.llm_reads == "article" and not passages:
-            blocks = [Hit(c, 0.0, "article") for c in self.index.article]
+            blocks = self._article()
             if self._fits(llm, blocks, q.lang):
                 numbered = generate.numbered(blocks)
                 return _Shown.of(numbered, q.lang, blocks, self._pointer(q.hits, numbered))
         pool = answering_passages(q.text, q.hits)
         return _Shown.of(pool[: self.settings.llm_passages], q.lang)
+
+    def _article(self) -> list[Hit]:
+        """Every block of the corpus as a passage, in order (``Index.article``): what the article mode reads."""
+        return [Hit(c, 0.0, "article") for c in self.index.article]
 
     def _fits(self, llm: LLM, blocks: list[Hit], lang: str) -> bool:
         """Whether the article, read in ``lang``'s view, leaves the model room for a question, an answer and

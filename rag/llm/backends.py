@@ -207,29 +207,38 @@ class BundledLLM(LLM):
 
     def _tokens(self, messages: list[Message]) -> list[int]:
         """The prompt's tokens, with the system turn's state in the KV cache first when it is long
-        (``rag.llm.prefix``). Call with ``lock`` held."""
-        llama = self.llama
-        tokens = llama.tokenize(_render(llama, messages).encode("utf-8"), add_bos=False, special=True)
-        if messages and messages[0]["role"] == "system":
-            system = llama.tokenize(_render(llama, messages[:1], opened=False).encode("utf-8"), add_bos=False,
-                                    special=True)
-            # The system turn's own tokens are the prompt's first ones, bar a merge at the seam.
-            n = llama.longest_token_prefix(system, tokens)
-            if n >= MIN_TOKENS:
-                if n + 1 >= llama.n_ctx():
-                    raise PromptTooLong(f"{self.name}: a system turn of {n} tokens does not fit {llama.n_ctx()}")
-                try:
-                    self.prefixes.ensure(llama, tokens[:n])
-                except RuntimeError as e:
-                    raise LLMUnavailable(f"{self.name}: {e}") from e
+        (``_keep_prefix``). Call with ``lock`` held."""
+        tokens = self.llama.tokenize(_render(self.llama, messages).encode("utf-8"), add_bos=False, special=True)
+        self._keep_prefix(messages, tokens)
         return tokens
+
+    def _keep_prefix(self, messages: list[Message], tokens: list[int] | None = None) -> None:
+        """Put a long system turn's state in the KV cache (``rag.llm.prefix``); nothing, and no tokenizing, for a
+        short one (a turn of fewer UTF-8 bytes than ``MIN_TOKENS`` has fewer tokens). Call with ``lock`` held."""
+        if not (messages and messages[0]["role"] == "system"
+                and len(messages[0]["content"].encode("utf-8")) >= MIN_TOKENS):
+            return
+        llama = self.llama
+        if tokens is None:
+            tokens = llama.tokenize(_render(llama, messages).encode("utf-8"), add_bos=False, special=True)
+        system = llama.tokenize(_render(llama, messages[:1], opened=False).encode("utf-8"), add_bos=False,
+                                special=True)
+        # The system turn's own tokens are the prompt's first ones, bar a merge at the seam.
+        n = llama.longest_token_prefix(system, tokens)
+        if n >= MIN_TOKENS:
+            if n + 1 >= llama.n_ctx():
+                raise PromptTooLong(f"{self.name}: a system turn of {n} tokens does not fit {llama.n_ctx()}")
+            try:
+                self.prefixes.ensure(llama, tokens[:n])
+            except RuntimeError as e:
+                raise LLMUnavailable(f"{self.name}: {e}") from e
 
     def prime(self, messages: list[Message]) -> str:
         """Read (or put back) ``messages``' long system turn now, so the first question does not wait for it.
         Returns where it came from: "held", "memory", "disk", "computed", or "" (no long system turn)."""
         with self.lock:
             self.prefixes.last = ""
-            self._tokens(messages)
+            self._keep_prefix(messages)
             return self.prefixes.last
 
     def count_tokens(self, messages: list[Message]) -> int:
@@ -241,7 +250,7 @@ class BundledLLM(LLM):
                stop: list[str] | None = None) -> Iterator[str]:
         with self.lock:
             try:
-                self._tokens(messages)
+                self._keep_prefix(messages)
                 chunks = self.llama.create_chat_completion(
                     messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, seed=SEED,
                     repeat_penalty=1.0, stream=True)
