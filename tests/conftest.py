@@ -111,8 +111,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def base_settings() -> config.Settings:
-    """The project's settings; the model cache is shared so the model converts once per machine."""
-    return config.load()
+    """The project's settings; the model cache is shared so the model converts once per machine.
+
+    No names are found at ingest (``RAG_INGEST_NAMES``): a test corpus with an article corpus/glossary.tsv
+    does not cover would load the real model to read it. tests/test_names.py turns it on with a scripted model.
+    """
+    return dataclasses.replace(config.load(), ingest_names=False)
 
 
 @pytest.fixture

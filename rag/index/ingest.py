@@ -14,15 +14,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llama_index.core.schema import MetadataMode, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.config import Settings
-from rag.index import embedder, store
+from rag.index import embedder, names, store
 from rag.index.chunks import chunk_article
-from rag.index.corpus import CorpusError, corpus_files, file_hash, read_article
+from rag.index.corpus import Article, CorpusError, corpus_files, file_hash, read_article
 from rag.records import Chunk
+
+if TYPE_CHECKING:
+    from rag.llm.backends import LLM
 from rag.text import glossary
 
 log = logging.getLogger(__name__)
@@ -162,11 +167,12 @@ def embed_text(node: TextNode) -> str:
     return node.get_content(metadata_mode=MetadataMode.EMBED).strip()
 
 
-def plan(settings: Settings) -> tuple[dict[str, list[Chunk]], dict[str, str]]:
+def plan(settings: Settings) -> tuple[dict[str, list[Chunk]], dict[str, str], dict[str, Article]]:
     """Read and chunk every file first: one bad file stops the ingest before anything is written."""
     files = corpus_files(settings.corpus_dir)
     chunks: dict[str, list[Chunk]] = {}
     hashes: dict[str, str] = {}
+    articles: dict[str, Article] = {}
     errors = []
     for path in files:
         try:
@@ -180,19 +186,54 @@ def plan(settings: Settings) -> tuple[dict[str, list[Chunk]], dict[str, str]]:
             continue
         chunks[article.source] = cs
         hashes[article.source] = file_hash(article.text)
+        articles[article.source] = article
     if errors:
         raise CorpusError("Nothing was changed; fix these and ingest again:\n  " + "\n  ".join(errors))
-    return chunks, hashes
+    return chunks, hashes, articles
+
+
+def generated_glossary(settings: Settings) -> Path:
+    """Where the machine-made English names of this data folder's index are kept (``rag.index.names``)."""
+    return settings.data_dir / names.FILE_NAME
+
+
+def find_names(settings: Settings, articles: dict[str, Article], hashes: dict[str, str],
+               llm: LLM | None = None) -> None:
+    """Give English names to the articles corpus/glossary.tsv does not cover, and put them in use.
+
+    The model (``llm``, else LLM_BACKEND's) is loaded only when an article needs reading (the Budget
+    article never does). A model that cannot be loaded or answer leaves those articles with figures
+    only, logged, not a failed ingest.
+    """
+    from rag.llm.backends import LLMUnavailable, load_llm
+
+    path = generated_glossary(settings)
+    needs = names.unread(path, hashes)
+    rejected: list[names.Rejected] = []
+    done = False
+    if settings.ingest_names and settings.llm_backend != "extractive" and needs:
+        try:
+            llm = llm or load_llm(settings, settings.llm_backend)
+            rejected = names.update(path, articles, hashes, lambda m: llm.complete(m, max_tokens=200), llm.name)
+            done = True
+        except (LLMUnavailable, OSError, RuntimeError) as e:
+            log.warning("No English names for %s this time: the model failed (%s)", ", ".join(needs), e)
+    if not done:
+        names.update(path, articles, hashes, None, "")
+    for r in rejected:
+        log.debug("Name not kept (%s): %s | %s", r.proposal.chinese, r.proposal.english, r.why)
+    glossary.use_generated(path)
 
 
 def run(settings: Settings, force: bool = False,
-        progress: Callable[[int, int], None] | None = None) -> Report:
-    """Bring the index in line with the corpus folder."""
+        progress: Callable[[int, int], None] | None = None, llm: LLM | None = None) -> Report:
+    """Bring the index in line with the corpus folder; ``llm`` finds new articles' names (``find_names``)."""
     t0 = time.perf_counter()
-    chunks, hashes = plan(settings)
+    chunks, hashes, articles = plan(settings)
     report = Report(files=len(chunks), chunks=sum(len(v) for v in chunks.values()))
     # guard: a store that fails mid-ingest (server killed, folder gone) is a StoreError with the fix.
     with ingest_lock(settings), store.guard(settings):
+        find_names(settings, articles, hashes, llm)
         client = store.connect(settings)
         live = store.active(client, settings)
         model_id = embedder.model_id(settings)

@@ -53,8 +53,9 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.config import SEARCH_MODES, Settings
 from rag.index import embedder, store
 from rag.index.chunks import whole_blocks
-from rag.index.ingest import chunk_id_of, chunking_id
+from rag.index.ingest import chunk_id_of, chunking_id, generated_glossary
 from rag.index.lexical import LexicalIndex
+from rag.index.sources import Source, sources
 from rag.records import Chunk, Hit
 from rag.text import glossary, language
 
@@ -99,6 +100,9 @@ class Index:
     #: The whole corpus, one chunk per block (paragraph, caption, list item), in order: what a model reads
     #: in the ``article`` mode (``rag.index.chunks.whole_blocks``).
     article: list[Chunk] = field(default_factory=list)
+    #: The indexed files, each with its headline and blocks (``rag.index.sources``): what the texts that
+    #: name the corpus (refusals, system turns, the app's header and article view) are built from.
+    sources: tuple[Source, ...] = ()
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
@@ -174,6 +178,8 @@ def live_chunks(collection) -> list[Chunk]:
 
 
 def open_index(settings: Settings) -> Index:
+    # The names this index's English view was built with are the ones its questions are read with.
+    glossary.use_generated(generated_glossary(settings))
     client = store.connect(settings)
     gen, collection = store.open_active(client, settings)
     if gen.embed_model != embedder.model_id(settings):
@@ -184,7 +190,7 @@ def open_index(settings: Settings) -> Index:
     if gen.chunking != chunking_id(settings):
         raise store.StoreError(
             f"The index was built with chunking {gen.chunking}, but the settings ask for {chunking_id(settings)} "
-            "(an older version of this program, RAG_CHUNK_* changed, or corpus/glossary.tsv changed). "
+            "(an older version of this program, RAG_CHUNK_* changed, or a glossary changed). "
             "Run `python ingest.py` to rebuild it."
         )
     index = VectorStoreIndex.from_vector_store(
@@ -192,4 +198,5 @@ def open_index(settings: Settings) -> Index:
     )
     chunks = live_chunks(collection)
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
-    return Index(settings, gen, index, len(chunks), lexical, whole_blocks(chunks))
+    blocks = whole_blocks(chunks)
+    return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir))

@@ -24,14 +24,15 @@ if TYPE_CHECKING:
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment that makes a child process (CLI, ingest, evals, the app) use ``settings``.
 
-    Every setting that places data (corpus, index, Chroma, model cache, collection), over this
+    Every setting that places data (corpus, index, Chroma, model cache, collection) or decides what
+    an ingest runs (whether it finds names with a model), over this
     process's environment, then ``extra`` (e.g. ``RAG_PORT``). Children write no ``.pyc`` files: some
     run as an unprivileged user or are killed while starting, and should leave nothing in the checkout.
     """
     return {**os.environ, "RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir),
             "RAG_CHROMA_PATH": str(settings.chroma_path), "RAG_MODEL_CACHE": str(settings.model_cache),
             "RAG_CHROMA_URL": settings.chroma_url, "RAG_COLLECTION": settings.collection,
-            "PYTHONDONTWRITEBYTECODE": "1", **extra}
+            "RAG_INGEST_NAMES": "1" if settings.ingest_names else "0", "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
 def free_port() -> int:

@@ -13,8 +13,11 @@ offsets still refer to the caller's text.  English matching is case-insensitive 
 spelling variants (AI / Artificial Intelligence, R&D / Research and Development, centre / center,
 -isation / -ization); abbreviations in brackets (HKMA) must be written in capitals.
 
-The glossary is read once, on first use.  A missing file gives an empty glossary rather than an error:
-the glossary improves answers but nothing depends on it to work.
+Two files make the glossary in use: the hand-written one, and the machine-made rows for the articles it does not
+cover (``DATA_DIR/glossary.generated.tsv``, written at ingest by ``rag.index.names`` and put in use by
+:func:`use_generated` when an index is built or opened).  A hand-written row always wins.  Each file is read once
+per change of its size or time.  A missing file gives an empty glossary rather than an error: the glossary improves
+answers but nothing depends on it to work.
 """
 
 from __future__ import annotations
@@ -34,17 +37,54 @@ __all__ = [
     "annotate",
     "annotate_english",
     "chinese_for_english",
+    "covered_sources",
     "english_for",
     "entries",
     "find_terms",
     "fingerprint",
     "lookup_english",
+    "use_generated",
 ]
 
 GLOSSARY_PATH = ROOT / "corpus" / "glossary.tsv"
 KINDS: tuple[str, ...] = ("person", "body", "place", "scheme", "term")
 #: How sure the English is: the word before the colon in the note column.
-CERTAINTIES: tuple[str, ...] = ("official", "probable", "unconfirmed", "descriptive", "romanisation")
+CERTAINTIES: tuple[str, ...] = ("official", "probable", "unconfirmed", "descriptive", "romanisation", "machine")
+
+#: The glossaries read when a function is given no path: the hand-written one, then the generated one in use.
+#: A list of one mutable slot rather than a global statement; only :func:`use_generated` sets it.
+_GENERATED: list[Path | None] = [None]
+
+
+def use_generated(path: Path | None) -> None:
+    """Read ``path`` (the machine-made rows beside an index) after corpus/glossary.tsv from now on; None: none.
+
+    Called where the settings are known: when an index is built (``rag.index.ingest.run``) or opened
+    (``rag.index.retrieve.open_index``), so the glossary in use is always that index's.
+    """
+    _GENERATED[0] = path
+
+
+def _in_use(path: Path | None) -> tuple[tuple[Path, int, int], ...]:
+    """The files a call reads, each with its modification time and size: the key its results are cached by."""
+    paths = (path,) if path is not None else tuple(p for p in (GLOSSARY_PATH, _GENERATED[0]) if p is not None)
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((p, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((p, 0, -1))
+    return tuple(out)
+
+
+def covered_sources(path: Path = GLOSSARY_PATH) -> list[str]:
+    """The source files a hand glossary was written for (its ``# covers: <file>`` lines): no names are made for them."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [m.group(1).strip() for line in lines if (m := re.match(r"^#\s*covers:\s*(\S.*)$", line))]
 
 
 @dataclass(frozen=True)
@@ -110,55 +150,83 @@ def _read(path: Path) -> tuple[Entry, ...]:
     return tuple(rows)
 
 
-def fingerprint(path: Path = GLOSSARY_PATH) -> str:
-    """A short hash of the glossary file ("none" without one): the index records it (``ingest.chunking_id``)."""
+def fingerprint(path: Path | None = None) -> str:
+    """A short hash of the glossary in use ("none" without one): the index records it (``ingest.chunking_id``)."""
     import hashlib
 
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    except FileNotFoundError:
-        return "none"
+    digest = hashlib.sha256()
+    found = False
+    for p, _mtime, _size in _in_use(path):
+        try:
+            digest.update(p.read_bytes())
+            found = True
+        except OSError:
+            continue
+    return digest.hexdigest()[:12] if found else "none"
 
 
-@functools.cache
-def entries(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
-    """The glossary's rows in file order, read once per path."""
-    return _read(path)
+def entries(path: Path | None = None) -> tuple[Entry, ...]:
+    """The glossary's rows in file order (the hand-written file's first); a Chinese form a hand row has is
+    not taken from the generated file."""
+    return _entries(_in_use(path))
 
 
-@functools.cache
-def _by_chinese(path: Path = GLOSSARY_PATH) -> dict[str, Entry]:
+@functools.lru_cache(maxsize=16)
+def _entries(files: tuple[tuple[Path, int, int], ...]) -> tuple[Entry, ...]:
+    rows: list[Entry] = []
+    seen: set[str] = set()
+    for p, _mtime, _size in files:
+        new = [e for e in _read(p) if e.chinese not in seen]
+        seen.update(e.chinese for e in new)
+        rows += new
+    return tuple(rows)
+
+
+def _by_chinese(path: Path | None = None) -> dict[str, Entry]:
+    return _table(_in_use(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _table(files: tuple[tuple[Path, int, int], ...]) -> dict[str, Entry]:
     table: dict[str, Entry] = {}
-    for e in entries(path):
+    for e in _entries(files):
         table.setdefault(e.chinese, e)
     return table
 
 
-@functools.cache
-def _forms(path: Path = GLOSSARY_PATH) -> dict[str, tuple[str, ...]]:
+def _forms(path: Path | None = None) -> dict[str, tuple[str, ...]]:
     """English → every Chinese form that has it, in file order."""
+    return _forms_of(_in_use(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _forms_of(files: tuple[tuple[Path, int, int], ...]) -> dict[str, tuple[str, ...]]:
     forms: dict[str, list[str]] = {}
-    for e in entries(path):
+    for e in _entries(files):
         forms.setdefault(e.english, []).append(e.chinese)
     return {k: tuple(v) for k, v in forms.items()}
 
 
-@functools.cache
-def _chinese_pattern(path: Path = GLOSSARY_PATH) -> re.Pattern[str] | None:
-    keys = sorted(_by_chinese(path), key=lambda k: (-len(k), k))
+def _chinese_pattern(path: Path | None = None) -> re.Pattern[str] | None:
+    return _pattern_of(_in_use(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern_of(files: tuple[tuple[Path, int, int], ...]) -> re.Pattern[str] | None:
+    keys = sorted(_table(files), key=lambda k: (-len(k), k))
     if not keys:
         return None
     # Alternatives longest first: at any position the longest form wins (香港人工智能研發院 over 人工智能).
     return re.compile("|".join(re.escape(k) for k in keys), re.IGNORECASE)
 
 
-def _term(e: Entry, start: int, end: int, path: Path) -> Term:
+def _term(e: Entry, start: int, end: int, path: Path | None) -> Term:
     forms = _forms(path).get(e.english, (e.chinese,))
     ordered = (e.chinese, *(f for f in forms if f != e.chinese))
     return Term(e.chinese, e.english, e.kind, e.note, start, end, ordered)
 
 
-def _scan(text: str, path: Path) -> list[Term]:
+def _scan(text: str, path: Path | None) -> list[Term]:
     pattern = _chinese_pattern(path)
     if pattern is None or not text:
         return []
@@ -189,7 +257,7 @@ def _traditional_same_length(text: str) -> str:
     return "".join(_char_traditional(ch) for ch in text)
 
 
-def find_terms(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
+def find_terms(text: str, path: Path | None = None) -> list[Term]:
     """The glossary terms in a Chinese text (traditional or simplified), leftmost-longest, in order.
 
     The text is searched as written and, when it differs, as converted to traditional: 香港人工智能研发院
@@ -215,7 +283,7 @@ def find_terms(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
     return out
 
 
-def english_for(chinese: str, path: Path = GLOSSARY_PATH) -> str | None:
+def english_for(chinese: str, path: Path | None = None) -> str | None:
     """The English for a whole Chinese name (traditional or simplified); None if the glossary lacks it."""
     key = chinese.strip()
     table = _by_chinese(path)
@@ -228,7 +296,7 @@ def english_for(chinese: str, path: Path = GLOSSARY_PATH) -> str | None:
     return entry.english if entry else None
 
 
-def annotate(text: str, path: Path = GLOSSARY_PATH, *, once: bool = False) -> str:
+def annotate(text: str, path: Path | None = None, *, once: bool = False) -> str:
     """The text with " [= English]" after each glossary term: the names an English answer must use.
 
     ``once`` annotates only the first occurrence of each English name, for long passages where repeating it
@@ -318,12 +386,16 @@ def _name_regex(name: str) -> str:
     return rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
 
 
-@functools.cache
-def _english_patterns(path: Path = GLOSSARY_PATH) -> tuple[tuple[re.Pattern[str], Entry, int], ...]:
+def _english_patterns(path: Path | None = None) -> tuple[tuple[re.Pattern[str], Entry, int], ...]:
     """(pattern, entry, length of the written name) for every English name, alias and abbreviation."""
+    return _english_patterns_of(_in_use(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _english_patterns_of(files: tuple[tuple[Path, int, int], ...]) -> tuple[tuple[re.Pattern[str], Entry, int], ...]:
     seen: set[tuple[str, bool]] = set()
     out: list[tuple[re.Pattern[str], Entry, int]] = []
-    for e in entries(path):
+    for e in _entries(files):
         names = [(e.name, False), *((a, False) for a in e.aliases)]
         if e.abbreviation:
             names.append((e.abbreviation, True))
@@ -340,7 +412,7 @@ def _english_patterns(path: Path = GLOSSARY_PATH) -> tuple[tuple[re.Pattern[str]
     return tuple(out)
 
 
-def lookup_english(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
+def lookup_english(text: str, path: Path | None = None) -> list[Term]:
     """The glossary names mentioned in English text, leftmost-longest, in order.
 
     Used to tell whether an English question asks about something the article names: "Sandy Ridge data park",
@@ -365,7 +437,7 @@ def lookup_english(text: str, path: Path = GLOSSARY_PATH) -> list[Term]:
     return out
 
 
-def chinese_for_english(text: str, path: Path = GLOSSARY_PATH) -> list[str]:
+def chinese_for_english(text: str, path: Path | None = None) -> list[str]:
     """The Chinese forms of the glossary names an English text mentions, in order, each once.
 
     What an English question shares with the article: "Sandy Ridge Data Park" → 沙嶺數據園. Search adds them to

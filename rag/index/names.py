@@ -1,0 +1,277 @@
+"""English names for any article: proposed by the model at ingest, checked by code, kept beside the index.
+
+``corpus/glossary.tsv`` gives the Hong Kong Government's English for the names of the articles a person
+wrote it for (its ``# covers:`` lines). An article it does not cover would have no English names: its
+English view would carry figures only, and an English question naming its park or its minister would
+not be matched to it. So at ingest the model reads each such article, block by block, and lists the
+names it finds with an English form (:func:`propose`); code keeps only what it can check
+(:func:`check`); and the rows are written to ``DATA_DIR/glossary.generated.tsv``, marked machine-made,
+where ``rag.text.glossary`` reads them after the hand-written file. A person corrects a row by adding
+the name to ``corpus/glossary.tsv``, which always wins.
+
+What code can check is form, not truth: the Chinese is in the article word for word, the English has
+no Chinese left and the same figures, one name has one English everywhere, a name already in the
+hand glossary is not given a second English, and no two names share an English. Whether
+"Kai Tak Sports Park" is the right English for 啟德體育園 only a person can say; the 1.5B model often
+gets it wrong (docs/history.md, "English for any article"), hence the mark.
+
+Why by hand: llama-index's entity extractors use a Hugging Face NER model (a download, and no
+Cantonese names) or a prompt that returns entities without an English form or any check.
+
+The proposals are cached per article (its text's hash, the model and this prompt's version), so an
+unchanged article is not read again; with the extractive backend (no model) or ``RAG_INGEST_NAMES=0``,
+a new article's English view carries its figures by code only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.index.corpus import Article
+from rag.text import glossary
+
+log = logging.getLogger(__name__)
+
+#: Changes whenever the prompt or the checks change: every cached proposal is made again.
+VERSION = "names-1"
+FILE_NAME = "glossary.generated.tsv"
+#: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
+_KINDS = ("headline", "prose", "list_item", "caption")
+#: Shorter Chinese is a common word (政府, 合約) far more often than a name.
+MIN_CHARS = 3
+MAX_CHARS = 30
+
+SYSTEM = (
+    "You list the proper names in a Chinese news paragraph and give each its English name. "
+    "Proper names are people (with their title), government bodies and offices, companies, organisations, "
+    "places, buildings, venues, schemes, funds and events. "
+    "Write one name per line as: Chinese name | English name | kind\n"
+    "kind is one of: person, body, place, scheme, term. Copy the Chinese name exactly as written in the paragraph. "
+    "Use the official English name if you know it. List only names: never phrases, numbers, amounts or "
+    "ordinary words. Write NONE if the paragraph has no names."
+)
+# One worked example whose names are in no article here, so that a name copied from it is caught.
+EXAMPLE = (
+    "教育局局長蔡若蓮今日到訪西九文化區，宣布優質教育基金將撥款兩億元，支持學校舉辦科學周。",
+    "教育局局長 | Secretary for Education | body\n蔡若蓮 | Christine Choi Yuk-lin | person\n"
+    "西九文化區 | West Kowloon Cultural District | place\n優質教育基金 | Quality Education Fund | scheme",
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One name as the model wrote it, from one block of one source."""
+
+    chinese: str
+    english: str
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    proposal: Proposal
+    why: str
+
+
+def messages(block_text: str) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": EXAMPLE[0]},
+        {"role": "assistant", "content": EXAMPLE[1]},
+        {"role": "user", "content": block_text},
+    ]
+
+
+def parse_reply(reply: str, source: str) -> list[Proposal]:
+    """``Chinese | English | kind`` lines; anything else (NONE, prose, a line without two bars) is skipped."""
+    out = []
+    for line in reply.splitlines():
+        cols = [c.strip() for c in line.strip().strip("-*• ").split("|")]
+        if len(cols) < 2 or not cols[0] or not cols[1]:
+            continue
+        kind = cols[2].lower() if len(cols) > 2 and cols[2].lower() in glossary.KINDS else "term"
+        out.append(Proposal(cols[0], cols[1], kind, source))
+    return out
+
+
+def propose(complete: Callable[[list[dict[str, str]]], str], article: Article) -> list[Proposal]:
+    """Ask the model for the names of every block that can hold one (``complete`` is ``LLM.complete``)."""
+    out: list[Proposal] = []
+    for block in article.blocks:
+        if block.kind in _KINDS and _CJK.search(block.text):
+            out.extend(parse_reply(complete(messages(block.text)), article.source))
+    return out
+
+
+def _figures_kept(chinese: str, english: str) -> bool:
+    from rag.text import numbers
+
+    zh = [q for q in numbers.find_quantities(chinese) if not numbers.trivial(q)]
+    en = [q for q in numbers.find_quantities(english) if not numbers.trivial(q)]
+    return (all(any(numbers.same_quantity(a, b) for b in en) for a in zh)
+            and all(any(numbers.same_quantity(b, a) for a in zh) for b in en))
+
+
+def _why_not(p: Proposal, text: str, hand: dict[str, str]) -> str:
+    """Why a proposal cannot be kept, or '' if it can (each reason one check, in order)."""
+    if p.chinese not in text:
+        return "not in the article word for word"
+    if not MIN_CHARS <= len(p.chinese) <= MAX_CHARS or not _CJK.search(p.chinese):
+        return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
+    if _CJK.search(p.english):
+        return "Chinese left in the English"
+    if not _ENGLISH_OK.match(p.english) or len(p.english) > 100:
+        return "not an English name"
+    if not _figures_kept(p.chinese, p.english):
+        return "figures changed"
+    if p.chinese in hand:
+        return "already in corpus/glossary.tsv"
+    taken = [zh for zh, en in hand.items() if en.lower() == p.english.lower()]
+    if taken:
+        return f"English already the name of {taken[0]} in corpus/glossary.tsv"
+    return ""
+
+
+def check(proposals: Iterable[Proposal], texts: dict[str, str],
+          hand: Iterable[glossary.Entry]) -> tuple[list[tuple[str, glossary.Entry]], list[Rejected]]:
+    """The proposals that pass every check, as (source, glossary row), one per Chinese name; and the rest, with why.
+
+    ``texts`` maps each source to its whole text. A name proposed more than once takes its most
+    frequent English (the first on a tie), wherever it occurs; two names with one English keep the first.
+    """
+    table = {e.chinese: e.english for e in hand}
+    kept: dict[str, list[Proposal]] = {}
+    rejected: list[Rejected] = []
+    for p in proposals:
+        why = _why_not(p, texts.get(p.source, ""), table)
+        if why:
+            rejected.append(Rejected(p, why))
+        else:
+            kept.setdefault(p.chinese, []).append(p)
+    rows: list[tuple[str, glossary.Entry]] = []
+    english_of: dict[str, str] = {}
+    for chinese, group in kept.items():
+        english = Counter(p.english for p in group).most_common(1)[0][0]
+        first = next(p for p in group if p.english == english)
+        if english.lower() in english_of:
+            rejected.append(Rejected(first, f"English already given to {english_of[english.lower()]}"))
+            continue
+        english_of[english.lower()] = chinese
+        rejected += [Rejected(p, f"{chinese} is given {english!r} elsewhere") for p in group if p.english != english]
+        note = f"machine: proposed by the model for {first.source}; correct it in corpus/glossary.tsv"
+        rows.append((first.source, glossary.Entry(chinese, english, first.kind, note)))
+    return rows, rejected
+
+
+# ------------------------------------------------------------------------------------------------ the file
+
+HEADER = (
+    "# Machine-made English names for the articles corpus/glossary.tsv does not cover (rag/index/names.py).\n"
+    "# Proposed by the model at ingest and checked by code for form only: the English may be wrong.\n"
+    "# To correct a row, add the name with its right English to corpus/glossary.tsv and ingest again; never edit\n"
+    "# this file, which the next ingest rewrites.\n"
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One source's rows, with what they were made from (so an unchanged source is not read again)."""
+
+    source: str
+    key: str  # the source's hash, the model, VERSION; "" when no model read it
+    rows: tuple[glossary.Entry, ...]
+
+
+def key_for(file_hash: str, model: str) -> str:
+    return f"{file_hash}:{model}:{VERSION}" if model else ""
+
+
+def fresh(section: Section | None, file_hash: str) -> bool:
+    """True when a model read this very text with this prompt (whichever model: it is not read again)."""
+    return bool(section and section.key.startswith(f"{file_hash}:") and section.key.endswith(f":{VERSION}"))
+
+
+def unread(path: Path, hashes: dict[str, str]) -> list[str]:
+    """The sources that need the model: not covered by corpus/glossary.tsv, and not read as they are now."""
+    covered = set(glossary.covered_sources())
+    old = read(path)
+    return [s for s, h in hashes.items() if s not in covered and not fresh(old.get(s), h)]
+
+
+def read(path: Path) -> dict[str, Section]:
+    """The file's sections by source; a missing or unreadable file is empty (it is only a cache)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, Section] = {}
+    current: Section | None = None
+    for line in lines:
+        m = re.match(r"^# source: (.+?)\t(.*)$", line)
+        if m:
+            current = Section(m.group(1), m.group(2), ())
+            out[current.source] = current
+        elif current and line.strip() and not line.startswith("#"):
+            cols = line.split("\t") + [""] * 4
+            row = glossary.Entry(cols[0], cols[1], cols[2], cols[3])
+            current = out[current.source] = Section(current.source, current.key, (*current.rows, row))
+    return out
+
+
+def write(path: Path, sections: Iterable[Section]) -> None:
+    """Write every section, sources in order; atomically, so a reader never sees half a file."""
+    parts = [HEADER, "chinese\tenglish\tkind\tnote\n"]
+    for s in sorted(sections, key=lambda s: s.source):
+        parts.append(f"# source: {s.source}\t{s.key}\n")
+        parts += [f"{e.chinese}\t{e.english}\t{e.kind}\t{e.note}\n" for e in s.rows]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(parts), encoding="utf-8")
+    tmp.replace(path)
+
+
+def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
+           complete: Callable[[list[dict[str, str]]], str] | None, model: str) -> list[Rejected]:
+    """Bring the generated glossary in line with the corpus; return what was proposed and not kept.
+
+    Sources the hand glossary covers get no section. A source whose section was made from the same
+    text by the same model and prompt keeps it; the others are read by the model (``complete``),
+    or, with none, get an empty section that a later ingest with a model fills.
+    """
+    covered = set(glossary.covered_sources())
+    old = read(path)
+    hand = glossary.entries(glossary.GLOSSARY_PATH)
+    sections: dict[str, Section] = {}
+    todo = []
+    for source, article in articles.items():
+        if source in covered:
+            continue
+        key = key_for(hashes[source], model if complete else "")
+        if fresh(old.get(source), hashes[source]):
+            sections[source] = old[source]
+        elif complete is None:
+            sections[source] = Section(source, "", ())
+        else:
+            todo.append((source, article, key))
+    rejected: list[Rejected] = []
+    if todo:
+        proposals = []
+        for source, article, _key in todo:
+            log.info("Finding the names in %s for its English view (the model reads %d blocks)", source,
+                     len(article.blocks))
+            proposals += propose(complete, article)
+        # Checked together with the kept sections' rows, so no two sources give one name two Englishes.
+        earlier = [e for s in sections.values() for e in s.rows]
+        rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier])
+        for source, _article, key in todo:
+            sections[source] = Section(source, key, tuple(e for s, e in rows if s == source))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write(path, sections.values())
+    return rejected
