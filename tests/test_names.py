@@ -34,7 +34,8 @@ def _check(*proposals: names.Proposal):
 
 
 def test_reply_lines_are_read_and_chatter_skipped():
-    reply = "啟德體育園 | Kai Tak Sports Park | place\nNONE\nHere are the names:\n- 羅淑佩 | Rosanna Law | person\n主場館 | Main Stadium | venue"
+    reply = ("啟德體育園 | Kai Tak Sports Park | place\nNONE\nHere are the names:\n"
+             "- 羅淑佩 | Rosanna Law | person\n主場館 | Main Stadium | venue")
     got = names.parse_reply(reply, "a.md")
     assert [(p.chinese, p.english, p.kind) for p in got] == [
         ("啟德體育園", "Kai Tak Sports Park", "place"), ("羅淑佩", "Rosanna Law", "person"),
@@ -44,8 +45,9 @@ def test_reply_lines_are_read_and_chatter_skipped():
 @pytest.mark.parametrize(("chinese", "english", "why"), [
     ("西九文化區", "West Kowloon Cultural District", "not in the article"),  # copied from the prompt's example
     ("政府", "Government", "length"),
-    ("可容納五萬名觀眾", "容纳 five thousand people", "Chinese left"),
-    ("可容納五萬名觀眾", "Holds five thousand people", "figures changed"),
+    ("主場館", "容纳 Main Stadium", "Chinese left"),
+    ("可容納五萬名觀眾", "Holds five thousand people", "a phrase with a figure"),
+    ("設計、建造及營運", "Design, Construction and Operation", "a list or a clause"),
     ("主場館", "Main Stadium!", "not an English name"),
     ("李家超", "Paul Chan Mo-po", "already the name of 陳茂波"),
 ])
@@ -59,10 +61,17 @@ def test_a_name_has_one_english_everywhere_and_figures_may_stay():
     kept, rejected = _check(
         _proposal("啟德體育園", "Kai Tak Sports Park"), _proposal("啟德體育園", "Hong Kong Sports Park"),
         _proposal("啟德體育園", "Kai Tak Sports Park"), _proposal("室內體育館", "Kai Tak Sports Park"),
-        _proposal("營運期為25年", "25-year operating period", "term"))
-    assert kept == {"啟德體育園": "Kai Tak Sports Park", "營運期為25年": "25-year operating period"}
+        _proposal("香港國際七人欖球賽", "Hong Kong Sevens", "scheme"))
+    assert kept == {"啟德體育園": "Kai Tak Sports Park", "香港國際七人欖球賽": "Hong Kong Sevens"}
     assert "elsewhere" in rejected["啟德體育園"]  # the minority English, reported
     assert "already given to 啟德體育園" in rejected["室內體育館"]
+
+
+def test_a_year_in_a_name_must_stay_the_same():
+    text = "2025施政報告提出成立新基金。"
+    for english, kept in (("2025 Policy Address", True), ("2024 Policy Address", False), ("Policy Address", False)):
+        rows, _ = names.check([names.Proposal("2025施政報告", english, "scheme", "x.md")], {"x.md": text}, HAND)
+        assert bool(rows) is kept, english
 
 
 def test_a_name_in_the_hand_glossary_keeps_its_english():

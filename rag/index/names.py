@@ -9,8 +9,9 @@ names it finds with an English form (:func:`propose`); code keeps only what it c
 where ``rag.text.glossary`` reads them after the hand-written file. A person corrects a row by adding
 the name to ``corpus/glossary.tsv``, which always wins.
 
-What code can check is form, not truth: the Chinese is in the article word for word, the English has
-no Chinese left and the same figures, one name has one English everywhere, a name already in the
+What code can check is form, not truth: the Chinese is in the article word for word and is a name, not
+a clause or a statement with a figure; the English has no Chinese left and the same years; one name has
+one English everywhere, a name already in the
 hand glossary is not given a second English, and no two names share an English. Whether
 "Kai Tak Sports Park" is the right English for 啟德體育園 only a person can say; the 1.5B model often
 gets it wrong (docs/history.md, "English for any article"), hence the mark.
@@ -62,6 +63,7 @@ EXAMPLE = (
     "西九文化區 | West Kowloon Cultural District | place\n優質教育基金 | Quality Education Fund | scheme",
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CLAUSE = re.compile(r"[、，,。；;：:！？]")
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
 
 
@@ -111,11 +113,18 @@ def propose(complete: Callable[[list[dict[str, str]]], str], article: Article) -
     return out
 
 
+def _figures(text: str) -> list:
+    """The figures a name's check looks at: ten and up (七人欖球賽 is Hong Kong Sevens, with no 7 in it)."""
+    from rag.text import numbers
+
+    return [q for q in numbers.find_quantities(text)
+            if not numbers.trivial(q) and (q.value is None or q.value >= 10 or q.key)]
+
+
 def _figures_kept(chinese: str, english: str) -> bool:
     from rag.text import numbers
 
-    zh = [q for q in numbers.find_quantities(chinese) if not numbers.trivial(q)]
-    en = [q for q in numbers.find_quantities(english) if not numbers.trivial(q)]
+    zh, en = _figures(chinese), _figures(english)
     return (all(any(numbers.same_quantity(a, b) for b in en) for a in zh)
             and all(any(numbers.same_quantity(b, a) for a in zh) for b in en))
 
@@ -126,6 +135,11 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str]) -> str:
         return "not in the article word for word"
     if not MIN_CHARS <= len(p.chinese) <= MAX_CHARS or not _CJK.search(p.chinese):
         return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
+    if _CLAUSE.search(p.chinese):
+        return "a list or a clause, not a name"
+    if any(q.unit != "year" for q in _figures(p.chinese)):
+        # 創造約1,200個職位 → "Create over 1,200 job positions": a statement; figures get English by code.
+        return "a phrase with a figure, not a name"
     if _CJK.search(p.english):
         return "Chinese left in the English"
     if not _ENGLISH_OK.match(p.english) or len(p.english) > 100:
