@@ -115,12 +115,17 @@ _EN_COMMON = {"hong", "kong", "hk", "hksar", "sar", "ok", "china", "mainland", "
               "financial", "secretary", "the", "of", "and", "for", "in", "a"}
 
 
-@lru_cache(maxsize=1)
 def _glossary_words() -> frozenset[str]:
     from rag.text import glossary
 
+    # By the rows in use: an ingest that adds machine-made names changes them in a running process.
+    return _words_of(glossary.entries())
+
+
+@lru_cache(maxsize=4)
+def _words_of(entries: tuple) -> frozenset[str]:
     words = set()
-    for e in glossary.entries():
+    for e in entries:
         for name in (e.english, *e.aliases):
             words.update(w.lower() for w in re.findall(r"[A-Za-z0-9&+\-]+", name))
     return frozenset(words)
