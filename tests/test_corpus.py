@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.index import markup
 from rag.index.chunks import chunk_article
 from rag.index.corpus import CorpusError, corpus_files, decode, parse, read_article, span_text
 
@@ -192,3 +193,239 @@ def test_missing_and_empty_corpus_folders(tmp_path):
         corpus_files(tmp_path / "nope")
     with pytest.raises(CorpusError, match=r"no \.txt or \.md"):
         corpus_files(tmp_path)
+
+
+# --------------------------------------------------------------------------- any article, not only the Budget's
+
+CORPUS2 = ROOT / "tests" / "data" / "corpus2" / "kai-tak-sports-park.md"
+QUESTIONS2 = ROOT / "tests" / "data" / "questions_corpus2.jsonl"
+
+
+def _digest(article, with_sentences: bool) -> str:
+    import hashlib
+    import json
+
+    rows = []
+    for b in article.blocks:
+        row = [b.kind, b.sub_article, b.heading, b.paragraph, [list(s) for s in b.spans]]
+        if with_sentences:
+            row.append([[list(x) for x in s.spans] for s in b.sentences])
+        rows.append(row)
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def test_the_budget_article_is_parsed_as_before(article):
+    """The parse of the Budget article, digested at ce961c4 before any reading of other articles was added.
+
+    If this fails, a change meant for plain text or Markdown moved a block, a story, a heading or an
+    offset of the article every eval figure is measured on.
+    """
+    assert len(article.blocks) == 57
+    assert _digest(article, False) == "472c307f07a7d0d6df0b5a5a0e43011bea33558f1242e8faf70eb35e95fbaa14"
+    assert _digest(article, True) == "cf8840d823aa5867afe716825ddd8aebf196e2e76c27a75462393f32c9dc0a41"
+
+
+def _parsed(text: str, name: str):
+    """Parse ``text`` and check what holds for any article: verbatim, in order, no character twice."""
+    a = parse(text, name)
+    seen = -1
+    for b in a.blocks:
+        assert span_text(text, b.spans) == b.text and b.text == b.text.strip() and b.text
+        for s in b.sentences:
+            assert span_text(text, s.spans) == s.text and s.text.strip()
+            for x, y in s.spans:
+                assert seen <= x < y, (b, s)
+                seen = y
+    return a
+
+
+def _texts(a, kind: str | None = None) -> list[str]:
+    return [b.text for b in a.blocks if kind is None or b.kind == kind]
+
+
+def test_the_second_article_in_markdown():
+    text = CORPUS2.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS2.name)
+    assert a.sub_articles == ["啟德體育園全面開放 主場館可容納五萬人"]
+    assert [(b.kind, b.heading, b.paragraph) for b in a.blocks if b.kind == "prose"] == [
+        ("prose", "", 1), ("prose", "三大場館", 2), ("prose", "三大場館", 3), ("prose", "營運安排", 4),
+        ("prose", "營運安排", 5)]
+    assert _texts(a, "headline") == ["啟德體育園全面開放 主場館可容納五萬人", "三大場館", "營運安排"]
+    # Every question's evidence is whole inside one sentence.
+    import json
+
+    sentences = [s.text for _, s in a.sentences()]
+    for row in map(json.loads, QUESTIONS2.read_text(encoding="utf-8").splitlines()):
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
+
+
+@pytest.mark.parametrize("name", ["x.md", "x.txt"])
+@pytest.mark.parametrize("ending", [
+    "啟德體育園昨日開幕，佔地約28公頃", "行政長官李家超主持典禮，稱之為grand opening", "體育園的營運安排，詳情如下",
+    "今日正式開幕，歡迎市民🎉", "主禮嘉賓包括李家超、羅淑佩"])
+def test_a_paragraph_without_a_full_stop_is_not_glued_to_the_next(name, ending):
+    """A figure, an English word, a colon, an emoji or a name ends a paragraph as well as 。 does.
+
+    (In plain text a short line without any punctuation is a heading, so each ending has some.)
+    """
+    text = f"# 啟德體育園開幕\n\n{ending}\n\n體育園由政府批出合約，營運期為25年。\n"
+    if name.endswith(".txt"):
+        text = text.replace("# ", "")
+    a = _parsed(text, name)
+    assert _texts(a, "prose") == [ending, "體育園由政府批出合約，營運期為25年。"]
+    assert a.sub_articles == ["啟德體育園開幕"]
+
+
+def test_plain_text_one_paragraph_a_line_keeps_the_line_break_repair():
+    """Without blank lines, a line that ends mid-sentence is carried on by the next (as in print)."""
+    text = "啟德體育園開幕\n體育園昨日開幕，佔地約28\n公頃，是香港最大型的體育基建。\n主場館可容納五萬人。\n"
+    a = _parsed(text, "p.txt")
+    assert _texts(a, "prose") == ["體育園昨日開幕，佔地約28公頃，是香港最大型的體育基建。", "主場館可容納五萬人。"]
+    repaired = a.blocks[1].sentences[0]
+    assert len(repaired.spans) == 2 and a.sub_articles == ["啟德體育園開幕"]
+
+
+ENGLISH = """Kai Tak Sports Park Opens to the Public
+
+By Jane Doe and John Smith
+
+HONG KONG - The Kai Tak Sports Park opened yesterday with a ceremony led by
+the Chief Executive, John Lee. The park covers about 28 hectares and cost
+about HK$30 billion to build. It opened at 7 p.m. on Friday, Mr. Lee said.
+
+Three venues
+
+The main stadium has a retractable roof and can hold 50,000 spectators. The
+indoor arena has 10,000 seats, and the public sports ground 5,000
+
+The operator expects about 250 event days a year and about 1,200 jobs
+"""
+
+
+def test_an_english_plain_article():
+    a = _parsed(ENGLISH, "kai-tak.txt")
+    assert a.sub_articles == ["Kai Tak Sports Park Opens to the Public"]
+    assert [(b.kind, b.heading) for b in a.blocks] == [
+        ("headline", ""), ("byline", ""), ("prose", ""), ("headline", "Three venues"), ("prose", "Three venues"),
+        ("prose", "Three venues")]
+    first = a.blocks[2]
+    # Words a line break separates stay separate, sentences keep their spaces, and the block is the
+    # file's paragraph exactly.
+    assert first.text == ENGLISH[first.spans[0][0]:first.spans[0][1]] and len(first.spans) == 1
+    assert "led by\nthe Chief Executive" in first.text
+    assert [s.text.strip() for s in first.sentences][1:] == [
+        "The park covers about 28 hectares and cost\nabout HK$30 billion to build.",
+        "It opened at 7 p.m. on Friday, Mr. Lee said."]
+    # A paragraph ending in a figure or a word is not glued to the next one.
+    assert a.blocks[4].text.endswith("public sports ground 5,000")
+    assert a.blocks[5].text == "The operator expects about 250 event days a year and about 1,200 jobs"
+
+
+MARKDOWN = """---
+title: "Front matter title"
+date: 2026-03-01
+---
+
+<!-- a note for the editor,
+     not for readers -->
+
+# 啟德體育園**全面**開放
+
+作者：本報記者 陳大文
+
+主場館可容納**五萬名**觀眾，詳見[官方網站](https://example.com/kt)的資料 😀
+
+> 文化體育及旅遊局局長羅淑佩表示，體育園將成為
+> 香港推動盛事經濟的重要平台。
+
+![主場館外貌](stadium.jpg)
+
+![](decor.png)
+
+營運安排
+---
+
+1. 營運期為25年
+2. 每年約250日大型活動，
+   並創造約1,200個職位。
+- 另設約14公頃的公共休憩空間
+
+| 場館 | 座位 |
+|---|---|
+| 室內體育館 | 一萬 |
+
+***
+
+```
+x = *not* emphasis
+```
+
+Transport
+=========
+
+The park is served by **Kai Tak** station and [bus routes](https://example.com/bus). <!-- check -->
+Shuttles run until 11 p.m. on event days.
+"""
+
+
+def test_markdown_markup_is_read_as_a_reader_sees_it():
+    a = _parsed(MARKDOWN, "m.md")
+    kinds = [(b.kind, b.sub_article, b.heading, b.text) for b in a.blocks]
+    story, transport = "啟德體育園全面開放", "Transport"
+    assert kinds == [
+        ("headline", story, "", story),  # ** cut off; front matter skipped (the body has its own # title)
+        ("byline", story, "", "作者：本報記者 陳大文"),
+        ("prose", story, "", "主場館可容納五萬名觀眾，詳見官方網站的資料 😀"),
+        ("prose", story, "", "文化體育及旅遊局局長羅淑佩表示，體育園將成為香港推動盛事經濟的重要平台。"),
+        ("caption", story, "", "主場館外貌"),  # an image's alt text; one without is skipped
+        ("headline", story, "營運安排", "營運安排"),  # Setext, underlined with ---
+        ("list_item", story, "營運安排", "營運期為25年"),
+        ("list_item", story, "營運安排", "每年約250日大型活動，並創造約1,200個職位。"),
+        ("list_item", story, "營運安排", "另設約14公頃的公共休憩空間"),
+        ("list_item", story, "營運安排", "場館 | 座位"),
+        ("list_item", story, "營運安排", "室內體育館 | 一萬"),
+        ("prose", story, "營運安排", "x = *not* emphasis"),  # code is shown as written
+        ("headline", transport, "", transport),  # Setext, underlined with ===: a level-1 heading
+        ("prose", transport, "", "The park is served by Kai Tak station and bus routes. "
+                                 "Shuttles run until 11 p.m. on event days."),
+    ]
+    # Markup is cut out of the spans, never rewritten: the bold sentence is three runs of the file.
+    bold = a.blocks[2].sentences[0]
+    assert [MARKDOWN[x:y] for x, y in bold.spans][:3] == ["主場館可容納", "五萬名", "觀眾，詳見"]
+    visible = {i for b in a.blocks for x, y in b.spans for i in range(x, y)}
+    for word in ("title:", "editor", "https", "decor.png", "---", "***", "|---|"):
+        at = MARKDOWN.index(word)
+        assert at not in visible, word
+
+
+def test_front_matter_title_is_the_headline_when_there_is_no_other():
+    text = ("---\ntitle: '啟德體育園開幕'\nlayout: post\n---\n\n"
+            "體育園佔地約28公頃。\n\n## 場館\n\n主場館可容納五萬人。\n")
+    a = _parsed(text, "fm.md")
+    assert a.sub_articles == ["啟德體育園開幕"]
+    assert [(b.kind, b.heading, b.text) for b in a.blocks] == [
+        ("headline", "", "啟德體育園開幕"), ("prose", "", "體育園佔地約28公頃。"),
+        ("headline", "場館", "場館"), ("prose", "場館", "主場館可容納五萬人。")]
+
+
+def test_markdown_paragraph_lines_are_one_paragraph():
+    """In Markdown a paragraph is every line up to a blank one, whatever each line ends with."""
+    text = "# 標題\n\n第一句。\n第二句，數字28\n公頃。\n\n第二段\n"
+    a = _parsed(text, "p.md")
+    assert _texts(a, "prose") == ["第一句。第二句，數字28公頃。", "第二段"]
+    assert [s.text for s in a.blocks[1].sentences] == ["第一句。", "第二句，數字28公頃。"]
+
+
+@pytest.mark.parametrize("line,shown", [
+    ("**五萬名**觀眾", "五萬名觀眾"),
+    ("詳見[官方網站](https://example.com/a_b)。", "詳見官方網站。"),
+    ("a `code *x*` b", "a code *x* b"),
+    ("a\\*literal\\* star, 5*3*2, snake_case_name", "a*literal* star, 5*3*2, snake_case_name"),
+    ("~~舊~~新 <span>html</span><!-- c --> note[^1]", "舊新 html note"),
+    ("<https://example.com> and ![圖](a.png)", "https://example.com and 圖"),
+    ("***全部***", "全部"),
+])
+def test_inline_markup_is_cut_out_never_rewritten(line, shown):
+    runs = markup.visible_runs(line)
+    assert "".join(line[a:b] for a, b in runs) == shown

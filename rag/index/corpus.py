@@ -9,20 +9,30 @@ citation can be shown and checked verbatim.
 Why by hand: llama-index's readers and splitters see paragraphs or tokens, not captions, bylines
 or a sentence continued four lines later; and they do not keep offsets across repairs.
 
-The same rules read Markdown (``#`` headings, ``-`` list items) and ordinary plain text.
+Those repairs are for the print layout only: a file is read as one when it has its marks (● captions,
+訊（記者…） datelines, 資料圖片 credits) and no Markdown headings. Markdown (a ``.md`` file, or any text
+with ``#`` headings) and plain text are read as their reader sees them instead (``_Flow``): a
+blank line always ends a paragraph, markup lines that carry no text are skipped and markup characters
+are left out of the spans (``rag.index.markup``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.index import markup
+from rag.index.markup import Line as _Line
 from rag.records import Span
 
 # Sentence ends in written Chinese (and English), with closing quotes/brackets kept on the sentence.
-_SENTENCE_END = re.compile(r"[。！？；!?]+[」』”’）)]*|(?<=[a-z0-9)])\.(?=\s|$)[」』”’）)]*")
+_SENTENCE_END = re.compile(r"[。！？；!?]+[」』”’）)\"']*|(?<=[A-Za-z0-9)%])\.[」』”’）)\"']*(?=\s|$)")
+# An English full stop after these (or after an initial, or inside U.S. / p.m.) ends no sentence.
+_ABBREVIATIONS = frozenset(("mr", "mrs", "ms", "dr", "prof", "st", "mt", "no", "jr", "sr", "vs", "gov", "sen",
+                            "rep", "gen", "col", "lt", "capt", "sgt", "hon", "rev", "fig", "approx"))
 # A line ends a sentence when it ends with one of these; otherwise the print layout broke it.
 _TERMINAL = tuple("。！？；!?.」』”）)：:")
 # Headlines and section headings: short, no sentence punctuation.
@@ -36,6 +46,14 @@ _CAPTION_MARK = "●"
 _PHOTO_CREDITS = ("資料圖片",)
 _LIST_MARK = re.compile(r"^(?:[-*•·]|\d+[.)、])\s+")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+")
+# By Jane Doe / By Jane Doe, Staff Reporter: an English byline on its own line.
+_BYLINE_EN = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der))*"
+                        r"(?:\s*,\s*[A-Za-z .'’-]+)?$")
+# 作者：陳大文 / 記者 陳大文: a Chinese byline on its own line, outside the print layout.
+_BYLINE_ZH = re.compile(r"^(?:本報)?(?:(?:作者|記者|撰文|採訪|文)\s*[：:／/]|記者\s)\s*"
+                        r"[^\s，。；！？,.;!?][^，。；！？]{0,29}$")
+# A line of nothing but ---, ===, *** or ___: a rule, which carries no text.
+_RULE_LINE = re.compile(r"^[-=*_~\s]{3,}$")
 
 
 class CorpusError(ValueError):
@@ -148,24 +166,19 @@ def read_article(path: Path, root: Path | None = None) -> Article:
 # --------------------------------------------------------------------------- parsing
 
 
-@dataclass
-class _Line:
-    start: int
-    end: int
-    text: str
-
-
 def _lines(text: str) -> list[_Line]:
-    """Non-empty lines with their offsets, surrounding white space trimmed off the span."""
+    """Non-empty lines with their offsets, surrounding white space trimmed off the span.
+
+    ``gap`` says a blank line came before the line (the print layout ignores it; plain text does not).
+    """
     out = []
-    pos = 0
-    for raw in text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
+    gap = False
+    for pos, body in markup.raw_lines(text):
         stripped = body.strip()
         if stripped:
             lead = len(body) - len(body.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
-        pos += len(raw)
+            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped, gap))
+        gap = not stripped
     return out
 
 
@@ -182,12 +195,29 @@ def _is_heading(line: str) -> bool:
     return not re.match(r"^[a-z]", line)
 
 
+def _sentence_ends(text: str) -> list[int]:
+    """Where sentences of ``text`` end: after 。！？； (and closing quotes), or an English full stop.
+
+    An English full stop ends a sentence unless it closes an abbreviation (Mr., No.), an initial or a
+    dotted word (J. Smith, U.S., p.m.), or a lower-case word follows it (7 p.m. on Friday).
+    """
+    out = []
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == ".":
+            word = re.search(r"[A-Za-z.]*$", text[:m.start()]).group()
+            following = text[m.end():].lstrip()[:1]
+            if ("." in word or (len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS
+                    or following.islower()):
+                continue
+        out.append(m.end())
+    return out
+
+
 def split_sentences(text: str, offset: int) -> list[tuple[str, int, int]]:
     """Sentences of one line with offsets; the last piece may be an unfinished sentence."""
     out = []
     pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
+    for end in _sentence_ends(text):
         piece = text[pos:end]
         lead = len(piece) - len(piece.lstrip())
         if piece.strip():
@@ -305,6 +335,137 @@ class _Builder:
             self.pending = []
 
 
+class _Flow(_Builder):
+    """Plain text and Markdown, read as their reader sees them: none of the print layout's repairs.
+
+    A paragraph ends at a blank line (or a line that carries no text) whatever its last character is,
+    so a paragraph ending in a figure, an English word or an emoji is never glued to the next. Inside
+    one, a sentence that a line break cut carries on into the next line. ``wrapped``: a paragraph is
+    every line up to a blank one (Markdown; hard-wrapped plain text); else a line that ends with
+    sentence punctuation ends its paragraph, as in the print layout.
+    """
+
+    def __init__(self, source: str, text: str, markdown: bool, wrapped: bool) -> None:
+        super().__init__(source, text)
+        self.markdown, self.wrapped = markdown, wrapped
+        self.open: list[Sentence] = []
+        self.open_as: tuple[str, str, str] = ("prose", "prose", "")  # (what, block kind, heading)
+
+    def close(self) -> None:
+        """End the open paragraph (or list item, or quote), adding it as a block."""
+        if self.open:
+            _, kind, heading = self.open_as
+            self.add(kind, _spaced(self.article.text, self.open), heading=heading)
+        self.open = []
+
+    def feed(self, what: str, kind: str, line: _Line, heading: str | None = None) -> None:
+        """Add a line to the paragraph open as ``what`` (or start one); an unfinished sentence carries on."""
+        if self.open and self.open_as[0] != what:
+            self.close()
+        sents = _pieces(line)
+        if not self.open:
+            self.open_as = (what, kind, self.heading if heading is None else heading)
+        elif not _finished(self.open[-1].text):
+            sents = [_join(self.article.text, self.open.pop(), sents[0]), *sents[1:]]
+        self.open.extend(sents)
+
+    def heading_at(self, line: _Line) -> None:
+        """A ``#`` heading (level 1 opens a story, deeper ones are its sections) or a plain text one."""
+        self.close()
+        whole = [Sentence(line.text, line.spans(0, len(line.text)))]
+        opens = line.level == 1 if self.markdown else not any(x.kind == "prose" for x in self.blocks)
+        if opens or not self.sub_article:
+            if self.markdown or not self.sub_article:
+                self.new_sub_article(line.text)
+            self.add("headline", whole, heading="")  # plain text: a title, then its subtitles
+        else:
+            self.heading = line.text
+            self.add("headline", whole, heading=line.text)
+
+    def line(self, line: _Line) -> None:
+        """Place one line: a heading, list item, quote, image caption, table row, code, byline or prose."""
+        if line.gap:
+            self.close()
+        role = line.role
+        if role == "text" and not self.markdown and _LIST_MARK.match(line.text):
+            cut = _LIST_MARK.match(line.text).end()
+            line, role = _Line(line.start + cut, line.end, line.text[cut:], line.gap), "list"
+        if role == "text" and not self.open and (_BYLINE_EN.match(line.text) or _BYLINE_ZH.match(line.text)):
+            self.add("byline", [Sentence(line.text, line.spans(0, len(line.text)))], heading="")
+        elif role == "heading" or (role == "text" and not self.markdown and not self.open
+                                   and _is_heading(line.text)):
+            self.heading_at(line)
+        elif role == "list":
+            self.close()
+            self.feed("list", "list_item", line, heading=self.list_title or self.heading)
+            if not self.markdown:
+                self.close()
+        elif role == "text" and self.open and self.open_as[0] in ("list", "quote"):
+            self.feed(self.open_as[0], self.open_as[1], line)  # a Markdown item or quote, carried on
+        elif role == "quote":
+            self.feed("quote", "prose", line)
+        elif role in ("image", "table", "code"):
+            self.close()
+            self.add({"image": "caption", "table": "list_item", "code": "prose"}[role], _pieces(line))
+        else:
+            self.feed("prose", "prose", line)
+            if not self.wrapped and line.text.endswith(_TERMINAL):
+                self.close()
+
+
+def _latin_space(source: str, b: int, c: int) -> int:
+    """Where the white space after ``source[:b]`` ends (at most ``c``), if English is on both sides; else ``b``.
+
+    Between English words or sentences a line break or a space is a space to a reader, so the file's
+    own white space is kept in the text; between Chinese characters it is nothing, so it is not.
+    """
+    if not (b < c and source[b].isspace() and source[b - 1] < "\u2e80" and source[c] < "\u2e80"):
+        return b
+    gap = source[b:c]
+    return b + len(gap) - len(gap.lstrip())
+
+
+def _spaced(source: str, sentences: list[Sentence]) -> list[Sentence]:
+    """English sentences of one paragraph keep the space after them (a block's text is its sentences).
+
+    A block's text is its sentences joined, and a sentence's spans leave the space around it out, so
+    "opened. It" would read "opened.It". Where an English sentence is followed, in the same paragraph,
+    by more English, the white space after it (the file's own) ends its last run.
+    """
+    out = list(sentences)
+    for k in range(len(out) - 1):
+        b = out[k].spans[-1][1]
+        stop = _latin_space(source, b, out[k + 1].spans[0][0])
+        if stop > b:
+            spans = merge_spans((*out[k].spans[:-1], (out[k].spans[-1][0], stop)))
+            out[k] = Sentence(out[k].text + source[b:stop], spans)
+    return out
+
+
+def _pieces(line: _Line) -> list[Sentence]:
+    """The line's sentences, each with the file's runs of its characters."""
+    return [Sentence(t, line.spans(a, b)) for t, a, b in split_sentences(line.text, 0)]
+
+
+def _finished(text: str) -> bool:
+    """Whether ``text`` ends with the end of a sentence (else the next line carries it on)."""
+    ends = _sentence_ends(text)
+    return bool(ends) and ends[-1] == len(text)
+
+
+def _join(source: str, head: Sentence, tail: Sentence) -> Sentence:
+    """One sentence from two pieces a line break cut apart.
+
+    Between Chinese characters a line break is nothing to a reader, so the two runs are joined as they
+    are; between English words it is a space, so the line break (the file's own white space) ends the
+    first run, rather than "Chief" and "Executive" being glued into one word.
+    """
+    b = head.spans[-1][1]
+    stop = _latin_space(source, b, tail.spans[0][0])
+    spans = merge_spans((*head.spans[:-1], (head.spans[-1][0], stop), *tail.spans))
+    return Sentence(head.text + source[b:stop] + tail.text, spans)
+
+
 def _one(line: _Line, start_cut: int = 0, end_cut: int = 0) -> Sentence:
     a, b = line.start + start_cut, line.end - end_cut
     return Sentence(line.text[start_cut: len(line.text) - end_cut], ((a, b),))
@@ -322,24 +483,11 @@ def _next_body(lines: list[_Line], i: int) -> str | None:
     return None
 
 
-def parse(text: str, source: str) -> Article:
-    """Recover the layout: sub-articles, headings, bylines, captions, list items, repaired prose."""
-    lines = _lines(text)
-    # In Markdown, only ``#`` lines are headings; a short line is just a short paragraph.
-    markdown = any(_MD_HEADING.match(x.text) for x in lines)
-    b = _Builder(source, text)
+def _parse_print(b: _Builder, lines: list[_Line]) -> None:
+    """The print layout: bylines, captions, headlines the layout moved, sentences it broke, joined back."""
     for i, line in enumerate(lines):
-        md = _MD_HEADING.match(line.text)
         by = _BYLINE_OPEN.match(line.text)
-        if md:
-            title = line.text[md.end():]
-            if len(md.group(1)) == 1 or not b.sub_article:
-                b.new_sub_article(title)
-                b.add("headline", [_one(line, md.end())], heading="")
-            else:
-                b.heading = title
-                b.add("headline", [_one(line, md.end())], heading=title)
-        elif by:
+        if by:
             # A dateline-byline opens a story: the one whose headline was just read, or else one
             # whose headline the layout moved elsewhere (it is named when that line turns up).
             if not b.only_headline_so_far():
@@ -356,12 +504,63 @@ def parse(text: str, source: str) -> Article:
         elif _LIST_MARK.match(line.text):
             cut = _LIST_MARK.match(line.text).end()
             b.add("list_item", [_one(line, cut)], heading=b.list_title or b.heading)
-        elif not markdown and _is_heading(line.text) and not b.pending:
+        elif _is_heading(line.text) and not b.pending:
             b.heading_line(line, _next_body(lines, i))
         else:
             b.prose(line)
     b.flush()
-    return b.article
+
+
+def _is_print_layout(lines: list[_Line]) -> bool:
+    """A newspaper page flattened to text: it has photo captions, a 訊（記者…） dateline or a photo credit."""
+    return any(_is_caption(x.text) or _BYLINE_OPEN.match(x.text) for x in lines)
+
+
+def _hard_wrapped(lines: list[_Line]) -> bool:
+    """True when plain text wraps its paragraphs over several lines (most lines inside one end mid-sentence).
+
+    Headings are left out of the count: a title directly above its text ends without punctuation too.
+
+    Then a paragraph is every line up to a blank one; otherwise (one paragraph a line, as Chinese text
+    usually is) a line that ends a sentence ends its paragraph.
+    """
+    pairs = [a for a, b in itertools.pairwise(lines) if not b.gap and not _is_heading(a.text)]
+    return len(pairs) >= 2 and sum(not a.text.endswith(_TERMINAL) for a in pairs) > len(pairs) / 2
+
+
+def _plain_lines(text: str) -> list[_Line]:
+    """Plain text's lines, rules (----, ====) left out as a paragraph break."""
+    out: list[_Line] = []
+    gap = False
+    for line in _lines(text):
+        if _RULE_LINE.match(line.text):
+            gap = True
+            continue
+        line.gap = line.gap or gap
+        gap = False
+        out.append(line)
+    return out
+
+
+def parse(text: str, source: str) -> Article:
+    """Recover the layout: sub-articles, headings, bylines, captions, list items, repaired prose.
+
+    Three readings, chosen from the text: Markdown (any ``#`` heading, or a ``.md`` file without print
+    marks), the print layout (its marks and no ``#`` heading: the Budget article), or plain text.
+    """
+    lines = _plain_lines(text)
+    markdown = any(_MD_HEADING.match(x.text) for x in lines)
+    if not markdown and _is_print_layout(lines):
+        b = _Builder(source, text)
+        _parse_print(b, lines)
+        return b.article
+    markdown = markdown or source.lower().endswith(".md")
+    flow_lines = markup.markdown_lines(text) if markdown else lines
+    flow = _Flow(source, text, markdown, markdown or _hard_wrapped(flow_lines))
+    for line in flow_lines:
+        flow.line(line)
+    flow.close()
+    return flow.article
 
 
 # --------------------------------------------------------------------------- the corpus folder
