@@ -38,6 +38,12 @@ def _positive(raw: str) -> int:
     return n
 
 
+def _where(source: str, sub_article: str, heading: str) -> str:
+    """A passage's place as a reader names it: its file, its story's headline, its section if any."""
+    story = f"{sub_article} › {heading}" if heading and heading != sub_article else sub_article
+    return f"{source} · {story}" if source else story
+
+
 def _print_hits(hits, as_json: bool, question: str, ms: float) -> None:
     if as_json:
         print(json.dumps({"question": question, "search_ms": round(ms, 1),
@@ -45,8 +51,8 @@ def _print_hits(hits, as_json: bool, question: str, ms: float) -> None:
         return
     for rank, h in enumerate(hits, 1):
         c = h.chunk
-        where = f"{c.sub_article} › {c.heading}" if c.heading and c.heading != c.sub_article else c.sub_article
-        print(f"{rank}. [{h.score:.3f}] {where} · {c.kind} {c.paragraph} · {c.source}[{c.start}:{c.end}]")
+        print(f"{rank}. [{h.score:.3f}] {_where(c.source, c.sub_article, c.heading)} · {c.kind} {c.paragraph} "
+              f"· [{c.start}:{c.end}]")
         print(f"   {c.text}\n")
     print(f"({len(hits)} hits in {ms:.0f} ms)")
 
@@ -77,10 +83,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     print(result.text)
     for c in result.citations:
-        print(f"  [{c.n}] {c.sub_article} › {c.heading or '—'} · [{c.start}:{c.end}] {c.quote}")
+        print(f"  [{c.n}] {_where(c.source, c.sub_article, c.heading)} · [{c.start}:{c.end}] {c.quote}")
     if result.refused and result.retrieved:
         for h in result.retrieved[:3]:
-            print(f"  · [{h.score:.3f}] {h.chunk.text[:80]}")
+            print(f"  · [{h.score:.3f}] {_where(h.chunk.source, h.chunk.sub_article, '')}: {h.chunk.text[:80]}")
     print(f"({result.backend}, {result.timings.get('total_ms', 0):.0f} ms)", file=sys.stderr)
     return 0
 
@@ -95,8 +101,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
     print(f"{result.verdict} (score {result.score})" + (f": {result.note}" if result.note else ""))
     m = result.match
     if m:
-        where = f"{m.sub_article} › {m.heading}" if m.heading and m.heading != m.sub_article else m.sub_article
-        print(f"  {where} · {m.kind} {m.paragraph} · {m.source}[{m.start}:{m.end}]")
+        print(f"  {_where(m.source, m.sub_article, m.heading)} · {m.kind} {m.paragraph} · [{m.start}:{m.end}]")
         print(f"  {m.context}")
     for d in result.differences:
         flag = f"  ! {d.why or 'material'}" if d.material else ""

@@ -17,6 +17,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -30,30 +31,33 @@ from rag import config
 from rag.answer import pipeline, prompts
 from rag.answer.pipeline import Bot
 from rag.index import store
+from rag.index.sources import Source
 from rag.index.store import StoreError
+from rag.quote import CONTEXT, Match
 from rag.quote import check as check_quote
-from rag.records import Answer
+from rag.records import Answer, Chunk
 
 log = logging.getLogger("app")
 
-EXAMPLES = [
-    "撥咗幾多錢搞全民AI培訓？",
-    "人工智能研發院幾時開始運作？",
-    "沙嶺數據園可以提供多少樓面面積？",
-    "国家制造业创新中心选址在哪里？",
-    "How big is the new I&T Industry-Oriented Fund?",
-    "Who will run the national manufacturing innovation centre?",
-]
+# The page's title, intro and examples name the indexed sources (``header``): an article's meta.json "app"
+# gives them for a corpus of that article alone (the Budget article's are there); otherwise these.
 LABELS = {
-    "title": "2026財政預算案 · AI及新產業 問答 ｜ Budget 2026 AI Q&A",
-    "intro": "就香港文匯報一篇關於2026年財政預算案AI及新產業措施的報道發問：廣東話、普通話（繁／簡）或英文都得。"
-             "每個答案都附原文出處。 Ask about one Wen Wei Po article on the 2026 Budget's AI and new-industry "
-             "measures, in Cantonese, Mandarin or English; every answer cites the article.",
+    "title_one": "《{headline}》 問答 ｜ Q&A",
+    "intro_one": "就《{headline}》這篇報道發問：廣東話、普通話（繁／簡）或英文都得。每個答案都附原文出處。 "
+                 "Ask about the article \"{headline}\", in Cantonese, Mandarin or English; every answer cites "
+                 "the article.",
+    "title_many": "{n}篇報道 問答 ｜ Q&A on {n} articles",
+    "intro_many": "就以下{n}篇報道發問：廣東話、普通話（繁／簡）或英文都得。每個答案都附原文出處。 Ask about these "
+                  "{n} articles, in Cantonese, Mandarin or English; every answer cites its article.",
+    "source": "文章 Article",
     "sources": "來源 Sources",
     "nearest": "最接近的段落 Nearest passages",
     "article": "原文 The article",
     "show": "在原文中顯示 Show in the article",
 }
+#: Examples shown per article when several are indexed (all of them for one article), and at most in all.
+EXAMPLES_EACH = 3
+EXAMPLES_MAX = 12
 #: Extractive answers computed at once (chat and API together); more only share the same 2 cores.
 QUICK_CONCURRENCY = 8
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-!|~>]")
@@ -62,6 +66,36 @@ _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-!|~>]")
 def safe(text: str) -> str:
     """Escaped for HTML and inert for Markdown: shown as typed, never interpreted."""
     return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", html.escape(text, quote=True))
+
+
+def header(sources: Sequence[Source]) -> tuple[str, str, list[str]]:
+    """(title, intro, examples) of the page for the indexed ``sources``, the intro as safe Markdown.
+
+    One article: its meta.json's "app" title, intro and examples (the Budget article's page is as it always
+    was), else its headline and no examples. Several: how many, each listed by headline and file, and the
+    examples of those that have some (``EXAMPLES_EACH`` each): a generic question ("what does it say?") would
+    only show the bot quoting a headline, so an article without examples offers none.
+    """
+    if len(sources) == 1:
+        s = sources[0]
+        title = str(s.app.get("title") or LABELS["title_one"].format(headline=s.headline))
+        intro = str(s.app.get("intro") or LABELS["intro_one"].format(headline=s.headline))
+        return safe(title), safe(intro), list(s.examples)
+    title = safe(LABELS["title_many"].format(n=len(sources)))
+    listed = "".join(f"\n- 《{safe(s.headline)}》 · {safe(s.file)}" for s in sources)
+    examples = [e for s in sources for e in s.examples[:EXAMPLES_EACH]][:EXAMPLES_MAX]
+    return title, safe(LABELS["intro_many"].format(n=len(sources))) + "\n" + listed, examples
+
+
+def source_label(source: Source) -> str:
+    """How the article view's selector names a source: its headline and its file."""
+    return f"{source.headline} · {source.file}"
+
+
+def _where(file: str, sub_article: str, heading: str) -> str:
+    """Where a passage is: its file, its story's headline, and its section if it has one (escaped)."""
+    story = safe(sub_article) + (f" › {safe(heading)}" if heading and heading != sub_article else "")
+    return f"{safe(file)} · {story}" if file else story
 
 
 def _answer_html(ans: Answer) -> str:
@@ -81,14 +115,14 @@ def _sources_html(ans: Answer) -> str:
             i = context.find(c.quote)
             shown = (safe(context[:i]) + f"<mark>{safe(c.quote)}</mark>" + safe(context[i + len(c.quote):])
                      if i >= 0 else f"<mark>{safe(c.quote)}</mark>")
-            where = safe(c.sub_article) + (f" › {safe(c.heading)}" if c.heading and c.heading != c.sub_article else "")
+            where = _where(c.source, c.sub_article, c.heading)
             para = f" · {safe(chunk.kind)} {chunk.paragraph}" if chunk else ""
             items.append(f"<p><b>[{c.n}]</b> {where}{para} · chars {c.start}–{c.end}</p>"
                          f"<blockquote>{shown}</blockquote>")
     elif ans.refused and ans.retrieved:
         title = LABELS["nearest"]
         for h in ans.retrieved[:3]:
-            where = safe(h.chunk.sub_article)
+            where = _where(h.chunk.source, h.chunk.sub_article, "")
             items.append(f"<p>{where} · chars {h.chunk.start}–{h.chunk.end}</p>"
                          f"<blockquote>{safe(h.chunk.text)}</blockquote>")
     else:
@@ -104,17 +138,24 @@ VERDICTS = {
 }
 
 
-def _quote_html(r, source: str) -> str:
+def _context_html(m: Match) -> str:
+    """The match in its context, the match marked: ``Match.context`` is the text before it, 【the match】
+    and the text after, so this needs no file (the match may be in any source)."""
+    before = m.context[:min(CONTEXT, m.start)]
+    body = m.context[len(before) + 1:len(before) + 1 + len(m.text)]
+    after = m.context[len(before) + len(m.text) + 2:]
+    return safe(before) + f"<mark>{safe(body)}</mark>" + safe(after)
+
+
+def _quote_html(r) -> str:
     parts = [f"<p><b>{VERDICTS[r.verdict]}</b> · score {r.score}</p>"]
     if r.note:
         parts.append(f"<p>{safe(r.note)}</p>")
     if r.match:
         m = r.match
-        where = safe(m.sub_article) + (f" › {safe(m.heading)}" if m.heading and m.heading != m.sub_article else "")
+        where = _where(m.source, m.sub_article, m.heading)
         parts.append(f"<p>{where} · {safe(m.kind)} {m.paragraph} · chars {m.start}–{m.end}</p>")
-        a, b = m.start, m.end
-        ctx = (safe(source[max(0, a - 60):a]) + f"<mark>{safe(source[a:b])}</mark>" + safe(source[b:b + 60]))
-        parts.append(f"<blockquote>{ctx.replace(chr(10), ' ')}</blockquote>")
+        parts.append(f"<blockquote>{_context_html(m)}</blockquote>")
     if r.differences:
         rows = "".join(
             f"<tr><td>{safe(d.kind)}</td><td>{safe(d.quote)}</td><td>{safe(d.article)}</td>"
@@ -124,16 +165,37 @@ def _quote_html(r, source: str) -> str:
     return "".join(parts)
 
 
-def article_html(source: str, spans: list[tuple[int, int]] | None = None) -> str:
-    """The whole article, escaped, with the cited spans marked in place."""
-    spans = sorted(spans or [])
-    out, pos = [], 0
-    for a, b in spans:
-        out.append(safe(source[pos:a]))
-        out.append(f"<mark id='cited'>{safe(source[a:b])}</mark>")
-        pos = b
-    out.append(safe(source[pos:]))
-    return "<div class='article'>" + "".join(out).replace("\n", "<br>") + "</div>"
+def _marked(block: Chunk, cited: list[tuple[int, int]]) -> str:
+    """A block's text, escaped, with the characters inside ``cited`` (offsets into its file) marked.
+
+    A block's text is its spans' characters in order (``rag.records``), so each character's offset is known.
+    """
+    runs: list[tuple[bool, str]] = []
+    pos = 0
+    for a, b in block.spans or ((block.start, block.end),):
+        for i, ch in enumerate(block.text[pos:pos + b - a]):
+            inside = any(x <= a + i < y for x, y in cited)
+            if runs and runs[-1][0] == inside:
+                runs[-1] = (inside, runs[-1][1] + ch)
+            else:
+                runs.append((inside, ch))
+        pos += b - a
+    return "".join(f"<mark id='cited'>{safe(t)}</mark>" if inside else safe(t) for inside, t in runs)
+
+
+_BLOCK_TAGS = {"headline": ("<p class='headline'><b>", "</b></p>"), "byline": ("<p class='byline'><i>", "</i></p>"),
+               "caption": ("<p class='caption'>", "</p>"), "list_item": ("<p>• ", "</p>")}
+
+
+def article_html(blocks: Sequence[Chunk], spans: list[tuple[int, int]] | None = None) -> str:
+    """One article as a reader sees it, block by block (``Source.blocks``, from the index, so a deployment
+    with no corpus files shows it too), escaped, with the cited ``spans`` (offsets into its file) marked."""
+    cited = sorted(tuple(s) for s in spans or [])
+    out = []
+    for b in blocks:
+        lead, end = _BLOCK_TAGS.get(b.kind, ("<p>", "</p>"))
+        out.append(lead + _marked(b, cited) + end)
+    return "<div class='article'>" + "".join(out) + "</div>"
 
 
 def save_feedback(path: Path, record: dict) -> bool:
@@ -158,10 +220,11 @@ class _Handlers:
     abandoned on cancellation, so a gate is released only when its work has really finished.
     """
 
-    def __init__(self, bot: Bot, source: str) -> None:
+    def __init__(self, bot: Bot, sources: Sequence[Source]) -> None:
         self.bot = bot
         self.settings = bot.settings
-        self.source = source
+        #: The indexed articles, by the selector's label for each (``source_label``).
+        self.sources = {source_label(s): s for s in sources}
         self.llm_gate = asyncio.Semaphore(max(1, self.settings.llm_concurrency))
         self.quick_gate = asyncio.Semaphore(QUICK_CONCURRENCY)
 
@@ -214,17 +277,25 @@ class _Handlers:
         async with self.gate_for(backend):
             return await anyio.to_thread.run_sync(self.whole_answer, question, backend)
 
-    def show_in_article(self, turns: list, choice: str):
+    def article(self, label: str | None, spans: list[tuple[int, int]] | None = None) -> str:
+        """The article view of the source the selector names (the first if it names none)."""
+        source = self.sources.get(label or "") or next(iter(self.sources.values()), None)
+        return article_html(source.blocks, spans) if source else article_html([])
+
+    def show_in_article(self, turns: list, choice: str, label: str | None = None):
+        """(the view, the selector's value): the cited passage marked in its own article, which is selected."""
         if not turns or not choice:
-            return article_html(self.source)
+            return self.article(label), gr.update()
         n = int(choice.split("]")[0].strip("["))
-        cites = turns[-1]["answer"]["citations"]
-        spans = [tuple(s) for c in cites if c["n"] == n for s in c["spans"]]
-        return article_html(self.source, spans)
+        cites = [c for c in turns[-1]["answer"]["citations"] if c["n"] == n]
+        file = cites[0].get("source", "") if cites else ""
+        label = next((k for k, s in self.sources.items() if s.file == file), label)
+        spans = [tuple(s) for c in cites for s in c["spans"]]
+        return self.article(label, spans), gr.update(value=label)
 
     def quote_check(self, text: str):
         r = check_quote(text or "", self.settings)
-        return _quote_html(r, self.source), r.to_dict()
+        return _quote_html(r), r.to_dict()
 
     @staticmethod
     def citation_choices(turns: list):
@@ -240,6 +311,7 @@ class _Handlers:
 
 
 CSS = ("mark{background:#ffe58a;padding:0 2px} .article{line-height:1.8;max-height:480px;overflow:auto} "
+       ".article p{margin:.2em 0 .5em 0} .article .caption,.article .byline{color:#666;font-size:.92em} "
        "details.sources{margin-top:.6em;font-size:.92em} blockquote{margin:.3em 0 .6em 0}")
 
 
@@ -250,7 +322,7 @@ def _status(bot: Bot) -> str:
             f"(indexed {time.strftime('%Y-%m-%d %H:%M', time.localtime(index.generation.created))})")
 
 
-def _ask_tab(h: _Handlers, turns: gr.State) -> None:
+def _ask_tab(h: _Handlers, turns: gr.State, examples: list[str]) -> None:
     settings = h.settings
     backends = [b for b in config.BACKENDS if b != "openai" or settings.llm_base_url]
     chat = gr.Chatbot(label="對話 Chat", height=460, sanitize_html=True, elem_id="chat",
@@ -261,14 +333,20 @@ def _ask_tab(h: _Handlers, turns: gr.State) -> None:
         send = gr.Button("發問 Ask", variant="primary", scale=1, elem_id="ask")
     backend = gr.Radio(backends, value=settings.llm_backend if settings.llm_backend in backends else "bundled",
                        label="回答方式 Backend", elem_id="backend")
-    gr.Examples(EXAMPLES, inputs=box, label="例子 Examples")
+    if examples:
+        gr.Examples(examples, inputs=box, label="例子 Examples")
     with gr.Accordion(LABELS["article"], open=False):
+        labels = list(h.sources)
+        # Each indexed article can be read here; with one, there is nothing to choose.
+        which = gr.Dropdown(choices=labels, value=labels[0] if labels else None, label=LABELS["source"],
+                            visible=len(labels) > 1, elem_id="source")
         pick = gr.Dropdown(choices=[], label=LABELS["show"], elem_id="pick")
-        view = gr.HTML(article_html(h.source), elem_id="article")
+        view = gr.HTML(h.article(which.value), elem_id="article")
     for trigger in (box.submit, send.click):
         trigger(h.respond, [box, chat, turns, backend], [chat, turns, box], concurrency_limit=None,
                 api_name=False).then(h.citation_choices, turns, pick, api_name=False)
-    pick.change(h.show_in_article, [turns, pick], view, api_name=False)
+    pick.change(h.show_in_article, [turns, pick, which], [view, which], api_name=False)
+    which.input(h.article, which, view, api_name=False)
     chat.like(h.feedback, turns, None, api_name=False)
 
 
@@ -287,13 +365,16 @@ def _quote_tab(h: _Handlers) -> None:
 
 def build(bot: Bot) -> gr.Blocks:
     """The page: a chat tab, a quote-check tab, and the API endpoints ``/answer`` and ``/quote``."""
-    h = _Handlers(bot, _source_text(bot.settings))
-    with gr.Blocks(title="Budget 2026 AI Q&A", analytics_enabled=False) as demo:
-        gr.Markdown(f"## {LABELS['title']}\n{LABELS['intro']}")
+    sources = bot.index.sources
+    h = _Handlers(bot, sources)
+    title, intro, examples = header(sources)
+    # The browser tab: the title's English part (after ｜) when it has one.
+    with gr.Blocks(title=html.unescape(title).split("｜")[-1].strip(), analytics_enabled=False) as demo:
+        gr.Markdown(f"## {title}\n{intro}")
         gr.Markdown(_status(bot), elem_id="status")
         turns = gr.State([])
         with gr.Tab("問答 Ask"):
-            _ask_tab(h, turns)
+            _ask_tab(h, turns, examples)
         with gr.Tab("引文核對 Quote check"):
             _quote_tab(h)
         api_q = gr.Textbox(visible=False)
@@ -302,19 +383,6 @@ def build(bot: Bot) -> gr.Blocks:
         api_q.submit(h.answer_api, [api_q, api_b], api_out, api_name="answer", concurrency_limit=None)
     demo.css = CSS
     return demo
-
-
-def _source_text(settings: config.Settings) -> str:
-    """The article the view shows: the corpus's first .txt, by the rules ingest reads it with
-    (no link out of the corpus folder), so the page never shows a file the index would refuse."""
-    from rag.index.corpus import CorpusError, corpus_files
-
-    try:
-        files = [p for p in corpus_files(settings.corpus_dir) if p.suffix.lower() == ".txt"]
-    except CorpusError as e:
-        log.error("article view left empty: %s", e)
-        return ""
-    return files[0].read_text(encoding="utf-8") if files else ""
 
 
 def ensure_index(settings: config.Settings) -> None:

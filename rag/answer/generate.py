@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from rag.answer import ground, prompts
+from rag.answer.about import ONE_ARTICLE, About
 from rag.llm.backends import LLM
 from rag.records import Hit
 from rag.text import language
@@ -106,11 +107,11 @@ def example_turns() -> list[dict[str, str]]:
     return turns
 
 
-def article_system(blocks: list[Hit], lang: str) -> str:
+def article_system(blocks: list[Hit], lang: str, about: About = ONE_ARTICLE) -> str:
     """The system turn of the ``article`` reading mode: the rules and every block of the corpus, numbered.
 
     The same for every question of one view (Chinese, or English with the renderings), so its state is
-    kept between questions and across restarts (``rag.llm.prefix``).
+    kept between questions and across restarts (``rag.llm.prefix``). ``about``: the texts naming the corpus.
     """
     lines, n = [], 0
     for b in blocks:
@@ -121,7 +122,7 @@ def article_system(blocks: list[Hit], lang: str) -> str:
         else:
             n += 1
             lines.append(f"[{n}] {shown_text(b, lang)}")
-    return prompts.ARTICLE_SYSTEM.format(english_rule=prompts.ENGLISH_RULE if lang == "en" else "",
+    return about.article_system.format(english_rule=prompts.ENGLISH_RULE if lang == "en" else "",
                                          passages="\n".join(lines))
 
 
@@ -139,9 +140,10 @@ def numbered(blocks: list[Hit]) -> list[Hit]:
 
 def messages(question: str, lang: str, hits: list[Hit], previous: str | None = None,
              rejected: tuple[str, str] | None = None, task: str | None = None, whole: bool = False,
-             pointer: tuple[int, ...] = ()) -> list[dict[str, str]]:
+             pointer: tuple[int, ...] = (), about: About = ONE_ARTICLE) -> list[dict[str, str]]:
     """The chat; ``rejected`` is (the answer the grounding check refused, why), for one retry;
-    ``task`` replaces the request to answer (``prompts.ANSWERABLE``).
+    ``task`` replaces the request to answer (``prompts.ANSWERABLE``); ``about``: the texts naming the
+    indexed corpus (``rag.answer.about``), whose system turns it opens with.
 
     ``whole``: ``hits`` are the whole corpus's blocks (the ``article`` reading mode): they go first, in the
     system turn, numbered as ``numbered`` lists them, and the question's turn after them names the
@@ -152,10 +154,10 @@ def messages(question: str, lang: str, hits: list[Hit], previous: str | None = N
         points = prompts.POINTER.format(numbers=", ".join(f"[{n}]" for n in pointer)) if pointer else ""
         user = prompts.ARTICLE_USER.format(previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
                                            question=asked(question, lang), pointer=points, task=task)
-        msgs = [{"role": "system", "content": article_system(hits, lang)}, {"role": "user", "content": user}]
+        msgs = [{"role": "system", "content": article_system(hits, lang, about)}, {"role": "user", "content": user}]
     else:
         user = user_message(passages_block(hits, lang), asked(question, lang), lang, previous, task)
-        msgs = [{"role": "system", "content": prompts.SYSTEM}, *example_turns(), {"role": "user", "content": user}]
+        msgs = [{"role": "system", "content": about.system}, *example_turns(), {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
         msgs.append({"role": "user", "content": retry_prompt(rejected[1])})
@@ -173,7 +175,7 @@ def retry_prompt(problems: str) -> str:
 
 
 def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool = False,
-               pointer: tuple[int, ...] = (), yes_below: float = 0.5) -> bool:
+               pointer: tuple[int, ...] = (), yes_below: float = 0.5, about: About = ONE_ARTICLE) -> bool:
     """Whether the model, asked before it answers, says the passages answer the question.
 
     Why a separate question: told to reply NOT_IN_ARTICLE when the passages do not answer, the model
@@ -191,14 +193,15 @@ def answerable(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool 
     under ``yes_below`` (``RAG_LLM_ARTICLE_YES_BELOW``), and the plain reply counts only where the backend
     gives no probabilities.
     """
-    if whole and (p := llm.yes_probability(_asked_if_answerable(question, lang, hits, whole, pointer))) is not None:
+    asked_it = _asked_if_answerable(question, lang, hits, whole, pointer, about)
+    if whole and (p := llm.yes_probability(asked_it)) is not None:
         return p >= yes_below
-    reply = llm.complete(_asked_if_answerable(question, lang, hits, whole, pointer), max_tokens=3).strip().upper()
+    reply = llm.complete(asked_it, max_tokens=3).strip().upper()
     return not reply.startswith("NO")
 
 
 def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], whole: bool = False,
-                           pointer: tuple[int, ...] = ()) -> float | None:
+                           pointer: tuple[int, ...] = (), about: About = ONE_ARTICLE) -> float | None:
     """How sure the model is of its YES to ``answerable``'s question: P(YES) / (P(YES) + P(NO)), or None.
 
     Asked when the model gave up (NOT_IN_ARTICLE) after its first answer was rejected, to tell an answerable
@@ -206,14 +209,14 @@ def answerable_probability(llm: LLM, question: str, lang: str, hits: list[Hit], 
     reply is YES whether or not the passages answer them, but its P(YES) is higher, on the whole, for the
     answerable ones; the two ranges overlap (docs/history.md).
     """
-    return llm.yes_probability(_asked_if_answerable(question, lang, hits, whole, pointer))
+    return llm.yes_probability(_asked_if_answerable(question, lang, hits, whole, pointer, about))
 
 
 def _asked_if_answerable(question: str, lang: str, hits: list[Hit], whole: bool = False,
-                         pointer: tuple[int, ...] = ()) -> list[dict[str, str]]:
+                         pointer: tuple[int, ...] = (), about: About = ONE_ARTICLE) -> list[dict[str, str]]:
     """The chat for ``answerable`` and ``answerable_probability``: one question, so the probability is the reply's."""
-    task = prompts.ARTICLE_ANSWERABLE if whole else prompts.ANSWERABLE
-    return messages(question, lang, hits, None, None, task=task, whole=whole, pointer=pointer)
+    task = about.article_answerable if whole else prompts.ANSWERABLE
+    return messages(question, lang, hits, None, None, task=task, whole=whole, pointer=pointer, about=about)
 
 
 def stream(llm: LLM, msgs: list[dict[str, str]]) -> Iterator[str]:

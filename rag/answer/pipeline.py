@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 from rag import config
 from rag.answer import cite, extractive, followup, generate, ground, prompts, refuse, translate
+from rag.answer.about import ONE_ARTICLE, About
+from rag.answer.about import about as corpus_about
 from rag.config import BACKENDS, Settings
 from rag.index import embedder, store
 from rag.index.retrieve import Index, open_index
@@ -110,10 +112,12 @@ class _Question:
     backend: str
     hits: list[Hit] = field(default_factory=list)
     clock: _Clock = field(default_factory=_Clock)
+    #: The texts naming the indexed corpus (its refusal, the model's system turns): set once the index is open.
+    about: About = ONE_ARTICLE
 
     def refusal(self, message: str | None = None, note: str = "") -> Answer:
         self.clock.mark("total_ms")
-        return Answer(text=message or prompts.REFUSAL[self.lang], language=self.lang, refused=True,
+        return Answer(text=message or self.about.refusal[self.lang], language=self.lang, refused=True,
                       backend=self.backend, retrieved=tuple(self.hits), timings=self.clock.timings, note=note)
 
 
@@ -169,6 +173,7 @@ class Bot:
         self._lock = threading.Lock()
         self._index: Index | None = None
         self._corpus: str | None = None
+        self._about: tuple[Index, About] | None = None
         self._fitting: dict[tuple[str, str, int], bool] = {}
 
     # -- what it holds ------------------------------------------------------------------------------
@@ -193,6 +198,17 @@ class Bot:
                 docs = collection.get(where={"view": "zh"}, include=["documents"])["documents"]
                 self._corpus = "\n".join(docs or [])
             return self._corpus
+
+    def about(self) -> About:
+        """The texts that name the indexed corpus (``rag.answer.about``), made once per opened index.
+
+        From the index's own sources, so a new ingest (after ``forget_index``) is named as it is.
+        """
+        index = self.index
+        with self._lock:
+            if self._about is None or self._about[0] is not index:
+                self._about = (index, corpus_about(index.sources))
+            return self._about[1]
 
     def model(self, backend: str) -> LLM:
         """The model for ``backend``; ``LLMUnavailable`` if it cannot be had."""
@@ -228,7 +244,7 @@ class Bot:
         if self.settings.llm_reads != "article":
             return {}
         blocks = self._article()
-        return {lang: llm.prime(generate.messages("?", lang, blocks, whole=True))
+        return {lang: llm.prime(generate.messages("?", lang, blocks, whole=True, about=self.about()))
                 for lang in ("yue", "en") if self._fits(llm, blocks, lang)}
 
     # -- answering ----------------------------------------------------------------------------------
@@ -275,6 +291,7 @@ class Bot:
             with store.guard(self.settings):
                 q.hits = self.index.search(q.query, k=self.settings.top_k, lang=q.lang)
                 corpus = self.corpus_text()
+                q.about = self.about()
         except store.StoreError:
             self.forget_index()
             raise
@@ -308,7 +325,7 @@ class Bot:
         if q.lang == "en":
             if llm is not None:
                 yield text
-            english, untranslated = translate.english(quoted, llm)
+            english, untranslated = translate.english(quoted, llm, q.about.system)
             text, citations = extractive.compose(q.lang, chosen, english)
         if note:
             text = f"{text}\n\n{note}"
@@ -327,7 +344,8 @@ class Bot:
             shown = self._reading(q, llm, passages)
             hits = shown.hits
             if self.settings.llm_ask_answerable and not generate.answerable(
-                    llm, q.query, q.lang, shown.read, shown.whole, shown.pointer, self.settings.llm_article_yes_below):
+                    llm, q.query, q.lang, shown.read, shown.whole, shown.pointer, self.settings.llm_article_yes_below,
+                    q.about):
                 yield q.refusal(note="the model, asked first, said the passages do not answer it")
                 return
             for _attempt in range(2):
@@ -386,7 +404,7 @@ class Bot:
         view = "en" if lang == "en" else "zh"
         key = (llm.name, view, len(blocks))
         if key not in self._fitting:
-            need = llm.count_tokens(generate.messages("?", lang, blocks, whole=True)) + ROOM
+            need = llm.count_tokens(generate.messages("?", lang, blocks, whole=True, about=self.about())) + ROOM
             self._fitting[key] = need <= llm.context_window
             if not self._fitting[key]:
                 log.warning("the corpus's %s view needs about %d tokens with a question and its answer, over "
@@ -414,7 +432,7 @@ class Bot:
         """
         text = ""
         msgs = generate.messages(q.text, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
-                                 pointer=shown.pointer)
+                                 pointer=shown.pointer, about=q.about)
         for delta in generate.stream(llm, msgs):
             q.clock.mark("first_token_ms")
             text += delta
@@ -463,10 +481,11 @@ class Bot:
         Two judgments, because each alone overlaps between the answerable and unanswerable questions the
         model gave up on, and their mean separated them (docs/history.md).
         """
-        passages = generate.answerable_probability(llm, q.query, q.lang, shown.read, shown.whole, shown.pointer)
+        passages = generate.answerable_probability(llm, q.query, q.lang, shown.read, shown.whole, shown.pointer,
+                                                   q.about)
         # The sentence _extractive quotes first: extractive.choose ranks extractive.PASSAGES, not RAG_LLM_PASSAGES.
         best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1)
         if passages is None or not best:  # no probabilities, or no sentence to quote
             return None
-        sentence = generate.answerable_probability(llm, q.query, q.lang, best)
+        sentence = generate.answerable_probability(llm, q.query, q.lang, best, about=q.about)
         return None if sentence is None else (passages + sentence) / 2

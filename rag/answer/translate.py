@@ -80,11 +80,12 @@ def _unrendered_names(text: str, sentence: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def messages(sentence: str) -> list[dict[str, str]]:
-    """The chat asking for a translation: the answering chat's fixed start (``prompts.SYSTEM`` and the worked
-    examples, which llama.cpp keeps read between calls) and one user turn holding only the sentence."""
+def messages(sentence: str, system: str = prompts.SYSTEM) -> list[dict[str, str]]:
+    """The chat asking for a translation: the answering chat's fixed start (its system turn, ``system``, which
+    names the indexed corpus, and the worked examples, which llama.cpp keeps read between calls) and one user
+    turn holding only the sentence."""
     user = prompts.TRANSLATE.format(passage=glossary.annotate_english(sentence))
-    return [{"role": "system", "content": prompts.SYSTEM}, *generate.example_turns(), {"role": "user", "content": user}]
+    return [{"role": "system", "content": system}, *generate.example_turns(), {"role": "user", "content": user}]
 
 
 def problems(translation: str, sentence: str) -> list[str]:
@@ -119,10 +120,10 @@ def problems(translation: str, sentence: str) -> list[str]:
     return found
 
 
-def translate(llm: LLM, sentence: str) -> tuple[str | None, list[str]]:
+def translate(llm: LLM, sentence: str, system: str = prompts.SYSTEM) -> tuple[str | None, list[str]]:
     """(the model's English for one of the article's sentences, or None if it failed the check; the problems)."""
     try:
-        raw = llm.complete(messages(sentence), max_tokens=MAX_TOKENS)
+        raw = llm.complete(messages(sentence, system), max_tokens=MAX_TOKENS)
     except LLMUnavailable as e:  # the quote stands without it; the names and figures are given instead
         return None, [f"the model is unavailable: {e}"]
     text = _PREAMBLE.sub("", generate.tidy(ground.strip_markers(raw).strip(), "en"))
@@ -133,17 +134,18 @@ def translate(llm: LLM, sentence: str) -> tuple[str | None, list[str]]:
     return (None if found else text), found
 
 
-def english(sentences: list[str], llm: LLM | None = None) -> tuple[str, list[str]]:
+def english(sentences: list[str], llm: LLM | None = None, system: str = prompts.SYSTEM) -> tuple[str, list[str]]:
     """The English paragraph shown after an English asker's quote, and why any translation was not shown.
 
     Each quoted sentence, numbered as quoted ([1], [2]), gets the model's translation when there is a model and
     the translation passes ``problems``; otherwise its names and figures. Empty when there is nothing to say.
+    ``system``: the answering chat's system turn (``About.system``), so the model's state is shared with it.
     """
     translated: list[str] = []
     listed: list[str] = []
     why: list[str] = []
     for n, sentence in enumerate(sentences, 1):
-        text, found = translate(llm, sentence) if llm is not None else (None, [])
+        text, found = translate(llm, sentence, system) if llm is not None else (None, [])
         if text:
             translated.append(f"{text} [{n}]")
             continue
