@@ -4,7 +4,12 @@
      "facts": [["5,000萬", "50 million"], ...], "evidence": ["verbatim span", ...],
      "adversarial": false, "followup_of": null, "split": "dev"}
 
-``adversarial``, ``followup_of`` and ``split`` are optional; extra fields are kept and ignored.
+``adversarial``, ``followup_of``, ``split`` and ``source`` are optional; extra fields are kept and ignored.
+
+``source`` names the corpus file a question is about (``"kai-tak-sports-park.md"``); reports group
+questions by it (evals/scoring.py ``source_of``), and without one by where the question's evidence is
+found. A ``source`` that is no corpus file (small talk's ``written`` / ``hkcancor``) is not a file
+and is not used as one.
 
 ``split`` says what a question is for: ``dev`` questions are the ones the project's choices may be
 tuned on, ``test`` questions are only reported. Without one a question is in neither (reports count
@@ -39,6 +44,7 @@ class Question:
     adversarial: bool = False
     followup_of: str | None = None
     split: str | None = None
+    source: str | None = None
 
 
 def _check(where: str, obj: object) -> Question:
@@ -72,8 +78,11 @@ def _check(where: str, obj: object) -> Question:
     split = obj.get("split")
     if split is not None and split not in SPLITS:
         raise DatasetError(f"{where}: split {split!r} is not one of {', '.join(SPLITS)} (or null)")
+    source = obj.get("source")
+    if source is not None and not isinstance(source, str):
+        raise DatasetError(f"{where}: source must be a file name (a string) or null")
     return Question(obj["id"], obj["lang"], obj["question"], obj["answerable"],
-                    tuple(tuple(f) for f in facts), tuple(ev), adversarial, followup, split)
+                    tuple(tuple(f) for f in facts), tuple(ev), adversarial, followup, split, source or None)
 
 
 def load(paths: list[Path] | None = None) -> list[Question]:

@@ -2,11 +2,12 @@
 
     python -m evals.html RUN_DIR [--beside EXTRACTIVE_RUN_DIR]
 
-The scores with their intervals (``summary_ci``: group × metric, ``value [low, high] n``), then every
-question: its answer (beside the extractive backend's where the run has ``DIR/extractive/``), its
-verdicts (the row's ``scores``), its citations marked inside the article's paragraph(s) around them,
-and its retrieved passages. Selects filter the questions by group, verdict and backend. No network:
-inline CSS and a short inline script only; every text from the data goes through ``html.escape``.
+The scores with their intervals (``summary_ci``: group × metric, ``value [low, high] n``), and again
+for each source file's questions (``sources``), then every question: its answer (beside the extractive
+backend's where the run has ``DIR/extractive/``), its verdicts (the row's ``scores``), its citations
+marked inside their article's paragraph(s) around them, and its retrieved passages. Selects filter the
+questions by group, source file, verdict and backend. No network: inline CSS and a short inline script
+only; every text from the data goes through ``html.escape``.
 The runner writes it next to report.md; this module renders an existing run folder again.
 """
 
@@ -39,9 +40,10 @@ th{background:#f3f3f3}.ci{font-variant-numeric:tabular-nums;white-space:nowrap}
 """
 SCRIPT = """
 function f(){const l=document.getElementById('f-lang').value,v=document.getElementById('f-verdict').value,
-b=document.getElementById('f-backend').value;let n=0;
+b=document.getElementById('f-backend').value,s=document.getElementById('f-source').value;let n=0;
 for(const q of document.querySelectorAll('.q')){const t=q.dataset.v.split(' ');
-const ok=(l==='all'||q.dataset.lang===l)&&(v==='all'||t.some(x=>x.endsWith(':'+v)&&(b==='any'||x.startsWith(b+':'))));
+const ok=(l==='all'||q.dataset.lang===l)&&(s==='all'||q.dataset.source===s)
+&&(v==='all'||t.some(x=>x.endsWith(':'+v)&&(b==='any'||x.startsWith(b+':'))));
 q.hidden=!ok;if(ok)n++;}document.getElementById('shown').textContent=n;}
 for(const s of document.querySelectorAll('select'))s.addEventListener('change',f);f();
 """
@@ -74,8 +76,10 @@ def _ci(e: dict | None) -> str:
     return f"{fmt(v)} [{fmt(e['ci_low'])}, {fmt(e['ci_high'])}] n={e['n']}"
 
 
-def scores_table(summary_ci: dict, title: str = "") -> str:
-    groups = [g for g in [*LANGS, "all"] if g in summary_ci]
+def scores_table(summary_ci: dict, title: str = "", groups: list[str] | None = None) -> str:
+    """A metric × group table of figures with intervals; the groups are the language groups and "all"
+    unless named (the source files, for the table by source)."""
+    groups = [g for g in groups or [*LANGS, "all"] if g in summary_ci]
     metrics = [m for m in stats.METRICS if any(m in summary_ci[g] for g in groups)]
     head = "".join(f"<th>{escape(g)}</th>" for g in groups)
     body = "".join(f"<tr><th>{escape(m)}</th>" + "".join(
@@ -111,7 +115,7 @@ def _citations(row: dict, articles: dict[str, str]) -> str:
     default = next(iter(articles.values()), "")
     out = []
     for c in row.get("citations") or []:
-        article = articles.get(sources.get(c.get("chunk_id")) or "", default)
+        article = articles.get(c.get("source") or sources.get(c.get("chunk_id")) or "", default)
         spans = c.get("spans") or ([[c["start"], c["end"]]] if c.get("end") is not None else [])
         where = " · ".join(x for x in (c.get("sub_article"), c.get("heading")) if x)
         body = context(article, spans) or f'<div class="ctx"><mark>{escape(c.get("quote", ""))}</mark></div>'
@@ -141,7 +145,8 @@ def question(rows: list[dict], articles: dict[str, str]) -> str:
     v = " ".join(f"{r.get('backend') or '?'}:{t}" for r in rows for t in verdicts(r))
     tags = "".join(f'<span class="tag {t}">{escape((r.get("backend") or "?") + ": " + VERDICTS[t])}</span>'
                    for r in rows for t in verdicts(r)[:1])
-    return (f'<details class="q" data-lang="{escape(first.get("lang", ""))}" data-v="{escape(v)}">'
+    return (f'<details class="q" data-lang="{escape(first.get("lang", ""))}" '
+            f'data-source="{escape(first.get("source") or "")}" data-v="{escape(v)}">'
             f'<summary><code>{escape(first.get("id", ""))}</code> {tags} {escape(first.get("question", ""))}</summary>'
             f'<div class="answers">{"".join(_answer(r, articles) for r in rows)}</div></details>')
 
@@ -159,11 +164,16 @@ def render(report: dict, rows: list[dict], articles: dict[str, str], beside: lis
     for name, ci in (report.get("backends_ci") or {}).items():
         if name != report.get("backend"):
             tables.append(scores_table(ci, f"{name} beside it"))
+    sources = report.get("sources") or {}
+    if sources:
+        by_file = {name: g["summary_ci"].get("all", {}) for name, g in sources.items()}
+        tables.append(scores_table(by_file, "by source file (all languages; (none): no evidence)", list(sources)))
     head = (f"Backend <b>{escape(str(report.get('backend', '')))}</b>, search mode "
             f"{escape(str(report.get('mode', '')))}, {len(rows)} questions, {escape(str(report.get('date', '')))}")
     filters = (_select("lang", "group", [("all", "all"), *((g, g) for g in LANGS)])
                + _select("verdict", "verdict", [("all", "all"), *VERDICTS.items()])
-               + _select("backend", "backend", [("any", "any"), *((b, b) for b in backends)]))
+               + _select("backend", "backend", [("any", "any"), *((b, b) for b in backends)])
+               + _select("source", "source", [("all", "all"), *((n, n) for n in sources)]))
     blocks = "\n".join(question([r, *([others[r["id"]]] if r["id"] in others else [])], articles) for r in rows)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Eval report</title>'
             f"<style>{CSS}</style></head><body><h1>Eval report</h1><p>{head}</p>"
@@ -182,6 +192,15 @@ def articles_of(settings=None) -> dict[str, str]:
             for p in corpus_files(settings.corpus_dir)}
 
 
+def _by_source(rows: list[dict]) -> dict[str, dict]:
+    """``report.json``'s ``sources`` (intervals only) from rows that carry their question's source."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r.get("source") or "(none)", []).append(r)
+    return {name: {"questions": len(groups[name]), "summary_ci": stats.summary_ci(groups[name])}
+            for name in sorted(groups, key=lambda n: (n.startswith("("), n))}
+
+
 def _rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
@@ -196,6 +215,8 @@ def write(out: Path, report: dict | None = None, rows: list[dict] | None = None,
     beside = beside if beside is not None else _rows(out / "extractive" / "results.jsonl")
     if "summary_ci" not in report:  # a run from before the intervals
         report = {**report, "summary_ci": stats.summary_ci(rows)}
+    if "sources" not in report and any(r.get("source") for r in rows):  # a run from before the table by source
+        report = {**report, "sources": _by_source(rows)}
     if beside and "backends_ci" not in report:  # a run shown beside another one (--beside)
         name = beside[0].get("backend") or "beside"
         report = {**report, "backends_ci": {name: stats.summary_ci(beside)}}

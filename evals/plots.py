@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt
 from evals.dataset import LANGS
 
 MAIN = ("hit@1", "mrr", "facts_right", "cite_precision", "refusal_accuracy", "lang_script_match")
-TABLE = ("questions", "hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_sentence", "cite_recall",
-         "refusal_accuracy", "false_refusals", "injection_resisted", "lang_script_match",
+TABLE = ("questions", "hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_sentence",
+         "cited_source", "cite_recall", "refusal_accuracy", "false_refusals", "injection_resisted", "lang_script_match",
          "retrieve_ms_p50", "retrieve_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "total_ms_p50",
          "total_ms_p95")
 
@@ -68,6 +68,7 @@ def markdown(report: dict) -> str:
             cells += [_fmt_ci(m, sp[n]["summary_ci"].get("all", {}).get(m), sp[n]["summary"].get("all", {}).get(m))
                       for n in names]
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    lines += _by_source(report)
     if report.get("modes"):
         lines += ["", "## Retrieval by search mode (hit@1 / hit@3 / MRR)", "",
                   "| mode | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
@@ -105,6 +106,24 @@ def markdown(report: dict) -> str:
     lines += ["", "Plots: `scores.png` (per-language scores, 95% intervals as error bars), `latency.png` "
               "(latency distribution, medians and 95th percentiles with their intervals)."]
     return "\n".join(lines) + "\n"
+
+
+def _by_source(report: dict) -> list[str]:
+    """The section "By source": every figure (all languages) for the questions of each source file."""
+    sources = report.get("sources") or {}
+    if not sources:
+        return []
+    names = list(sources)
+    counts = ", ".join(f"{n} {sources[n]['questions']}" for n in names)
+    lines = ["", f"## By source (all languages; {counts} questions)", "",
+             "A question's source is the corpus file its evidence is in (or its own `source` field); "
+             "`(none)`: no evidence (the unanswerable questions). Per language in report.json (`sources`).",
+             "", "| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---|" * len(names)]
+    for m in TABLE[1:]:
+        cells = [_fmt_ci(m, sources[n]["summary_ci"].get("all", {}).get(m), sources[n]["summary"].get("all", {}).get(m))
+                 for n in names]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _yerr(entries: list[dict | None], vals: list[float]):

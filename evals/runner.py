@@ -15,7 +15,9 @@ score falls below ``evals/thresholds.json`` (what CI runs).
 
 Every figure comes with a 95% interval (``summary_ci`` in report.json, evals/stats.py), and again for
 the questions of each split (``splits``: ``dev``, tuned on, and ``test``, only reported; see
-evals/split.py). ``summary`` keeps its flat numbers, as plots, ``--check`` and CI read them.
+evals/split.py) and of each source file (``sources``: the file a question's evidence is in, or its own
+``source`` field; ``scoring.source_of``). ``summary`` keeps its flat numbers, as plots, ``--check`` and
+CI read them.
 """
 
 from __future__ import annotations
@@ -70,11 +72,14 @@ def run_questions(questions: list[Question], bot: Bot, backend: str, out: Path, 
             history = [p.question for p in conversation(q, by_id)]
             result = bot.answer(q.question, history=history, backend=backend).to_dict()
             row = {"id": q.id, "lang": q.lang, **({"split": q.split} if q.split else {}),
-                   "question": q.question, **result}
+                   "source": scoring.source_of(q)[0], "question": q.question, **result}
             row["scores"] = scoring.score(q, row)
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             fh.flush()
             rows[q.id] = row
+    for q in questions:  # rows of a run from before sources were reported get theirs, in memory
+        if q.id in rows and "source" not in rows[q.id]:
+            rows[q.id]["source"] = scoring.source_of(q)[0]
     return rows
 
 
@@ -113,6 +118,20 @@ def with_intervals(questions: list[Question], rows: dict[str, dict]) -> dict:
     if splits:
         out["splits"] = splits
     return out
+
+
+def by_source(questions: list[Question], rows: dict[str, dict]) -> dict[str, dict]:
+    """The figures of each source file's questions, as ``with_intervals`` gives each split's:
+    ``{file: {"questions", "summary", "summary_ci"}}``, per language and all, files in name order, then
+    ``(none)`` (no evidence: the unanswerable questions), ``(several)`` and ``(not found)``
+    (``scoring.source_of``)."""
+    groups: dict[str, list[Question]] = {}
+    for q in questions:
+        if q.id in rows:
+            groups.setdefault(rows[q.id].get("source") or scoring.source_of(q)[0], []).append(q)
+    order = sorted(groups, key=lambda name: (name.startswith("("), name))
+    return {name: {"questions": len(groups[name]), "summary": scoring.summarise(groups[name], rows),
+                   "summary_ci": stats.summary_ci(rows[q.id] for q in groups[name])} for name in order}
 
 
 def check(summary: dict, thresholds: dict) -> list[str]:
@@ -240,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.time() - started, 1),
         "summary": summary,
         **with_intervals(questions, rows),
+        "sources": by_source(questions, rows),
         "modes": compare_modes(questions, bot, modes_ci),
         "modes_ci": modes_ci,
     }

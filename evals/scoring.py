@@ -75,6 +75,7 @@ def score(q: Question, result: dict) -> dict:
         # Every quote shown is (or overlaps) the evidence: the quote checker's view, one sentence each.
         cites = result.get("citations", [])
         s["cite_sentence"] = None if refused or not cites else all(holds_evidence(c, q.evidence) for c in cites)
+        s["cited_source"] = None if refused else cited_source(q, cites)
         s["false_refusal"] = refused
         s["cite_precision"] = (sum(supported) / len(supported)) if supported else None
         s["cite_recall"] = (not refused) and any(supported)
@@ -88,16 +89,61 @@ def score(q: Question, result: dict) -> dict:
     return s
 
 
-@lru_cache(maxsize=1)
 def _sources() -> dict[str, str]:
     """Each corpus file's text by its name, as citations name it ({} without a corpus folder)."""
+    try:
+        folder = config.load().corpus_dir
+    except Exception:
+        return {}
+    return _sources_in(str(folder))
+
+
+@lru_cache(maxsize=4)
+def _sources_in(folder: str) -> dict[str, str]:
+    """``_sources`` of one corpus folder, read once (keyed by the folder, as tests switch between corpora)."""
+    from pathlib import Path
+
     from rag.index.corpus import corpus_files, read_article
 
     try:
-        folder = config.load().corpus_dir
-        return {(a := read_article(f, folder)).source: a.text for f in corpus_files(folder)}
+        return {(a := read_article(f, Path(folder))).source: a.text for f in corpus_files(Path(folder))}
     except Exception:  # no corpus folder (a Chroma-server deployment)
         return {}
+
+
+#: The source group of questions with no evidence (the unanswerable ones) and no ``source`` of their own.
+NO_SOURCE = "(none)"
+#: ... of questions whose evidence is in no corpus file, and of those whose evidence is as much in several.
+NOT_FOUND, SEVERAL = "(not found)", "(several)"
+
+
+def source_of(q: Question) -> tuple[str, tuple[str, ...]]:
+    """The corpus file a question is about, as (the report's group name, the files its citations may be in).
+
+    Its own ``source`` field when that names a corpus file (or, with no corpus folder to look in, a
+    .txt/.md file); else the file that holds the most of its evidence spans, verbatim. A question with no
+    evidence (an unanswerable one) is in ``(none)``; evidence found nowhere is ``(not found)``; evidence
+    found as much in two files or more is ``(several)``, and citing any of them counts as citing it.
+    """
+    texts = _sources()
+    if q.source and (q.source in texts or (not texts and q.source.endswith((".txt", ".md")))):
+        return q.source, (q.source,)
+    if not q.evidence:
+        return NO_SOURCE, ()
+    held = {name: sum(span in text for span in q.evidence) for name, text in texts.items()}
+    most = max(held.values(), default=0)
+    if not most:
+        return NOT_FOUND, ()
+    files = tuple(name for name, n in held.items() if n == most)
+    return (files[0] if len(files) == 1 else SEVERAL), files
+
+
+def cited_source(q: Question, citations: list[dict]) -> bool | None:
+    """Whether every citation is in the file the question's evidence is in (None when that is unknown)."""
+    _, files = source_of(q)
+    if not files or not citations or any(not c.get("source") for c in citations):
+        return None
+    return all(c["source"] in files for c in citations)
 
 
 def holds_evidence(citation: dict, evidence: list[str]) -> bool:
@@ -141,13 +187,24 @@ def _paragraph(citation: dict, passages: dict[str, str]) -> str:
     return text[text.rfind("\n", 0, citation["start"]) + 1: (text.find("\n", citation["end"]) + 1 or len(text) + 1) - 1]
 
 
-@lru_cache(maxsize=1)
 def _article() -> str:
     """The corpus as normalised text: a canary the article itself contains proves nothing."""
+    try:
+        folder = config.load().corpus_dir
+    except Exception:
+        return ""
+    return _article_in(str(folder))
+
+
+@lru_cache(maxsize=4)
+def _article_in(folder: str) -> str:
+    """``_article`` of one corpus folder, read once."""
+    from pathlib import Path
+
     from rag.index.corpus import corpus_files
 
     try:
-        files = corpus_files(config.load().corpus_dir)
+        files = corpus_files(Path(folder))
     except Exception:  # no corpus folder (a Chroma-server deployment): judge on the passages alone
         return ""
     return normalise("\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files))
@@ -271,6 +328,7 @@ def summarise(questions: list[Question], rows: dict[str, dict]) -> dict[str, dic
             "facts_right": _mean([r["scores"]["facts_right"] for _, r in ans]),
             "cite_precision": _mean([r["scores"]["cite_precision"] for _, r in ans]),
             "cite_sentence": _mean([r["scores"].get("cite_sentence") for _, r in ans]),
+            "cited_source": _mean([r["scores"].get("cited_source") for _, r in ans]),
             "cite_recall": _mean([r["scores"]["cite_recall"] for _, r in ans]),
             "false_refusals": _mean([r["scores"]["false_refusal"] for _, r in ans]),
             "refusal_accuracy": _mean([r["scores"]["refusal_ok"] for q, r in items if not q.answerable]),

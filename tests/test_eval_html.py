@@ -95,6 +95,10 @@ def test_a_real_run_in_a_real_browser(run, tmp_path):
         page.select_option("#f-verdict", "all")
         page.select_option("#f-lang", "yue")
         assert sum(q.is_visible() for q in questions.all()) == 0  # the first 8 questions are English
+        page.select_option("#f-lang", "all")
+        page.select_option("#f-source", "(none)")  # the unanswerable ones: no evidence, so no source file
+        unanswerable = [q.get_attribute("data-source") == "(none)" for q in questions.all()]
+        assert 0 < sum(unanswerable) < 8 and [q.is_visible() for q in questions.all()] == unanswerable
         browser.close()
     assert all(u.startswith("file:") for u in requests), requests
     assert (tmp_path / "report.png").stat().st_size > 10_000

@@ -3,6 +3,7 @@ whole eval set, failing when a score falls below evals/thresholds.json."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -96,3 +97,140 @@ def test_beside_reads_reports_both_reading_modes_paired(in_env, tmp_path, monkey
     assert (out / "reads-article" / "results.jsonl").read_text(encoding="utf-8").count("\n") == 4
     assert "## Reading the whole article or the passages" in (out / "report.md").read_text(encoding="utf-8")
     assert (out / "reads-article.md").read_text(encoding="utf-8").startswith("# Comparing two eval runs")
+
+
+# -- per source file ------------------------------------------------------------------------------------
+
+SECOND = ROOT / "tests" / "data" / "corpus2" / "kai-tak-sports-park.md"
+QUESTIONS2 = ROOT / "tests" / "data" / "questions_corpus2.jsonl"
+
+
+def _two_article_corpus(root):
+    """A corpus folder of the Budget article and the sports-park article."""
+    import shutil
+
+    from .conftest import ARTICLE
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for f in (ARTICLE, SECOND):
+        shutil.copy(f, corpus / f.name)
+    return corpus
+
+
+def _budget_questions(n_answerable: int, n_unanswerable: int) -> list[str]:
+    """The first questions of ours that follow no other, so a small file of them loads on its own."""
+    picked, counts = [], {True: 0, False: 0}
+    for line in (ROOT / "evals" / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        want = n_answerable if row["answerable"] else n_unanswerable
+        if row.get("followup_of") is None and counts[row["answerable"]] < want:
+            counts[row["answerable"]] += 1
+            picked.append(line)
+    return picked
+
+
+def test_a_question_s_source_is_the_file_its_evidence_is_in(tmp_path, monkeypatch):
+    from evals import dataset, scoring
+
+    from .conftest import ARTICLE
+
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(_two_article_corpus(tmp_path)))
+    rows = [json.loads(line) for line in _budget_questions(2, 1)]
+    rows += [{**rows[0], "id": "own-written", "source": "written"},  # small talk's `source`: not a file
+             {**rows[0], "id": "nowhere", "evidence": ["這句話兩篇文章都沒有"]},
+             {**rows[0], "id": "both", "evidence": ["年"]}]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    questions = dataset.load([mixed, QUESTIONS2])
+    got = {q.id: scoring.source_of(q)[0] for q in questions}
+    budget, kai_tak = ARTICLE.name, SECOND.name
+    assert [got[r["id"]] for r in rows] == [budget, budget, scoring.NO_SOURCE, budget, scoring.NOT_FOUND,
+                                            scoring.SEVERAL]
+    assert {got[q.id] for q in questions if q.id.startswith("kt-")} == {kai_tak}  # their own field, unanswerable too
+    kt = next(q for q in questions if q.id == "kt-yue-001")
+    q = next(q for q in questions if q.id == rows[0]["id"])
+    assert scoring.source_of(dataclasses.replace(kt, source=None)) == (kai_tak, (kai_tak,))  # by its evidence
+    assert scoring.cited_source(kt, [{"source": kai_tak}]) is True
+    assert scoring.cited_source(kt, [{"source": kai_tak}, {"source": budget}]) is False
+    assert scoring.cited_source(q, []) is None and scoring.cited_source(questions[2], [{"source": budget}]) is None
+
+
+def test_the_report_by_source_from_scored_rows(tmp_path, monkeypatch):
+    """The section by source in report.md, the table and filter in report.html, and the table worked out
+    again for a run folder whose report.json predates it (crafted rows: no index, no answers)."""
+    from evals import dataset, html, plots, scoring
+
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(_two_article_corpus(tmp_path)))
+    ours = tmp_path / "ours.jsonl"
+    ours.write_text("\n".join(_budget_questions(3, 1)) + "\n", encoding="utf-8")
+    questions = dataset.load([ours, QUESTIONS2])
+    right = {"rank": 1, "refused": False, "lang_ok": True, "facts_right": True, "false_refusal": False,
+             "cite_precision": 1.0, "cite_recall": True, "cite_sentence": True, "cited_source": True}
+    rows = {q.id: {"id": q.id, "lang": q.lang, "question": q.question, "source": scoring.source_of(q)[0],
+                   "scores": right if q.answerable else {"refused": True, "lang_ok": True, "refusal_ok": True},
+                   "timings": {"total_ms": 10.0}} for q in questions}
+    report = {"date": "today", "backend": "extractive", "mode": "hybrid", "questions": len(questions), "seconds": 1,
+              "summary": scoring.summarise(questions, rows), **runner.with_intervals(questions, rows),
+              "sources": runner.by_source(questions, rows)}
+    names = list(report["sources"])
+    assert names == [SECOND.name, "wenweipo-budget-2026-ai-new-industries.txt", "(none)"]
+    assert report["sources"][SECOND.name]["summary_ci"]["all"]["refusal_accuracy"]["n"] == 4
+    md = plots.markdown(report)
+    assert "## By source (all languages; kai-tak-sports-park.md 18, wenweipo-budget-2026-ai-new-industries.txt 3, " \
+           "(none) 1 questions)" in md
+    assert "| cited_source | 1.000 [0.78, 1.00] n=14 | 1.000 [0.44, 1.00] n=3 | – |" in md
+    page = html.render(report, list(rows.values()), {})
+    assert page.count('data-source="kai-tak-sports-park.md"') == 18 and '<select id="f-source">' in page
+    older = {k: v for k, v in report.items() if k != "sources"}
+    (tmp_path / "run").mkdir()
+    again = html.write(tmp_path / "run", older, list(rows.values()), [], {}).read_text(encoding="utf-8")
+    assert "by source file" in again and again.count("<h3>") == page.count("<h3>")
+
+
+@pytest.fixture(scope="module")
+def two_sources(tmp_path_factory, base_settings):
+    """The two articles ingested with the real embedding model (from the vector cache, mostly)."""
+    from rag.index import ingest
+    from rag.text import glossary
+
+    root = tmp_path_factory.mktemp("two-sources")
+    settings = dataclasses.replace(base_settings, corpus_dir=_two_article_corpus(root), data_dir=root / "data",
+                                   chroma_path=root / "data" / "chroma", chroma_url="")
+    ingest.run(settings)
+    yield settings
+    glossary.use_generated(None)
+
+
+def test_the_report_gives_every_figure_per_source_file(two_sources, tmp_path, monkeypatch, capsys):
+    """A real extractive run over both articles' questions: each source file is a group of the report,
+    in report.json (with intervals, per language too), report.md and report.html."""
+    for key, value in env_for(two_sources).items():
+        if key.startswith("RAG_"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.chdir(ROOT)
+    questions = tmp_path / "both.jsonl"
+    questions.write_text("\n".join([*_budget_questions(3, 1), *QUESTIONS2.read_text(encoding="utf-8").splitlines()])
+                         + "\n", encoding="utf-8")
+    out = tmp_path / "eval"
+    rc = runner.main(["--questions", str(questions), "--backend", "extractive", "--no-baseline", "--out", str(out)])
+    assert rc == 0, capsys.readouterr().err[-2000:]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    budget, kai_tak = "wenweipo-budget-2026-ai-new-industries.txt", SECOND.name
+    sources = report["sources"]
+    assert list(sources) == [kai_tak, budget, "(none)"]
+    assert [sources[n]["questions"] for n in sources] == [18, 3, 1] and report["questions"] == 22
+    for name in (kai_tak, budget):
+        ci, summary = sources[name]["summary_ci"], sources[name]["summary"]
+        facts = ci["all"]["facts_right"]
+        assert set(ci) == set(summary) and len(ci) >= 2 and facts["value"] == summary["all"]["facts_right"]
+        assert facts["ci_low"] <= facts["value"] <= facts["ci_high"] and facts["n"] == summary["all"]["answerable"]
+    assert sources[kai_tak]["summary"]["all"]["cited_source"] > 0.5 and report["summary"]["all"]["cited_source"]
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["source"] for r in rows} == set(sources)
+    assert all("cited_source" in r["scores"] for r in rows if "facts_right" in r["scores"])
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "## By source (all languages; kai-tak-sports-park.md 18, " in md
+    assert f"| `{kai_tak}` | `{budget}` | `(none)` |" in md and "| cited_source |" in md
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "by source file" in page and f'data-source="{kai_tak}"' in page and f'<option value="{budget}">' in page
