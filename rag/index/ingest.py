@@ -23,7 +23,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.config import Settings
 from rag.index import embedder, names, store
 from rag.index.chunks import chunk_article
-from rag.index.corpus import Article, CorpusError, corpus_files, file_hash, read_article
+from rag.index.corpus import PARSER_VERSION, Article, CorpusError, corpus_files, file_hash, read_article
 from rag.records import Chunk
 
 if TYPE_CHECKING:
@@ -98,11 +98,12 @@ def ingest_lock(settings: Settings, wait_s: float | None = None) -> Iterator[Non
 
 
 def chunking_id(settings: Settings) -> str:
-    """What the stored vectors were made from besides the article: the chunking, and the glossary, whose English
-    forms are in the ``en`` view (so an index built before the glossary changed asks to be built again)."""
+    """What the stored vectors were made from besides the article: the parser, the chunking, and the glossary in
+    use, whose English forms are in the ``en`` view (so an index built before any of them changed asks to be built
+    again)."""
     views = "+".join(VIEWS)
-    return (f"sentences:{settings.chunk_chars}:{settings.chunk_overlap}:ctx{int(settings.embed_context)}:{views}"
-            f":glossary-{glossary.fingerprint()}")
+    return (f"parse{PARSER_VERSION}:sentences:{settings.chunk_chars}:{settings.chunk_overlap}"
+            f":ctx{int(settings.embed_context)}:{views}:glossary-{glossary.fingerprint()}")
 
 
 #: Each chunk is stored once per *view*: the same verbatim text and metadata under a vector of a
