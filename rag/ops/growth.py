@@ -161,31 +161,38 @@ def retrieval(index, questions: list, mode: str, budget: str) -> dict:
 
 def refusals(bot, questions: list, budget: str) -> dict:
     """The extractive backend's answers to ``questions`` (follow-ups with the questions before them): which
-    were refused, and by what; answers whose every citation is another article's."""
+    were refused, and by what; answers whose every citation is another article's. ``ids`` names the questions
+    behind each count that is a fault (what to read when a figure moves)."""
     from evals.dataset import conversation
 
     by_id = {q.id: q for q in questions}
     counts = {"unanswerable": 0, "refused": 0, "refused_before_model": 0, "answerable": 0, "answered": 0,
               "answered_from_other_articles": 0, "unanswerable_answered_from_other_articles": 0}
+    ids: dict[str, list[str]] = {"unanswerable_answered": [], "answerable_refused": [],
+                                 "answered_from_other_articles": []}
     for q in questions:
         a = bot.answer(q.question, history=[p.question for p in conversation(q, by_id)], backend="extractive")
-        other = bool(a.citations) and all(c.source != budget for c in a.citations)
+        other = bool(a.citations) and all(c.source != budget for c in a.citations) and not a.refused
         if q.answerable:
             counts["answerable"] += 1
             counts["answered"] += not a.refused
-            counts["answered_from_other_articles"] += other and not a.refused
+            counts["answered_from_other_articles"] += other
         else:
             counts["unanswerable"] += 1
             counts["refused"] += a.refused
             counts["refused_before_model"] += a.refused and a.note.startswith("refused before any model")
-            counts["unanswerable_answered_from_other_articles"] += other and not a.refused
+            counts["unanswerable_answered_from_other_articles"] += other
+        if a.refused == q.answerable:
+            ids["answerable_refused" if q.answerable else "unanswerable_answered"].append(q.id)
+        if other:
+            ids["answered_from_other_articles"].append(q.id)
 
     def share(k: str, of: str) -> float | None:
         return round(counts[k] / counts[of], 3) if counts[of] else None
 
     return {**counts, "unanswerable_refused": share("refused", "unanswerable"),
             "refused_before_model_share": share("refused_before_model", "unanswerable"),
-            "answerable_answered": share("answered", "answerable")}
+            "answerable_answered": share("answered", "answerable"), "ids": ids}
 
 
 def article_mode(settings: config.Settings, ctx: int) -> dict:
