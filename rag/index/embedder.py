@@ -90,14 +90,22 @@ def embed_passages(settings: Settings, texts: list[str],
         all_cached = False
         model = embed_model(settings)
         step = 16
-        if progress is None and len(missing) > step:
-            return model.get_text_embedding_batch(missing, show_progress=True)
+        # Shortest first: llama-index hands sentence-transformers 16 texts at a time, each batch padded to its
+        # longest, so a short chunk beside a long English view paid for the long one (docs/history.md, growth).
+        order = sorted(range(len(missing)), key=lambda i: len(missing[i]))
+        ordered = [missing[i] for i in order]
         vecs: list[list[float]] = []
-        for i in range(0, len(missing), step):
-            vecs.extend(model.get_text_embedding_batch(missing[i:i + step]))
-            if progress:
-                progress(len(texts) - len(missing) + len(vecs), len(texts))
-        return vecs
+        if progress is None and len(missing) > step:
+            vecs = model.get_text_embedding_batch(ordered, show_progress=True)
+        else:
+            for i in range(0, len(ordered), step):
+                vecs.extend(model.get_text_embedding_batch(ordered[i:i + step]))
+                if progress:
+                    progress(len(texts) - len(missing) + len(vecs), len(texts))
+        out: list[list[float]] = [[] for _ in missing]
+        for i, vec in zip(order, vecs, strict=True):
+            out[i] = vec
+        return out
 
     known = VectorCache.open(settings).through(texts, compute)
     if progress and all_cached:
