@@ -151,12 +151,22 @@ def _read(path: Path) -> tuple[Entry, ...]:
 
 
 def fingerprint(path: Path | None = None) -> str:
-    """A short hash of the glossary in use ("none" without one): the index records it (``ingest.chunking_id``)."""
+    """A short hash of the glossary in use ("none" without one): the index records it (``ingest.chunking_id``).
+
+    The hand-written file by its bytes, the generated one by its rows only: a generated file with no rows (every
+    article covered by hand), or none at all (a data folder deleted under a running app), is the same glossary.
+    """
     import hashlib
 
     digest = hashlib.sha256()
     found = False
-    for p, _mtime, _size in _in_use(path):
+    for i, (p, _mtime, _size) in enumerate(_in_use(path)):
+        if i and path is None:  # the generated file
+            rows = _read(p)
+            if rows:
+                digest.update("".join(f"{e.chinese}\t{e.english}\t{e.kind}\n" for e in rows).encode("utf-8"))
+                found = True
+            continue
         try:
             digest.update(p.read_bytes())
             found = True
