@@ -51,8 +51,9 @@ def run(index, questions: list[Question], mode: str = "dense", k: int = K, timed
         # As the pipeline searches (rag.answer.pipeline.stream): the follow-up rule decides whether the
         # earlier question joins the search, and the detected language picks the query form.
         lang = language.detect(q.question).lang
-        query = followup.standalone(q.question, [p.question for p in conversation(q, by_id)], lang)
-        hits = index.search(query, k=k, mode=mode, lang=lang)
+        earlier = [p.question for p in conversation(q, by_id)]
+        query = followup.standalone(q.question, earlier, lang)
+        hits = index.search(query, k=k, mode=mode, lang=lang, prefer=index.conversation_source(earlier))
         rows.append(score_one(q, hits, (time.perf_counter() - t) * 1000))
     return rows
 

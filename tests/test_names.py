@@ -178,3 +178,18 @@ def test_without_a_model_the_new_article_gets_figures_only(make_settings):
         assert "[= about 1,200]" in glossary.annotate_english("並創造約1,200個職位")  # figures by code still
     finally:
         glossary.use_generated(None)
+
+
+def test_a_conversation_stays_in_its_article(two_articles):
+    """A vague follow-up is searched in the article the conversation is about (``Index.conversation_source``)."""
+    settings, _fake = two_articles
+    index = open_index(settings)
+    earlier = ["啟德體育園的營運期是多少年？"]
+    assert index.conversation_source(earlier) == SECOND.name
+    assert index.conversation_source([]) is None
+    follow = "規模有多大？"  # searched alone, only the Budget article's passages come up
+    alone = [h.chunk.source for h in index.search(follow, k=3)]
+    kept = [h.chunk.source for h in index.search(follow, k=3, prefer=index.conversation_source(earlier))]
+    assert alone.count(SECOND.name) == 0 and kept.count(SECOND.name) >= 2
+    budget = ["人工智能研發院幾時開始運作？"]
+    assert index.conversation_source(budget) == ARTICLE.name

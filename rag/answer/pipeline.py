@@ -114,6 +114,8 @@ class _Question:
     clock: _Clock = field(default_factory=_Clock)
     #: The texts naming the indexed corpus (its refusal, the model's system turns): set once the index is open.
     about: About = ONE_ARTICLE
+    #: The asker's earlier questions (a conversation stays in its article: ``Index.conversation_source``).
+    earlier: list[str] = field(default_factory=list)
 
     def refusal(self, message: str | None = None, note: str = "") -> Answer:
         self.clock.mark("total_ms")
@@ -277,7 +279,7 @@ class Bot:
         # 佢幾時開始？ would otherwise be searched whole.
         earlier = [c for c, _, r in (check_input(h, self.settings) for h in history or []) if not r]
         query = followup.standalone(q_text, earlier, lang)
-        q = _Question(q_text, lang, query, earlier[-1] if query != q_text else None, backend)
+        q = _Question(q_text, lang, query, earlier[-1] if query != q_text else None, backend, earlier=earlier)
         if (refusal := self._retrieve(q)) is not None:
             yield refusal
         elif backend == "extractive":
@@ -289,7 +291,8 @@ class Bot:
         """Search for ``q``'s passages; the refusal if nothing in the article is close to it."""
         try:
             with store.guard(self.settings):
-                q.hits = self.index.search(q.query, k=self.settings.top_k, lang=q.lang)
+                prefer = self.index.conversation_source(q.earlier)
+                q.hits = self.index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
                 corpus = self.corpus_text()
                 q.about = self.about()
         except store.StoreError:

@@ -88,6 +88,11 @@ def query_for(question: str, lang: str | None = None) -> Query:
     return Query(dense=language.to_written(question), lexical=question, view="zh")
 
 
+#: The hybrid score a conversation's own article gets over the others (scores run 0 to 1): measured at 100
+#: articles (docs/history.md, "More than one article").
+AFFINITY = 0.25
+
+
 @dataclass
 class Index:
     """What a search needs, opened once: the live generation, a dense retriever per view and a lexical index."""
@@ -106,8 +111,12 @@ class Index:
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
-               lang: str | None = None) -> list[Hit]:
-        """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE, lang to detection."""
+               lang: str | None = None, prefer: str | None = None) -> list[Hit]:
+        """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE, lang to detection.
+
+        ``prefer``: the source a conversation is about (``conversation_source``); in hybrid search its chunks
+        score ``AFFINITY`` more, so a vague follow-up stays in its article unless another matches far better.
+        """
         mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
         query = query_for(question, lang)
@@ -115,7 +124,14 @@ class Index:
             return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(query, k)]
         if mode == "lexical":
             return [Hit(c, s, "lexical") for c, s in self.lexical.search(query.lexical, k)]
-        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(query, k)]
+        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(query, k, prefer)]
+
+    def conversation_source(self, earlier: list[str]) -> str | None:
+        """The source the last earlier question's best passage is in; None with one source or no history."""
+        if len(self.sources) < 2 or not earlier:
+            return None
+        hits = self.search(earlier[-1], k=1)
+        return hits[0].chunk.source if hits else None
 
     def dense(self, query: Query, k: int) -> list[tuple[Chunk, float]]:
         """Top-k chunks by cosine similarity of e5 embeddings, in the query's view."""
@@ -139,7 +155,7 @@ class Index:
             return 0.0
         return self.settings.hybrid_lexical_weight
 
-    def hybrid(self, query: Query, k: int) -> list[tuple[Chunk, float, float | None]]:
+    def hybrid(self, query: Query, k: int, prefer: str | None = None) -> list[tuple[Chunk, float, float | None]]:
         """Weighted sum of min-max scaled cosine and max-scaled BM25 over both sides' candidates.
 
         Candidates are the dense top ``RAG_HYBRID_DEPTH`` plus every chunk with a positive BM25 score.
@@ -165,6 +181,8 @@ class Index:
                     if s > 0:
                         cands.setdefault(chunk.id, chunk)
                         fused[chunk.id] = fused.get(chunk.id, 0.0) + w * float(s) / top
+        if prefer:
+            fused = {cid: f + (AFFINITY if cands[cid].source == prefer else 0.0) for cid, f in fused.items()}
         order = sorted(fused, key=lambda cid: (-fused[cid], cands[cid].source, cands[cid].start))
         return [(cands[cid], fused[cid], cos.get(cid)) for cid in order[:k]]
 
