@@ -25,10 +25,10 @@ from rag.index import embedder, names, store
 from rag.index.chunks import chunk_article
 from rag.index.corpus import PARSER_VERSION, Article, CorpusError, corpus_files, file_hash, read_article
 from rag.records import Chunk
+from rag.text import glossary
 
 if TYPE_CHECKING:
     from rag.llm.backends import LLM
-from rag.text import glossary
 
 log = logging.getLogger(__name__)
 

@@ -267,13 +267,12 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
     for source, article in articles.items():
         if source in covered:
             continue
-        key = key_for(hashes[source], model if complete else "")
         if fresh(old.get(source), hashes[source]):
             sections[source] = old[source]
         elif complete is None:
             sections[source] = Section(source, "", ())
         else:
-            todo.append((source, article, key))
+            todo.append((source, article, key_for(hashes[source], model)))
     rejected: list[Rejected] = []
     if todo:
         proposals = []

@@ -160,18 +160,17 @@ def fingerprint(path: Path | None = None) -> str:
 
     digest = hashlib.sha256()
     found = False
-    for i, (p, _mtime, _size) in enumerate(_in_use(path)):
-        if i and path is None:  # the generated file
-            rows = _read(p)
-            if rows:
-                digest.update("".join(f"{e.chinese}\t{e.english}\t{e.kind}\n" for e in rows).encode("utf-8"))
-                found = True
-            continue
-        try:
-            digest.update(p.read_bytes())
+    hand, *generated = [p for p, _mtime, _size in _in_use(path)]
+    try:
+        digest.update(hand.read_bytes())
+        found = True
+    except OSError:
+        pass
+    for p in generated:
+        rows = _read(p)
+        if rows:
+            digest.update("".join(f"{e.chinese}\t{e.english}\t{e.kind}\n" for e in rows).encode("utf-8"))
             found = True
-        except OSError:
-            continue
     return digest.hexdigest()[:12] if found else "none"
 
 
