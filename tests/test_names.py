@@ -193,3 +193,19 @@ def test_a_conversation_stays_in_its_article(two_articles):
     assert alone.count(SECOND.name) == 0 and kept.count(SECOND.name) >= 2
     budget = ["人工智能研發院幾時開始運作？"]
     assert index.conversation_source(budget) == ARTICLE.name
+
+
+def test_a_question_naming_the_other_article_is_its_own_question(two_articles):
+    """Short and after a question on the Budget, 室內體育館有幾多個座位？ names the sports park's hall (a machine-made
+    row): it is searched on its own and answered from that article, not joined to the Budget question; a vague
+    follow-up after it stays in the sports park's article."""
+    from rag.answer.pipeline import Bot
+
+    settings, _fake = two_articles
+    bot = Bot(settings)
+    budget = ["撥咗幾多錢搞全民AI培訓？"]
+    hall = bot.answer("室內體育館有幾多個座位？", budget, backend="extractive")
+    assert not hall.refused and {c.source for c in hall.citations} == {SECOND.name}
+    assert "一萬個座位" in hall.text
+    vague = bot.answer("規模有多大？", [*budget, "室內體育館有幾多個座位？"], backend="extractive")
+    assert not vague.refused and {c.source for c in vague.citations} == {SECOND.name}

@@ -2,8 +2,8 @@
 
 佢幾時開始運作？ after a question about the AI R&D institute means "when does the institute start?".
 A question in a conversation is taken as a follow-up when it points back (佢, 嗰個, 其, it, they …),
-or is short and names nothing of the article's own (no body, scheme or place from
-``rag/data/proper_nouns.txt``, no capitalised English name). A follow-up is searched and answered
+or is short and names nothing of the corpus's own (no body, scheme or place from
+``rag/data/proper_nouns.txt`` or the glossary in use, no capitalised English name). A follow-up is searched and answered
 together with the question before it. Searching it alone, or adding the two searches' scores, or
 ranking the previous question's own best passage lower, all put the right passage first less often
 for the eval set's follow-ups (docs/history.md): the answer to a follow-up is often in the same
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.text import language
+from rag.text import glossary, language
 
 # 嗰個 and 其 are left out: 「100億嗰個基金」 and 「其中」 point at what the same question names.
 _ZH_POINTING = ("佢", "它", "他們", "這個", "這些", "這項", "那個", "那些", "該", "呢個", "呢啲", "嗰啲", "嗰度",
@@ -25,11 +25,23 @@ _EN_POINTING = re.compile(r"\b(it|they|them)\b", re.IGNORECASE)
 _EN_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z&+\-]+|\b[A-Z]{2,}[A-Za-z\-]*\b")
 # Names too general to make a question standalone.
 _GENERIC = {"香港", "政府", "特區政府", "香港特區政府", "元朗", "沙嶺", "內地", "國家"}
+# The glossary's kinds that name one thing: its hand-written "term" rows are subjects (人工智能, 中小學), which a
+# follow-up names too (咁中小學呢？). The machine-made rows count whatever their kind, which the model guesses
+# (主場館 came as a term, 開幕典禮 as a scheme).
+_NAMING_KINDS = ("person", "body", "place", "scheme")
 
 
-@lru_cache(maxsize=1)
 def _names() -> tuple[str, ...]:
-    names = [n for n in language._article_names() if len(n) >= 3 and n not in _GENERIC]
+    """The corpus's names: the Budget article's list, and the glossary in use (the hand rows and the machine-made
+    rows of every other article, ``rag.index.names``), so that 啟德體育園幾時開幕？ asked after a question on the
+    Budget is its own question, not a follow-up searched with it."""
+    rows = tuple(e.chinese for e in glossary.entries() if e.kind in _NAMING_KINDS or e.certainty == "machine")
+    return _names_of(rows)
+
+
+@lru_cache(maxsize=8)
+def _names_of(rows: tuple[str, ...]) -> tuple[str, ...]:
+    names = [n for n in (*language._article_names(), *rows) if len(n) >= 3 and n not in _GENERIC]
     return tuple(sorted({language.for_matching(n) for n in names}, key=len, reverse=True))
 
 

@@ -278,8 +278,7 @@ class Bot:
         # A turn the bot refused (empty, or over the limit) is no context: a 1 MB question followed by
         # 佢幾時開始？ would otherwise be searched whole.
         earlier = [c for c, _, r in (check_input(h, self.settings) for h in history or []) if not r]
-        query = followup.standalone(q_text, earlier, lang)
-        q = _Question(q_text, lang, query, earlier[-1] if query != q_text else None, backend, earlier=earlier)
+        q = _Question(q_text, lang, q_text, None, backend, earlier=earlier)
         if (refusal := self._retrieve(q)) is not None:
             yield refusal
         elif backend == "extractive":
@@ -288,11 +287,16 @@ class Bot:
             yield from self._model_answer(q)
 
     def _retrieve(self, q: _Question) -> Answer | None:
-        """Search for ``q``'s passages; the refusal if nothing in the article is close to it."""
+        """Search for ``q``'s passages (with the question before it, if it is a follow-up); the refusal if nothing
+        in the article is close to it."""
         try:
             with store.guard(self.settings):
-                prefer = self.index.conversation_source(q.earlier)
-                q.hits = self.index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
+                index = self.index
+                # After the index is open: the follow-up rule reads the names of its glossary (rag.text.glossary).
+                q.query = followup.standalone(q.text, q.earlier, q.lang)
+                q.previous = q.earlier[-1] if q.query != q.text else None
+                prefer = index.conversation_source(q.earlier)
+                q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
                 corpus = self.corpus_text()
                 q.about = self.about()
         except store.StoreError:
