@@ -209,3 +209,16 @@ def test_a_question_naming_the_other_article_is_its_own_question(two_articles):
     assert "一萬個座位" in hall.text
     vague = bot.answer("規模有多大？", [*budget, "室內體育館有幾多個座位？"], backend="extractive")
     assert not vague.refused and {c.source for c in vague.citations} == {SECOND.name}
+
+
+def test_an_english_question_spelling_a_name_in_romanisation_is_answered(two_articles):
+    """李家超 has no English in the generated rows; "Lee Ka-chiu" spells it in Hong Kong's romanisation
+    (``rag.text.romanise``), so the question is neither refused nor searched without it; a name the articles
+    lack is still refused."""
+    from rag.answer.pipeline import Bot
+
+    settings, _fake = two_articles
+    bot = Bot(settings)
+    got = bot.answer("What did Lee Ka-chiu do at the opening?", backend="extractive")
+    assert not got.refused and any("李家超" in c.quote for c in got.citations)
+    assert bot.answer("What did Donald Trump say about the stadium?", backend="extractive").refused

@@ -33,7 +33,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text import language
+from rag.text import language, romanise
+from rag.text.romanise import Romanised
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Words that carry no subject: question words and function words, in written form (after
@@ -131,9 +132,13 @@ def _words_of(entries: tuple) -> frozenset[str]:
     return frozenset(words)
 
 
-def unknown_english_names(question: str, article_text: str) -> list[str]:
+def unknown_english_names(question: str, article_text: str, romanised: Romanised | None = None) -> list[str]:
     """Acronyms and capitalised names (GDP, MTR, Kai Tak Sports Park) that neither the article nor the
-    English names in its glossary contain; a name counts as known when most of its words are."""
+    English names in its glossary contain; a name counts as known when most of its words are.
+
+    ``romanised``: the articles a person gave no English names for (their machine-made English is often
+    wrong): a word spelling their Chinese in Hong Kong's romanisation is known (Kai Tak, the Lee of John Lee).
+    """
     vocab = _glossary_words() | _EN_COMMON
     out = []
     for m in _EN_NAME.finditer(question):
@@ -141,7 +146,15 @@ def unknown_english_names(question: str, article_text: str) -> list[str]:
         words = [w.lower() for w in re.findall(r"[A-Za-z0-9&+\-]+", name)]
         if name in article_text or not words:
             continue
-        known = sum(1 for w in words if w in vocab or w.rstrip("s") in vocab)
+        # romanise counts a name's words by their letters (Ka-chiu is two): a word is spelled when all its parts are.
+        spelled = ({i for s in romanised.spelled(romanise.words_of(name)) for i in range(s.first, s.end)}
+                   if romanised else set())
+        known, part = 0, 0
+        for w in words:
+            parts = len(romanise.words_of(w))
+            if w in vocab or w.rstrip("s") in vocab or (parts and spelled >= set(range(part, part + parts))):
+                known += 1
+            part += parts
         if known * 2 < len(words) or (len(words) == 1 and not known):
             out.append(name)
     return out
@@ -256,10 +269,11 @@ def off_subject(question: str, top_score: float, article_text: str) -> str | Non
     return None
 
 
-def judge(question: str, lang: str, top_score: float, article_text: str, min_score: float) -> Verdict:
+def judge(question: str, lang: str, top_score: float, article_text: str, min_score: float,
+          romanised: Romanised | None = None) -> Verdict:
     """Refuse when the question names what the article never mentions, nothing retrieved is close, or (Chinese)
-    it is off the article's subject (``off_subject``)."""
-    unknown = (unknown_english_names(question, article_text) if lang == "en"
+    it is off the article's subject (``off_subject``). ``romanised``: as ``unknown_english_names`` takes it."""
+    unknown = (unknown_english_names(question, article_text, romanised) if lang == "en"
                else unknown_chinese_terms(question, article_text))
     if unknown:
         return Verdict(True, f"terms not in the article: {', '.join(unknown)}", tuple(unknown))

@@ -26,7 +26,8 @@ Each language searches the way that measured best for it (``Query``):
 * English questions are matched against each chunk's English view (``rag.index.ingest.VIEWS``), and get
   the Chinese forms of the glossary names they mention appended ("Sandy Ridge Data Park" →
   + 沙嶺數據園) for the dense side. Each of the two puts the right passage first more often for English
-  questions, and the two together most.
+  questions, and the two together most. Of an article a person gave no English names for, the Chinese an
+  English question spells in Hong Kong's romanisation is appended too ("Kai Tak" → + 啟德: ``rag.text.romanise``).
 
 The figures for each of these, and the whole eval set's before and after, are in docs/history.md.
 
@@ -58,6 +59,7 @@ from rag.index.lexical import LexicalIndex
 from rag.index.sources import Source, sources
 from rag.records import Chunk, Hit
 from rag.text import glossary, language
+from rag.text.romanise import Romanised
 
 MODES = SEARCH_MODES
 
@@ -77,13 +79,16 @@ class Query:
     view: str
 
 
-def query_for(question: str, lang: str | None = None) -> Query:
-    """The question as each side should see it (see the module docstring for why)."""
+def query_for(question: str, lang: str | None = None, romanised: Romanised | None = None) -> Query:
+    """The question as each side should see it (see the module docstring for why). ``romanised``: the articles
+    without English names by a person, whose Chinese an English question may spell (``Index.romanised``)."""
     lang = lang or language.detect(question).lang
     if lang == "en":
         # The names go to the dense side only: given to BM25 too, they pass the coverage gate and pull
         # up every short headline that names the same body (English hybrid hits fell: docs/history.md).
         names = glossary.chinese_for_english(question)
+        if romanised:
+            names += [c for c in romanised.chinese_in(question) if not any(c in n for n in names)]
         return Query(dense=" ".join([question, *names]), lexical=question, view="en")
     return Query(dense=language.to_written(question), lexical=question, view="zh")
 
@@ -108,6 +113,8 @@ class Index:
     #: The indexed files, each with its headline and blocks (``rag.index.sources``): what the texts that
     #: name the corpus (refusals, system turns, the app's header and article view) are built from.
     sources: tuple[Source, ...] = ()
+    #: The articles ``corpus/glossary.tsv`` does not cover, romanised: what their English names may be spelt as.
+    romanised: Romanised = field(default_factory=lambda: Romanised(""))
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
@@ -119,7 +126,7 @@ class Index:
         """
         mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
-        query = query_for(question, lang)
+        query = query_for(question, lang, self.romanised)
         if mode == "dense":
             return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(query, k)]
         if mode == "lexical":
@@ -217,4 +224,13 @@ def open_index(settings: Settings) -> Index:
     chunks = live_chunks(collection)
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
     blocks = whole_blocks(chunks)
-    return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir))
+    return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir),
+                 romanised(blocks))
+
+
+def romanised(blocks: list[Chunk]) -> Romanised:
+    """The text of the articles the hand glossary does not cover, with the people its machine-made rows name."""
+    covered = set(glossary.covered_sources())
+    text = "\n".join(b.text for b in blocks if b.source not in covered)
+    people = [e.chinese for e in glossary.entries() if e.kind == "person" and e.certainty == "machine"]
+    return Romanised(text, people, elsewhere="\n".join(b.text for b in blocks if b.source in covered))

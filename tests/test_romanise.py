@@ -1,0 +1,47 @@
+"""Hong Kong romanisation of an article's Chinese (rag/text/romanise.py): what an English question's names spell."""
+
+from __future__ import annotations
+
+from rag.answer import refuse
+from rag.text.romanise import Romanised, spellings, words_of
+
+TEXT = "啟德體育園昨日舉行開幕典禮，行政長官李家超主禮。文化體育及旅遊局局長羅淑佩表示，體育園將成為香港的重要平台。"
+
+
+def test_each_character_has_the_governments_spellings():
+    assert "tak" in spellings("德") and "kai" in spellings("啟")
+    assert {"lee", "li"} <= set(spellings("李"))
+    assert spellings("A") == ()
+
+
+def test_runs_of_two_or_more_words_spell_runs_of_characters():
+    r = Romanised(TEXT)
+    assert r.chinese_in("When did the Kai Tak Sports Park open?") == ["啟德"]
+    assert r.chinese_in("What did Lee Ka-chiu say?") == ["李家超"]
+    assert [(s.first, s.end) for s in r.spelled(words_of("Lee Ka-chiu"))] == [(0, 3)]
+
+
+def test_one_word_counts_only_as_a_listed_persons_surname():
+    alone = Romanised(TEXT)
+    assert alone.chinese_in("What did John Lee say?") == []  # 李 alone, with no person listed: nothing
+    people = Romanised(TEXT, people=["李家超", "羅淑佩"])
+    assert people.chinese_in("What did John Lee say?") == ["李家超"]
+    assert people.chinese_in("What did Rosanna Law say?") == ["羅淑佩"]
+    # Everyday English that happens to be a romanisation (德 duck, 波 ball) names nothing by itself.
+    assert people.chinese_in("What is the recipe for Peking Duck?") == []
+
+
+def test_what_the_rest_of_the_corpus_says_too_is_not_a_name():
+    r = Romanised(TEXT, elsewhere="香港特區政府")
+    assert "香港" not in r.chinese_in("What will Hong Kong gain from the Kai Tak park?")
+    assert r.chinese_in("What will Hong Kong gain from the Kai Tak park?") == ["啟德"]
+    assert not Romanised("") and Romanised("").chinese_in("Kai Tak") == []
+
+
+def test_the_refusal_gate_knows_spelled_names_and_still_refuses_others():
+    r = Romanised(TEXT, people=["李家超"])
+    assert refuse.unknown_english_names("What did John Lee say at Kai Tak?", TEXT) == ["John Lee", "Kai Tak"]
+    assert refuse.unknown_english_names("What did John Lee say at Kai Tak?", TEXT, r) == []
+    assert refuse.unknown_english_names("What did Lee Ka-chiu say?", TEXT, r) == []
+    assert refuse.unknown_english_names("What did Donald Trump say about the stadium?", TEXT, r) == ["Donald Trump"]
+    assert refuse.unknown_english_names("How much will the MTR fares rise?", TEXT, r) == ["MTR"]
