@@ -175,13 +175,13 @@ def test_the_report_by_source_from_scored_rows(tmp_path, monkeypatch):
               "sources": runner.by_source(questions, rows)}
     names = list(report["sources"])
     assert names == [SECOND.name, "wenweipo-budget-2026-ai-new-industries.txt", "(none)"]
-    assert report["sources"][SECOND.name]["summary_ci"]["all"]["refusal_accuracy"]["n"] == 4
+    assert report["sources"][SECOND.name]["summary_ci"]["all"]["refusal_accuracy"]["n"] == 5
     md = plots.markdown(report)
-    assert "## By source (all languages; kai-tak-sports-park.md 18, wenweipo-budget-2026-ai-new-industries.txt 3, " \
+    assert "## By source (all languages; kai-tak-sports-park.md 22, wenweipo-budget-2026-ai-new-industries.txt 3, " \
            "(none) 1 questions)" in md
-    assert "| cited_source | 1.000 [0.78, 1.00] n=14 | 1.000 [0.44, 1.00] n=3 | – |" in md
+    assert "| cited_source | 1.000 [0.82, 1.00] n=17 | 1.000 [0.44, 1.00] n=3 | – |" in md
     page = html.render(report, list(rows.values()), {})
-    assert page.count('data-source="kai-tak-sports-park.md"') == 18 and '<select id="f-source">' in page
+    assert page.count('data-source="kai-tak-sports-park.md"') == 22 and '<select id="f-source">' in page
     older = {k: v for k, v in report.items() if k != "sources"}
     (tmp_path / "run").mkdir()
     again = html.write(tmp_path / "run", older, list(rows.values()), [], {}).read_text(encoding="utf-8")
@@ -219,7 +219,7 @@ def test_the_report_gives_every_figure_per_source_file(two_sources, tmp_path, mo
     budget, kai_tak = "wenweipo-budget-2026-ai-new-industries.txt", SECOND.name
     sources = report["sources"]
     assert list(sources) == [kai_tak, budget, "(none)"]
-    assert [sources[n]["questions"] for n in sources] == [18, 3, 1] and report["questions"] == 22
+    assert [sources[n]["questions"] for n in sources] == [22, 3, 1] and report["questions"] == 26
     for name in (kai_tak, budget):
         ci, summary = sources[name]["summary_ci"], sources[name]["summary"]
         facts = ci["all"]["facts_right"]
@@ -230,7 +230,7 @@ def test_the_report_gives_every_figure_per_source_file(two_sources, tmp_path, mo
     assert {r["source"] for r in rows} == set(sources)
     assert all("cited_source" in r["scores"] for r in rows if "facts_right" in r["scores"])
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert "## By source (all languages; kai-tak-sports-park.md 18, " in md
+    assert "## By source (all languages; kai-tak-sports-park.md 22, " in md
     assert f"| `{kai_tak}` | `{budget}` | `(none)` |" in md and "| cited_source |" in md
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "by source file" in page and f'data-source="{kai_tak}"' in page and f'<option value="{budget}">' in page
