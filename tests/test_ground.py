@@ -278,3 +278,20 @@ def test_a_figure_stripped_of_its_qualifier_gets_it_back(answer, passages, lang,
     assert ground.requalify(answer, passages, lang) == fixed
     if fixed:
         assert ground.check(fixed, passages, "", lang).problems == ground.check(answer, passages, "", lang).problems
+
+
+@pytest.mark.parametrize(("answer", "left"), [
+    # A passage pasted with its rendering put in for the name (the sports park's question, session 17).
+    ("Mr. Lee Ka-Shing主禮 [3]。", ["主禮"]),
+    ("The government will fund 5,000萬元 worth of training [1].", ["萬元"]),
+    ('About HK$500 million goes to the "智"啟學教 funding scheme [1].', []),  # a name of the article, quotes changed
+    ("The article quotes 「行政長官李家超主禮」 [1].", []),  # a verbatim quote
+    ("Sandy Ridge Data Park (沙嶺數據園) offers 250,000 square metres [1].", []),
+])
+def test_chinese_left_in_an_english_answer_is_a_problem_unless_a_name_or_a_quote(answer, left):
+    from rag.answer import ground
+
+    assert ground.chinese_left(answer) == left
+    passages = ["啟德體育園昨日舉行開幕典禮，行政長官李家超主禮。沙嶺數據園提供25萬平方米樓面面積，撥款5,000萬元。"]
+    problems = ground.check(answer, passages * 3, "Who officiated?", "en").problems
+    assert any(p.startswith(ground.CHINESE_LEFT) for p in problems) == bool(left)

@@ -30,6 +30,7 @@ WRONG_LANGUAGE = "it is not written in the language asked for"
 COPIED = "words from the worked examples, which are not the article"
 LEAKED = "words from the bot's own instructions"
 UNKNOWN_NAMES = "names not in the passages"
+CHINESE_LEFT = "Chinese words left in an English answer"
 
 
 def markers(text: str) -> list[int]:
@@ -337,6 +338,31 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
     return [m.group()[-4:] for m in _BODY_NAME.finditer(_matching(text)) if m.group()[-4:] not in given]
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def chinese_left(text: str) -> list[str]:
+    """Chinese in an English answer that is neither quoted (「…」) nor part of a name of the corpus (the glossary in
+    use, ``data/proper_nouns.txt``).
+
+    Seen from the bundled model: asked "Who officiated at the opening ceremony?", it copied the passage,
+    行政長官李家超 [= Mr. Lee Ka-Shing]主禮。, and with the rendering put in for the name the answer read "Mr. Lee
+    Ka-Shing主禮。": English to the language check (more English words than Chinese characters), and no answer.
+    A name stays allowed ("智"啟學教, the scheme's name with its quotes changed).
+    """
+    from rag.text import glossary, language
+
+    body = strip_markers(text)
+    while (unquoted := re.sub(r"「[^「」]*」", " ", body)) != body:
+        body = unquoted
+    runs = [language.to_traditional(r) for r in _HAN_RUN.findall(body)]
+    if not runs:
+        return []
+    names = [e.chinese for e in glossary.entries()] + list(language._article_names())
+    known = "\n".join("".join(_HAN_RUN.findall(n)) for n in names)
+    return [r for r in runs if r not in known]
+
+
 def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
     """``lang``, when given, is the language the answer must be in (English, or Chinese of any kind)."""
     from rag.text import kinds, language, numbers
@@ -351,6 +377,8 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
         problems.append(ECHO)
     if lang and language.answer_is_english(text) != (lang == "en"):
         problems.append(WRONG_LANGUAGE)
+    elif lang == "en" and (left := chinese_left(text)):
+        problems.append(f"{CHINESE_LEFT}: {'、'.join(left)}")
     bad = [n for n in cited if not 1 <= n <= len(passages)]
     if bad:
         problems.append(f"cites passage(s) {bad} that were not given")
