@@ -31,6 +31,7 @@ from rag import config
 from rag.answer import pipeline, prompts
 from rag.answer.pipeline import Bot
 from rag.index import store
+from rag.index.corpus import CorpusError
 from rag.index.sources import Source
 from rag.index.store import StoreError
 from rag.quote import CONTEXT, Match
@@ -38,6 +39,9 @@ from rag.quote import check as check_quote
 from rag.records import Answer, Chunk
 
 log = logging.getLogger("app")
+
+QUOTE_UNAVAILABLE = ("引文核對暫時無法使用：讀不到文章的原文檔案，問題已記錄。 The quote checker is unavailable: the "
+                     "article files cannot be read right now; the problem has been logged for the operators.")
 
 # The page's title, intro and examples name the indexed sources (``header``): an article's meta.json "app"
 # gives them for a corpus of that article alone (the Budget article's are there); otherwise these.
@@ -294,7 +298,14 @@ class _Handlers:
         return self.article(label, spans), gr.update(value=label)
 
     def quote_check(self, text: str):
-        r = check_quote(text or "", self.settings)
+        """(the verdict as HTML, as JSON). The checker reads the article files themselves (their print layout
+        and offsets are not in the index): a deployment whose RAG_CORPUS_DIR lacks them gets a message, not an
+        error page, and the operator the cause in the log."""
+        try:
+            r = check_quote(text or "", self.settings)
+        except (CorpusError, OSError) as e:
+            log.warning("the quote checker cannot read the articles: %s", e)
+            return f"<p>{safe(QUOTE_UNAVAILABLE)}</p>", {"error": QUOTE_UNAVAILABLE}
         return _quote_html(r), r.to_dict()
 
     @staticmethod

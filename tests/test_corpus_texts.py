@@ -228,6 +228,16 @@ def test_the_quote_checker_says_which_article_a_quote_is_in(two, monkeypatch, ca
     assert f"{SECOND.name} · {KAI_TAK}" in capsys.readouterr().out
 
 
+def test_the_quote_checker_without_the_article_files_says_so(two, tmp_path, caplog):
+    """A deployment on a Chroma server whose RAG_CORPUS_DIR lacks the files: a message in both languages, not an
+    error page; the cause in the log; and the answers, read from the index, still work."""
+    bot = Bot(dataclasses.replace(two, corpus_dir=tmp_path))
+    page, data = _Handlers(bot, []).quote_check("營運期為25年")
+    assert "quote checker is unavailable" in page and "引文核對暫時無法使用" in page and "error" in data
+    assert "holds no .txt or .md file" in caplog.text
+    assert not bot.answer("啟德體育園嘅營運期係幾多年？", backend="extractive").refused
+
+
 def test_search_and_ask_show_each_hits_source(two, monkeypatch, capsys):
     _use(two, monkeypatch)
     assert cli.main(["search", "啟德體育園主場館可以容納幾多人？", "--k", "3"]) == 0
