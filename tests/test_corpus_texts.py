@@ -98,6 +98,29 @@ def test_the_budget_article_alone_keeps_every_text_byte_for_byte():
     assert (title, intro, examples) == (_safe(TITLE), _safe(INTRO), EXAMPLES)
 
 
+def test_an_index_names_its_articles_without_the_corpus_folder(tmp_path, base_settings):
+    """A deployment on a Chroma server may not have the corpus folder: the meta.json files ingest stored with
+    the index name the articles, byte for byte as the folder's would; a meta.json changed later is stored by the
+    next ingest without embedding anything."""
+    from rag.index import store
+    from rag.index.retrieve import open_index
+
+    corpus, empty = tmp_path / "corpus", tmp_path / "empty"
+    corpus.mkdir()
+    empty.mkdir()
+    shutil.copy(ARTICLE, corpus / ARTICLE.name)
+    meta = ARTICLE.with_name(ARTICLE.stem + ".meta.json")
+    settings = dataclasses.replace(base_settings, corpus_dir=corpus, data_dir=tmp_path / "data",
+                                   chroma_path=tmp_path / "data" / "chroma")
+    ingest.run(settings)
+    assert about(open_index(dataclasses.replace(settings, corpus_dir=empty)).sources) != ONE_ARTICLE  # none stored
+    shutil.copy(meta, corpus / meta.name)
+    report = ingest.run(settings)
+    assert not report.changed and store.active(store.connect(settings), settings).metas[ARTICLE.name]
+    index = open_index(dataclasses.replace(settings, corpus_dir=empty))
+    assert about(index.sources) == ONE_ARTICLE and header(index.sources)[0] == _safe(TITLE)
+
+
 def _safe(text: str) -> str:
     from rag.web import safe
 

@@ -8,6 +8,7 @@ written, and the new generation goes live in one step at the end (see ``rag.inde
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import logging
 import time
@@ -24,6 +25,7 @@ from rag.config import Settings
 from rag.index import embedder, names, store
 from rag.index.chunks import chunk_article
 from rag.index.corpus import PARSER_VERSION, Article, CorpusError, corpus_files, file_hash, read_article
+from rag.index.sources import read_meta
 from rag.records import Chunk
 from rag.text import glossary
 
@@ -239,7 +241,11 @@ def run(settings: Settings, force: bool = False,
         live = store.active(client, settings)
         model_id = embedder.model_id(settings)
         same_setup = live is not None and live.embed_model == model_id and live.chunking == chunking_id(settings)
+        metas = {s: m for s in hashes if (m := read_meta(settings.corpus_dir, s))}
         if not force and same_setup and live.files == hashes:
+            if live.metas != metas:  # only a meta.json changed: the pointer keeps it, nothing is embedded
+                store.promote(client, settings, client.get_collection(live.collection, embedding_function=None),
+                              dataclasses.replace(live, metas=metas))
             store.drop_stale(client, settings)
             return report
         reuse = {s for s, h in hashes.items() if same_setup and not force and live.files.get(s) == h}
@@ -261,7 +267,8 @@ def run(settings: Settings, force: bool = False,
         if target.count() != expected:
             raise RuntimeError(f"index check failed: wrote {target.count()} records, expected {expected} "
                                f"({report.chunks} chunks × {len(VIEWS)} views)")
-        gen = store.Generation(target.name, hashes, model_id, chunking_id(settings), report.chunks, time.time())
+        gen = store.Generation(target.name, hashes, model_id, chunking_id(settings), report.chunks, time.time(),
+                               metas)
         store.promote(client, settings, target, gen)
         store.drop_stale(client, settings)
     report.changed = True

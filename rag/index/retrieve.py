@@ -224,7 +224,7 @@ def open_index(settings: Settings) -> Index:
     chunks = live_chunks(collection)
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
     blocks = whole_blocks(chunks)
-    return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir),
+    return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir, gen.metas),
                  romanised(blocks))
 
 

@@ -4,9 +4,10 @@ Everything that names "the article" (refusals, the model's system turn, the app'
 article view) names the indexed corpus instead, so it is built from this. The list of files and their
 headlines comes from the index's own chunks (``Index.article``, ``rag.index.chunks.whole_blocks``), not
 from the corpus folder, so a deployment with a Chroma server and no corpus files names the same
-articles. The optional ``<file stem>.meta.json`` beside a file, when the folder is there, adds what
-text cannot give: a title, a description per language (``about``) that the canned texts use, the
-paper's English name, and the app's title, intro and examples for that article.
+articles. The optional ``<file stem>.meta.json`` beside a file adds what text cannot give: a title, a
+description per language (``about``) that the canned texts use, the paper's English name, and the app's
+title, intro and examples for that article. It is read from the folder when the folder is there (an
+edit shows at the next start), else from the copy ingest stored with the index (``store.Generation.metas``).
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def _strings(value: object) -> dict[str, str]:
     return {k: v.strip() for k, v in value.items() if k in LANGS and isinstance(v, str) and v.strip()}
 
 
-def sources(blocks: list[Chunk], corpus_dir: Path | None = None) -> tuple[Source, ...]:
-    """The indexed files in corpus order, each with its headline and meta.json's descriptions.
+def sources(blocks: list[Chunk], corpus_dir: Path | None = None, stored: dict[str, dict] | None = None
+            ) -> tuple[Source, ...]:
+    """The indexed files in corpus order, each with its headline and meta.json's descriptions (from
+    ``corpus_dir``, else ``stored``: the index's copies).
 
     ``blocks``: the index's whole blocks (``whole_blocks`` of its chunks, sorted by file then offset).
     A file's headline is its meta.json's ``title``, else the story (``sub_article``) of its first headline
@@ -88,7 +91,7 @@ def sources(blocks: list[Chunk], corpus_dir: Path | None = None) -> tuple[Source
         by_file.setdefault(b.source, []).append(b)
     out = []
     for file, mine in by_file.items():
-        meta = read_meta(corpus_dir, file)
+        meta = read_meta(corpus_dir, file) or (stored or {}).get(file, {})
         title = meta.get("title") if isinstance(meta.get("title"), str) else ""
         first = next((b.sub_article or b.text for b in mine if b.kind == "headline"), "")
         app = meta.get("app") if isinstance(meta.get("app"), dict) else {}

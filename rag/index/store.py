@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import chromadb
@@ -45,6 +45,9 @@ class Generation:
     chunking: str
     chunks: int
     created: float
+    #: Each file's meta.json as ingested (``rag.index.sources``): what names the articles where the corpus
+    #: folder is not beside the app (a Chroma server's deployment).
+    metas: dict[str, dict] = field(default_factory=dict)
 
 
 def where(settings: Settings) -> str:
@@ -211,7 +214,17 @@ def active(client: ClientAPI, settings: Settings) -> Generation | None:
         chunking=str(m.get("chunking", "")),
         chunks=int(m.get("chunks", 0)),
         created=float(m.get("created", 0)),
+        metas=_metas(m.get("metas")),
     )
+
+
+def _metas(value: object) -> dict[str, dict]:
+    """The pointer's stored meta.json files; {} for an index built before they were stored, or unreadable."""
+    try:
+        metas = json.loads(str(value)) if value else {}
+    except ValueError:
+        return {}
+    return {k: v for k, v in metas.items() if isinstance(v, dict)} if isinstance(metas, dict) else {}
 
 
 def open_active(client: ClientAPI, settings: Settings) -> tuple[Generation, Collection]:
@@ -249,6 +262,7 @@ def promote(client: ClientAPI, settings: Settings, collection: Collection, gen: 
         "chunking": gen.chunking,
         "chunks": gen.chunks,
         "created": gen.created,
+        "metas": json.dumps(gen.metas, ensure_ascii=False, sort_keys=True),
     })
 
 
