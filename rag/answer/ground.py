@@ -352,10 +352,7 @@ def chinese_left(text: str) -> list[str]:
     """
     from rag.text import glossary, language
 
-    body = strip_markers(text)
-    while (unquoted := re.sub(r"「[^「」]*」", " ", body)) != body:
-        body = unquoted
-    runs = [language.to_traditional(r) for r in _HAN_RUN.findall(body)]
+    runs = [language.to_traditional(r) for r in _HAN_RUN.findall(language.unquoted(strip_markers(text)))]
     if not runs:
         return []
     names = [e.chinese for e in glossary.entries()] + list(language._article_names())

@@ -307,7 +307,7 @@ class Bot:
         cosines = [h.cosine for h in q.hits if h.cosine is not None]
         top = max(cosines) if cosines else (self.settings.refuse_below if q.hits else 0.0)
         floor = self.settings.refuse_below_en if q.lang == "en" else self.settings.refuse_below
-        verdict = refuse.judge(q.text, q.lang, top, corpus, floor, self.index.romanised)
+        verdict = refuse.judge(q.text, q.lang, top, corpus, floor, index.romanised)
         return q.refusal(note=f"refused before any model: {verdict.reason}") if verdict.refuse else None
 
     def _extractive(self, q: _Question, note: str = "", llm: LLM | None = None) -> Iterator[str | Answer]:

@@ -244,8 +244,7 @@ def run(settings: Settings, force: bool = False,
         metas = {s: m for s in hashes if (m := read_meta(settings.corpus_dir, s))}
         if not force and same_setup and live.files == hashes:
             if live.metas != metas:  # only a meta.json changed: the pointer keeps it, nothing is embedded
-                store.promote(client, settings, client.get_collection(live.collection, embedding_function=None),
-                              dataclasses.replace(live, metas=metas))
+                store.promote(client, settings, dataclasses.replace(live, metas=metas))
             store.drop_stale(client, settings)
             return report
         reuse = {s for s, h in hashes.items() if same_setup and not force and live.files.get(s) == h}
@@ -269,7 +268,7 @@ def run(settings: Settings, force: bool = False,
                                f"({report.chunks} chunks × {len(VIEWS)} views)")
         gen = store.Generation(target.name, hashes, model_id, chunking_id(settings), report.chunks, time.time(),
                                metas)
-        store.promote(client, settings, target, gen)
+        store.promote(client, settings, gen)
         store.drop_stale(client, settings)
     report.changed = True
     report.generation = target.name

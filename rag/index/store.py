@@ -250,13 +250,14 @@ def new_generation(client: ClientAPI, settings: Settings) -> Collection:
     )
 
 
-def promote(client: ClientAPI, settings: Settings, collection: Collection, gen: Generation) -> None:
-    """Point readers at ``collection``: the single write that makes a new index live."""
+def promote(client: ClientAPI, settings: Settings, gen: Generation) -> None:
+    """Point readers at ``gen.collection``: the single write that makes a new index live (or, for the live one,
+    records what changed about it)."""
     ptr = _pointer(client, settings, create=True)
     previous = (ptr.metadata or {}).get("generation", "")
     ptr.modify(metadata={
-        "generation": collection.name,
-        "previous": previous if previous != collection.name else "",
+        "generation": gen.collection,
+        "previous": previous if previous != gen.collection else "",
         "files": json.dumps(gen.files, ensure_ascii=False, sort_keys=True),
         "embed_model": gen.embed_model,
         "chunking": gen.chunking,

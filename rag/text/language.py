@@ -511,8 +511,12 @@ def answer_is_english(text: str) -> bool:
     Research and Development Institutethe second half of the year投入運作…"), which said English to a check
     that only looked for some English words.
     """
-    text = CITATION.sub(" ", text)
-    while (unquoted := _INNER_QUOTE_RE.sub(" ", text)) != text:
-        text = unquoted
-    return detect(text).lang == "en"
+    return detect(unquoted(CITATION.sub(" ", text))).lang == "en"
+
+
+def unquoted(text: str) -> str:
+    """``text`` with each verbatim quote 「…」 (nested ones too) put as a space: what it says in its own words."""
+    while (out := _INNER_QUOTE_RE.sub(" ", text)) != text:
+        text = out
+    return text
 
