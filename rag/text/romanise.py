@@ -106,8 +106,7 @@ class Romanised:
             return []
         found: list[str] = []
         for m in re.finditer(r"[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*|-[a-z]+)*", english):
-            words = [w.lower() for w in _WORD.findall(m.group())]
-            found.extend(s.chinese for s in self.spelled(words) if s.chinese not in self.elsewhere)
+            found.extend(s.chinese for s in self.spelled(words_of(m.group())) if s.chinese not in self.elsewhere)
         return list(dict.fromkeys(found))
 
 
