@@ -219,12 +219,16 @@ def test_a_question_on_neither_article_is_refused_naming_both(two):
         assert all(language.to_simplified(h) in language.to_simplified(ans.text) for h in (KAI_TAK, BUDGET))
 
 
-def test_the_model_is_told_of_both_articles_in_each_reading_mode(two):
+def test_the_model_is_told_of_the_articles_it_reads_in_each_reading_mode(two):
+    # Reading passages, the model is told of their own article; the refusal still names both.
     fake = FakeLLM(replies=["YES", "主場館可容納五萬名觀眾[1]。"])
-    ans = Bot(two, llm=fake).answer("啟德體育園主場館可以容納幾多人？", backend="bundled")
+    bot = Bot(two, llm=fake)
+    ans = bot.answer("啟德體育園主場館可以容納幾多人？", backend="bundled")
     assert not ans.refused and ans.citations[0].source == SECOND.name
+    assert {h.chunk.source for h in ans.retrieved[:2]} == {SECOND.name}
     system = fake.prompts[-1][0]["content"]
-    assert system == Bot(two).about().system and "2 news articles" in system and KAI_TAK in system
+    assert system.startswith("You answer questions about one news article") and KAI_TAK in system
+    assert BUDGET not in system and "2 news articles" in bot.about().system
     # The whole corpus as the system turn: both articles in it, named as the articles below.
     whole = FakeLLM(context_window=32768, probabilities=[0.9], replies=["主場館可容納五萬名觀眾[2]。"])
     reads = dataclasses.replace(two, llm_reads="article")
@@ -233,6 +237,20 @@ def test_the_model_is_told_of_both_articles_in_each_reading_mode(two):
     assert system.startswith("You answer questions about the 2 news articles below")
     assert f"## {KAI_TAK}" in system and f"## {BUDGET}" in system and "The articles:\n" in system
     assert not ans.refused and ans.citations[0].source == SECOND.name
+
+
+def test_a_question_on_the_budget_article_gets_its_one_article_prompt_word_for_word(two, bot):
+    """Whatever else is indexed, the model reads a Budget question whose passages are all the Budget's exactly
+    as over the Budget article alone, so the answer is the one it gives there."""
+    question = "沙嶺數據園可以提供多少樓面面積？"
+    prompts_of = []
+    for b in (bot, Bot(two)):
+        fake = FakeLLM(replies=["YES", "沙嶺數據園可提供25萬平方米樓面面積[1]。"])
+        ans = Bot(b.settings, llm=fake).answer(question, backend="bundled")
+        assert not ans.refused and {h.chunk.source for h in ans.retrieved[:3]} == {ARTICLE.name}
+        prompts_of.append(fake.prompts)
+    one, two_articles = prompts_of
+    assert one == two_articles and one[-1][0]["content"] == prompts.SYSTEM
 
 
 def _use(settings, monkeypatch) -> None:

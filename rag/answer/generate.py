@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from rag.answer import ground, prompts
 from rag.answer.about import ONE_ARTICLE, About
-from rag.llm.backends import LLM
+from rag.llm.backends import HEAD_END, LLM
 from rag.records import Hit
 from rag.text import language
 from rag.text.glossary import annotate_english
@@ -98,6 +98,15 @@ def asked(question: str, lang: str) -> str:
     return question if written == question else prompts.WRITTEN_FORM.format(question=question, written=written)
 
 
+def head(system: str) -> list[dict[str, str]]:
+    """The start of every passages-mode chat (answers, YES/NO, translations): the system turn naming the
+    passages' articles, then the worked examples; marked as the head whose state the model keeps
+    (``rag.llm.backends.HEAD_END``), so a chat on other articles in between costs a copy, not a reading."""
+    turns = [{"role": "system", "content": system}, *example_turns()]
+    turns[-1][HEAD_END] = "1"
+    return turns
+
+
 def example_turns() -> list[dict[str, str]]:
     """``prompts.EXAMPLES`` as earlier turns of the chat, each user turn in the form of a real one."""
     turns = []
@@ -154,10 +163,11 @@ def messages(question: str, lang: str, hits: list[Hit], previous: str | None = N
         points = prompts.POINTER.format(numbers=", ".join(f"[{n}]" for n in pointer)) if pointer else ""
         user = prompts.ARTICLE_USER.format(previous=prompts.PREVIOUS.format(previous=previous) if previous else "",
                                            question=asked(question, lang), pointer=points, task=task)
-        msgs = [{"role": "system", "content": article_system(hits, lang, about)}, {"role": "user", "content": user}]
+        msgs = [{"role": "system", "content": article_system(hits, lang, about), HEAD_END: "1"},
+                {"role": "user", "content": user}]
     else:
         user = user_message(passages_block(hits, lang), asked(question, lang), lang, previous, task)
-        msgs = [{"role": "system", "content": about.system}, *example_turns(), {"role": "user", "content": user}]
+        msgs = [*head(about.system), {"role": "user", "content": user}]
     if rejected:
         msgs.append({"role": "assistant", "content": rejected[0]})
         msgs.append({"role": "user", "content": retry_prompt(rejected[1])})

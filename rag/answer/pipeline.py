@@ -112,7 +112,7 @@ class _Question:
     backend: str
     hits: list[Hit] = field(default_factory=list)
     clock: _Clock = field(default_factory=_Clock)
-    #: The texts naming the indexed corpus (its refusal, the model's system turns): set once the index is open.
+    #: The texts naming the indexed corpus (its refusal; the model is told of what it reads: ``_Shown.about``).
     about: About = ONE_ARTICLE
     #: The asker's earlier questions (a conversation stays in its article: ``Index.conversation_source``).
     earlier: list[str] = field(default_factory=list)
@@ -132,12 +132,14 @@ class _Shown:
     seen: list[str]  # as the model reads them (English renderings for an English asker)
     article: list[Hit] = field(default_factory=list)  # the article mode: every block, ``hits`` its numbered ones
     pointer: tuple[int, ...] = ()  # in the article mode, the numbers of search's best passages
+    #: The texts naming what the model reads (its system turn): the whole corpus, or the passages' articles.
+    about: About = ONE_ARTICLE
 
     @classmethod
-    def of(cls, hits: list[Hit], lang: str, article: list[Hit] | None = None, pointer: tuple[int, ...] = ()
-           ) -> _Shown:
+    def of(cls, hits: list[Hit], lang: str, about: About, article: list[Hit] | None = None,
+           pointer: tuple[int, ...] = ()) -> _Shown:
         return cls(hits, [h.chunk.text for h in hits], [generate.shown_text(h, lang) for h in hits],
-                   article or [], pointer)
+                   article or [], pointer, about)
 
     @property
     def whole(self) -> bool:
@@ -175,7 +177,7 @@ class Bot:
         self._lock = threading.Lock()
         self._index: Index | None = None
         self._corpus: str | None = None
-        self._about: tuple[Index, About] | None = None
+        self._abouts: tuple[Index, dict[tuple[str, ...], About]] | None = None
         self._fitting: dict[tuple[str, str, int], bool] = {}
 
     # -- what it holds ------------------------------------------------------------------------------
@@ -201,16 +203,27 @@ class Bot:
                 self._corpus = "\n".join(docs or [])
             return self._corpus
 
-    def about(self) -> About:
-        """The texts that name the indexed corpus (``rag.answer.about``), made once per opened index.
+    def about(self, hits: list[Hit] | None = None) -> About:
+        """The texts that name the indexed corpus (``rag.answer.about``), or only the articles ``hits`` come
+        from; made once per opened index and set of articles.
 
-        From the index's own sources, so a new ingest (after ``forget_index``) is named as it is.
+        From the index's own sources, so a new ingest (after ``forget_index``) is named as it is. A refusal
+        names the whole corpus. The model reading passages is told only of their own articles: a question on
+        the Budget article whose passages are all its own gets the one-article prompt word for word, and so the
+        same answer, whatever else is indexed (the model, 1.5B, answered a system turn naming two articles
+        differently: docs/history.md); its state per system turn is kept (``generate.head``).
         """
         index = self.index
+        files = {h.chunk.source for h in hits} if hits is not None else None
+        sources = tuple(s for s in index.sources if files is None or s.file in files) or index.sources
+        key = tuple(s.file for s in sources)
         with self._lock:
-            if self._about is None or self._about[0] is not index:
-                self._about = (index, corpus_about(index.sources))
-            return self._about[1]
+            if self._abouts is None or self._abouts[0] is not index:
+                self._abouts = (index, {})
+            made = self._abouts[1]
+            if key not in made:
+                made[key] = corpus_about(sources)
+            return made[key]
 
     def model(self, backend: str) -> LLM:
         """The model for ``backend``; ``LLMUnavailable`` if it cannot be had."""
@@ -332,7 +345,7 @@ class Bot:
         if q.lang == "en":
             if llm is not None:
                 yield text
-            english, untranslated = translate.english(quoted, llm, q.about.system)
+            english, untranslated = translate.english(quoted, llm, self.about([c.hit for c in chosen]).system)
             text, citations = extractive.compose(q.lang, chosen, english)
         if note:
             text = f"{text}\n\n{note}"
@@ -352,7 +365,7 @@ class Bot:
             hits = shown.hits
             if self.settings.llm_ask_answerable and not generate.answerable(
                     llm, q.query, q.lang, shown.read, shown.whole, shown.pointer, self.settings.llm_article_yes_below,
-                    q.about):
+                    shown.about):
                 yield q.refusal(note="the model, asked first, said the passages do not answer it")
                 return
             for _attempt in range(2):
@@ -397,9 +410,9 @@ class Bot:
             blocks = self._article()
             if self._fits(llm, blocks, q.lang):
                 numbered = generate.numbered(blocks)
-                return _Shown.of(numbered, q.lang, blocks, self._pointer(q.hits, numbered))
-        pool = answering_passages(q.text, q.hits)
-        return _Shown.of(pool[: self.settings.llm_passages], q.lang)
+                return _Shown.of(numbered, q.lang, self.about(), blocks, self._pointer(q.hits, numbered))
+        shown = answering_passages(q.text, q.hits)[: self.settings.llm_passages]
+        return _Shown.of(shown, q.lang, self.about(shown))
 
     def _article(self) -> list[Hit]:
         """Every block of the corpus as a passage, in order (``Index.article``): what the article mode reads."""
@@ -439,7 +452,7 @@ class Bot:
         """
         text = ""
         msgs = generate.messages(q.text, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
-                                 pointer=shown.pointer, about=q.about)
+                                 pointer=shown.pointer, about=shown.about)
         for delta in generate.stream(llm, msgs):
             q.clock.mark("first_token_ms")
             text += delta
@@ -489,10 +502,10 @@ class Bot:
         model gave up on, and their mean separated them (docs/history.md).
         """
         passages = generate.answerable_probability(llm, q.query, q.lang, shown.read, shown.whole, shown.pointer,
-                                                   q.about)
+                                                   shown.about)
         # The sentence _extractive quotes first: extractive.choose ranks extractive.PASSAGES, not RAG_LLM_PASSAGES.
         best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1)
         if passages is None or not best:  # no probabilities, or no sentence to quote
             return None
-        sentence = generate.answerable_probability(llm, q.query, q.lang, best, about=q.about)
+        sentence = generate.answerable_probability(llm, q.query, q.lang, best, about=self.about(best))
         return None if sentence is None else (passages + sentence) / 2

@@ -82,10 +82,10 @@ def _unrendered_names(text: str, sentence: str) -> list[str]:
 
 def messages(sentence: str, system: str = prompts.SYSTEM) -> list[dict[str, str]]:
     """The chat asking for a translation: the answering chat's fixed start (its system turn, ``system``, which
-    names the indexed corpus, and the worked examples, which llama.cpp keeps read between calls) and one user
+    names the quoted sentence's article, and the worked examples: ``generate.head``) and one user
     turn holding only the sentence."""
     user = prompts.TRANSLATE.format(passage=glossary.annotate_english(sentence))
-    return [{"role": "system", "content": system}, *generate.example_turns(), {"role": "user", "content": user}]
+    return [*generate.head(system), {"role": "user", "content": user}]
 
 
 def problems(translation: str, sentence: str) -> list[str]:

@@ -53,6 +53,20 @@ SEED = 0
 _WARMUP = [{"role": "user", "content": "Hi"}]
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+#: Set (to any value) on the last message of a prompt's head: the start that many prompts share word for word
+#: (the system turn, and the worked examples after it), whose state the bundled model keeps and puts back
+#: (``rag.llm.prefix``). Only the caller knows where that start ends; servers never see the key (``plain``).
+HEAD_END = "head_end"
+
+
+def head_length(messages: list[Message]) -> int:
+    """How many of ``messages`` make their head (up to the one marked ``HEAD_END``); 0 when none is marked."""
+    return next((i + 1 for i, m in enumerate(messages) if HEAD_END in m), 0)
+
+
+def plain(messages: list[Message]) -> list[Message]:
+    """``messages`` as a chat API takes them: role and content only."""
+    return [{"role": m["role"], "content": m["content"]} for m in messages]
 
 
 class LLMUnavailable(RuntimeError):
@@ -216,33 +230,38 @@ class BundledLLM(LLM):
         self._keep_prefix(messages, tokens)
         return tokens
 
-    def _keep_prefix(self, messages: list[Message], tokens: list[int] | None = None) -> None:
-        """Put a long system turn's state in the KV cache (``rag.llm.prefix``); nothing, and no tokenizing, for a
-        short one (a turn of fewer UTF-8 bytes than ``MIN_TOKENS`` has fewer tokens). Call with ``lock`` held."""
-        if not (messages and messages[0]["role"] == "system"
-                and len(messages[0]["content"].encode("utf-8")) >= MIN_TOKENS):
-            return
+    def _keep_prefix(self, messages: list[Message], tokens: list[int] | None = None, compute: bool = False) -> None:
+        """Before ``messages`` are read: their head (``HEAD_END``) in the KV cache if it was kept, and the head
+        they overwrite kept (``PrefixCache.set_up``; ``compute``: read the head alone now if it was not kept).
+        A head shorter than ``MIN_TOKENS`` counts as none. Call with ``lock`` held."""
         llama = self.llama
+        n_head = head_length(messages)
+        if n_head and sum(len(m["content"].encode("utf-8")) for m in messages[:n_head]) < MIN_TOKENS:
+            n_head = 0  # fewer UTF-8 bytes than MIN_TOKENS: fewer tokens too, and no tokenizing
+        if not n_head and not self.prefixes.holding:
+            return
         if tokens is None:
             tokens = llama.tokenize(_render(llama, messages).encode("utf-8"), add_bos=False, special=True)
-        system = llama.tokenize(_render(llama, messages[:1], opened=False).encode("utf-8"), add_bos=False,
-                                special=True)
-        # The system turn's own tokens are the prompt's first ones, bar a merge at the seam.
-        n = llama.longest_token_prefix(system, tokens)
-        if n >= MIN_TOKENS:
+        head: list[int] = []
+        if n_head:
+            own = llama.tokenize(_render(llama, messages[:n_head], opened=False).encode("utf-8"), add_bos=False,
+                                 special=True)
+            # The head's own tokens are the prompt's first ones, bar a merge at the seam.
+            n = llama.longest_token_prefix(own, tokens)
             if n + 1 >= llama.n_ctx():
-                raise PromptTooLong(f"{self.name}: a system turn of {n} tokens does not fit {llama.n_ctx()}")
-            try:
-                self.prefixes.ensure(llama, tokens[:n])
-            except RuntimeError as e:
-                raise LLMUnavailable(f"{self.name}: {e}") from e
+                raise PromptTooLong(f"{self.name}: a prompt head of {n} tokens does not fit {llama.n_ctx()}")
+            head = tokens[:n] if n >= MIN_TOKENS else []
+        try:
+            self.prefixes.set_up(llama, tokens, head, compute)
+        except RuntimeError as e:
+            raise LLMUnavailable(f"{self.name}: {e}") from e
 
     def prime(self, messages: list[Message]) -> str:
-        """Read (or put back) ``messages``' long system turn now, so the first question does not wait for it.
+        """Read (or put back) ``messages``' head now, so the first question does not wait for it.
         Returns where it came from: "held", "memory", "disk", "computed", or "" (no long system turn)."""
         with self.lock:
             self.prefixes.last = ""
-            self._keep_prefix(messages)
+            self._keep_prefix(messages, compute=True)
             return self.prefixes.last
 
     def count_tokens(self, messages: list[Message]) -> int:
@@ -256,7 +275,7 @@ class BundledLLM(LLM):
             try:
                 self._keep_prefix(messages)
                 chunks = self.llama.create_chat_completion(
-                    messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, seed=SEED,
+                    plain(messages), max_tokens=max_tokens, stop=stop or [], temperature=0.0, seed=SEED,
                     repeat_penalty=1.0, stream=True)
                 for chunk in chunks:
                     text = chunk["choices"][0]["delta"].get("content")
@@ -386,7 +405,7 @@ class OpenAIServerLLM(LLM):
 
         try:
             response = self.client.chat.completions.create(
-                model=self.llm.model, messages=messages, max_tokens=1, temperature=0.0, seed=SEED,
+                model=self.llm.model, messages=plain(messages), max_tokens=1, temperature=0.0, seed=SEED,
                 logprobs=True, top_logprobs=10)
             choices = response.choices or []
             content = choices[0].logprobs.content if choices and choices[0].logprobs else None
