@@ -211,6 +211,20 @@ def test_a_question_naming_the_other_article_is_its_own_question(two_articles):
     assert not vague.refused and {c.source for c in vague.citations} == {SECOND.name}
 
 
+def test_a_follow_up_is_refused_for_what_its_own_article_does_not_name(two_articles):
+    """開幕 is in the sports park's article only: asked as a follow-up to a question on the Budget, 實際係邊日開幕呀？
+    names what that article never mentions and is refused as over the Budget article alone; after a question on
+    the sports park, it is answered from it."""
+    from rag.answer.pipeline import Bot
+
+    settings, _fake = two_articles
+    bot = Bot(settings)
+    after_budget = bot.answer("實際係邊日開幕呀？", ["人工智能研發院幾時開始運作？"], backend="extractive")
+    assert after_budget.refused and "邊日開幕" in after_budget.note
+    after_park = bot.answer("實際係邊日開幕呀？", ["啟德體育園係點樣嘅場地？"], backend="extractive")
+    assert not after_park.refused and {c.source for c in after_park.citations} == {SECOND.name}
+
+
 def test_an_english_question_spelling_a_name_in_romanisation_is_answered(two_articles):
     """李家超 has no English in the generated rows; "Lee Ka-chiu" spells it in Hong Kong's romanisation
     (``rag.text.romanise``), so the question is neither refused nor searched without it; a name the articles

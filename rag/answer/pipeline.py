@@ -310,7 +310,12 @@ class Bot:
                 q.previous = q.earlier[-1] if q.query != q.text else None
                 prefer = index.conversation_source(q.earlier)
                 q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
-                corpus = self.corpus_text()
+                # A follow-up is about its conversation's article, or the articles its best passages are in: what
+                # it names must be in those (開幕 in a sports article does not make 具体是哪一天开幕？ after a Budget
+                # question answerable). Not the conversation's article alone: with 100 articles, it was another
+                # article on a Budget question, and a right follow-up was refused (docs/history.md).
+                near = {prefer, *(h.chunk.source for h in q.hits[: self.settings.llm_passages])}
+                corpus = (prefer and q.previous and index.text_of(*near)) or self.corpus_text()
                 q.about = self.about()
         except store.StoreError:
             self.forget_index()

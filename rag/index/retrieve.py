@@ -140,6 +140,10 @@ class Index:
         hits = self.search(earlier[-1], k=1)
         return hits[0].chunk.source if hits else None
 
+    def text_of(self, *files: str | None) -> str:
+        """The text of the indexed ``files``, block by block ("" for none indexed)."""
+        return "\n".join(b.text for s in self.sources if s.file in files for b in s.blocks)
+
     def dense(self, query: Query, k: int) -> list[tuple[Chunk, float]]:
         """Top-k chunks by cosine similarity of e5 embeddings, in the query's view."""
         key = (query.view, k)
