@@ -258,6 +258,10 @@ CASES: list[tuple[str, float | None, str, str, str, float | None, str]] = [
     ("Phase 2", 2, "ordinal", "", "phase", None, "second phase"),
     ("third-generation", 3, "ordinal", "", "generation", None, "third-generation"),
     ("February 25, 2026", 2026, "date", "", "02-25", None, "25 February 2026"),
+    ("下月15日", None, "date", "", "next_month-15", None, "the 15th of next month"),
+    ("本月二十一號", None, "date", "", "this_month-21", None, "the 21st of this month"),
+    ("the 2nd of next month", None, "date", "", "next_month-02", None, "the 2nd of next month"),
+    ("next month on the 3rd", None, "date", "", "next_month-03", None, "the 3rd of next month"),
 ]
 
 
@@ -373,6 +377,7 @@ PAIRS = [
     ("第二期", "phase two"),
     ("第三代", "third-generation"),
     ("2025年", "2025"),
+    ("下月15日", "the 15th of next month"),
 ]
 
 
@@ -441,6 +446,7 @@ P_MFG = "新型工業加速計劃至今已支持四個項目，涉及總投資�
         ("Over seventy per cent was private investment.", [P_MFG]),
         ("No figures at all.", []),
         ("The money (HK$50 million) [2] comes from the budget.", ["無關段落", P_INSTITUTE]),
+        ("The first event is held next month [1].", ["首場大型活動為下月15日舉行的七人欖球賽。"]),
     ],
 )
 def test_correct_answers_pass(answer, passages):
@@ -463,6 +469,10 @@ def test_correct_answers_pass(answer, passages):
         ("Five projects were supported.", [P_MFG], ["Five"]),
         ("The budget was announced on February 25, 2026.", [P_PLAN], ["February 25, 2026"]),
         ("HK$50 million [1]", [], ["HK$50 million"]),
+        # A day the article never gives: it says only 下月 (the bundled model's answer on the second test article).
+        ("It will be held on the 2nd of next month [1].", ["首場大型活動為下月舉行的七人欖球賽。"],
+         ["the 2nd of next month"]),
+        ("It will be held on the 16th of next month.", ["首場大型活動為下月15日舉行。"], ["the 16th of next month"]),
     ],
 )
 def test_invented_figures_are_caught(answer, passages, bad):

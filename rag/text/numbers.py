@@ -306,6 +306,21 @@ _DATE_CN_RE = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月"
     r"(?:(?P<d>3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九])[日號号])?"
 )
+# A day of a month named relative to now (下月15日, "the 15th of next month"): key "next_month-15". Without them
+# the day went unchecked ("15th" is no figure), and an English answer gave a day the article never states.
+_REL_MONTH = {"下": "next_month", "本": "this_month", "今": "this_month", "這": "this_month", "这": "this_month",
+              "上": "last_month", "next": "next_month", "this": "this_month", "last": "last_month",
+              "the following": "next_month", "the coming": "next_month"}
+_REL_DATE_CN_RE = re.compile(
+    r"(?P<p>下|本|今|這|这|上)(?:一)?(?:個|个)?月"
+    r"(?P<d>3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九])[日號号]"
+)
+_REL_DATE_EN_RES = [
+    re.compile(r"\b(?:the\s+)?(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\s+(?:of\s+)?"
+               r"(?P<p>next|this|last|the\s+following|the\s+coming)\s+month\b", re.IGNORECASE),
+    re.compile(r"\b(?P<p>next|this|last)\s+month(?:'s)?\s+(?:on\s+)?(?:the\s+)?"
+               r"(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b", re.IGNORECASE),
+]
 _DATE_EN_RES = [
     re.compile(
         rf"\b(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d{{2}})\b)?",
@@ -480,6 +495,14 @@ def _specials(text: str, folded: str) -> Iterator[_Cand]:
         if month and 1 <= month <= 12 and (day is None or 1 <= day <= 31):
             key = f"{int(month):02d}" + (f"-{int(day):02d}" if day else "")
             yield make(m, float(m["y"]) if m["y"] else None, "date", key)
+    for m in _REL_DATE_CN_RE.finditer(folded):
+        day = int(m["d"]) if m["d"].isdigit() else _parse_cn(m["d"])
+        if day and 1 <= day <= 31:
+            yield make(m, None, "date", f"{_REL_MONTH[m['p']]}-{int(day):02d}")
+    for rx in _REL_DATE_EN_RES:
+        for m in rx.finditer(folded):
+            period = _REL_MONTH[re.sub(r"\s+", " ", m["p"].lower())]
+            yield make(m, None, "date", f"{period}-{int(m['d']):02d}")
     for rx in _DATE_EN_RES:
         for m in rx.finditer(folded):
             month = _MONTHS[m["mon"].lower()]
@@ -872,6 +895,10 @@ def to_english(q: Quantity) -> str:
 
 def _render_date(q: Quantity) -> str:
     parts = q.key.split("-")
+    if parts[0] in _PERIOD_ENGLISH:  # a day of a relative month: "the 15th of next month"
+        day = int(parts[1])
+        suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+        return f"the {day}{suffix} of {_PERIOD_ENGLISH[parts[0]]}"
     month = _MONTH_NAMES[int(parts[0])] if parts and parts[0].isdigit() else ""
     day = f"{int(parts[1])} " if len(parts) > 1 else ""
     year = f" {int(q.value)}" if q.value is not None else ""
@@ -1006,8 +1033,14 @@ _PERIOD_YEAR_OFFSET = {
 
 
 def _derived(evidence: list[Quantity], *, sums: bool, this_year: int | None) -> list[Quantity]:
-    """Figures the evidence states implicitly: calendar years of its relative periods, sums of two amounts."""
+    """Figures the evidence states implicitly: the month of a relative date (下月15日 says "next month", not the
+    other way round), calendar years of its relative periods, sums of two amounts."""
     extra: list[Quantity] = []
+    for q in list(evidence):
+        month = q.key.split("-")[0] if q.unit == "date" else ""
+        if month in _PERIOD_ENGLISH:
+            extra.append(Quantity(None, "period", "", q.text, q.start, q.end, month))
+    evidence = evidence + extra
     if this_year is not None:
         for q in evidence:
             if q.unit == "period" and q.key in _PERIOD_YEAR_OFFSET:
