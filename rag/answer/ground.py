@@ -338,7 +338,6 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
     return [m.group()[-4:] for m in _BODY_NAME.finditer(_matching(text)) if m.group()[-4:] not in given]
 
 
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def chinese_left(text: str) -> list[str]:
@@ -352,11 +351,11 @@ def chinese_left(text: str) -> list[str]:
     """
     from rag.text import glossary, language
 
-    runs = [language.to_traditional(r) for r in _HAN_RUN.findall(language.unquoted(strip_markers(text)))]
+    runs = [language.to_traditional(r) for r in language.HAN_RUN.findall(language.unquoted(strip_markers(text)))]
     if not runs:
         return []
     names = [e.chinese for e in glossary.entries()] + list(language._article_names())
-    known = "\n".join("".join(_HAN_RUN.findall(n)) for n in names)
+    known = "\n".join("".join(language.HAN_RUN.findall(n)) for n in names)
     return [r for r in runs if r not in known]
 
 

@@ -36,7 +36,6 @@ from functools import lru_cache
 from rag.text import language, romanise
 from rag.text.romanise import Romanised
 
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Words that carry no subject: question words and function words, in written form (after
 # for_matching has mapped Cantonese to written Chinese and simplified to traditional).
 _FUNCTION = set(
@@ -64,7 +63,7 @@ class Verdict:
 def _article_pairs(article_text: str) -> frozenset[str]:
     norm = language.for_matching(article_text)
     pairs = set()
-    for run in _HAN_RUN.findall(norm):
+    for run in language.HAN_RUN.findall(norm):
         pairs.update(run[i:i + 2] for i in range(len(run) - 1))
     return frozenset(pairs)
 
@@ -94,7 +93,7 @@ def unknown_chinese_terms(question: str, article_text: str) -> list[str]:
         norm = norm.replace(language.for_matching(w), " ")
     pairs = _article_pairs(article_text)
     unknown = []
-    for run in _HAN_RUN.findall(norm):
+    for run in language.HAN_RUN.findall(norm):
         # Split the run at function characters; what is left are candidate content words.
         for word in re.split(f"[{''.join(_FUNCTION)}]+", run):
             word = word.rstrip(_TRAILING_VERBS)
@@ -199,7 +198,7 @@ def _cut(text: str) -> list[tuple[str, str]]:
 
     tagger = lexical.jieba_tagger()
     out: list[tuple[str, str]] = []
-    for run in _HAN_RUN.findall(language.for_matching(text)):
+    for run in language.HAN_RUN.findall(language.for_matching(text)):
         out.extend((p.word, p.flag) for p in tagger.cut(language.to_simplified(run), HMM=False))
     return out
 

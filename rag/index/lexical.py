@@ -52,8 +52,6 @@ from rag.text import language
 
 TOKENIZERS = LEXICAL_TOKENIZERS
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_HAN_RUN_RE = re.compile(f"[{_HAN}]+")
 # Latin words and numbers (2.2, 5000, 2025); for_matching has already lower-cased and folded widths.
 _WORD_RE = re.compile(r"[a-z\u00c0-\u024f]+|\d+(?:\.\d+)?")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -72,7 +70,7 @@ def _words(norm: str) -> list[str]:
 
 def _bigrams(norm: str, with_chars: bool) -> list[str]:
     out: list[str] = []
-    for m in _HAN_RUN_RE.finditer(norm):
+    for m in language.HAN_RUN.finditer(norm):
         run = m.group()
         if len(run) == 1:
             out.append(run)
@@ -136,7 +134,7 @@ def _names() -> tuple[str, ...]:
     for line in _NAMES.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            for run in _HAN_RUN_RE.findall(language.for_matching(line)):
+            for run in language.HAN_RUN.findall(language.for_matching(line)):
                 if len(run) >= 2:
                     names.add(language.to_simplified(run))
     return tuple(sorted(names))
@@ -152,7 +150,7 @@ def _jieba_words(norm: str) -> list[str]:
     """jieba search-mode words of each Chinese run, spelt as in ``norm`` (cut in simplified)."""
     tk = jieba_tokenizer()
     out: list[str] = []
-    for m in _HAN_RUN_RE.finditer(norm):
+    for m in language.HAN_RUN.finditer(norm):
         run = m.group()
         simp = language.to_simplified(run)
         same_length = len(simp) == len(run)

@@ -65,7 +65,11 @@ DETECT_MAX_CHARS = 4000
 
 _MARKER_WEIGHTS: dict[str, int] = {"strong": 3, "medium": 2, "weak": 1, "map": 0, "keep": 0}
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: Chinese characters (the CJK blocks, with compatibility ideographs and the supplementary planes' 𨋢, 㗎):
+#: one definition for every module that cuts text into runs of them.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RUN = re.compile(f"[{HAN}]+")
+_HAN = HAN
 _HAN_RE = re.compile(f"[{_HAN}]")
 _LATIN = "A-Za-z\u00c0-\u024f"
 _TOKEN_RE = re.compile(rf"[{_LATIN}0-9][{_LATIN}0-9'’+$\-]*")
