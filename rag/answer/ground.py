@@ -338,8 +338,6 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
     return [m.group()[-4:] for m in _BODY_NAME.finditer(_matching(text)) if m.group()[-4:] not in given]
 
 
-
-
 def chinese_left(text: str) -> list[str]:
     """Chinese in an English answer that is neither quoted (「…」) nor part of a name of the corpus (the glossary in
     use, ``data/proper_nouns.txt``).

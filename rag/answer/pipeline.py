@@ -314,8 +314,9 @@ class Bot:
                 # it names must be in those (開幕 in a sports article does not make 具体是哪一天开幕？ after a Budget
                 # question answerable). Not the conversation's article alone: with 100 articles, it was another
                 # article on a Budget question, and a right follow-up was refused (docs/history.md).
-                near = {prefer, *(h.chunk.source for h in q.hits[: self.settings.llm_passages])}
-                corpus = (prefer and q.previous and index.text_of(*near)) or self.corpus_text()
+                near = [prefer, *(h.chunk.source for h in q.hits[: self.settings.llm_passages])] \
+                    if prefer and q.previous else []
+                corpus = (near and index.text_of(*near)) or self.corpus_text()
                 q.about = self.about()
         except store.StoreError:
             self.forget_index()

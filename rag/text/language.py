@@ -69,8 +69,7 @@ _MARKER_WEIGHTS: dict[str, int] = {"strong": 3, "medium": 2, "weak": 1, "map": 0
 #: one definition for every module that cuts text into runs of them.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_RUN = re.compile(f"[{HAN}]+")
-_HAN = HAN
-_HAN_RE = re.compile(f"[{_HAN}]")
+_HAN_RE = re.compile(f"[{HAN}]")
 _LATIN = "A-Za-z\u00c0-\u024f"
 _TOKEN_RE = re.compile(rf"[{_LATIN}0-9][{_LATIN}0-9'’+$\-]*")
 _LETTER_RE = re.compile(f"[{_LATIN}]")
@@ -83,12 +82,12 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # (地點, 重點, 一點); a 點 opening a clause or after 可以/應該/會/我/你/佢 asks "how to" (點報名？,
 # 可以點參加？), except in written words starting with 點 (點擊, 點名, 點心, 以點帶面).
 _FINAL = r"(?=\s*(?:[?？。！!]|$|[呀啊呢啦吖喎]))"
-_FINAL_WEI_RE = re.compile(rf"(?<=[{_HAN}])未{_FINAL}")
+_FINAL_WEI_RE = re.compile(rf"(?<=[{HAN}])未{_FINAL}")
 _NOT_BEFORE_FINAL_DIM = "一快多早晚慢重終起焦亮地缺優特景據觀弱污斑標熱疑盲難要論"
-_FINAL_DIM_RE = re.compile(rf"(?<=[{_HAN}])(?<![{_NOT_BEFORE_FINAL_DIM}])點{_FINAL}")
+_FINAL_DIM_RE = re.compile(rf"(?<=[{HAN}])(?<![{_NOT_BEFORE_FINAL_DIM}])點{_FINAL}")
 _NOT_AFTER_HOW_DIM = "擊名心評綴燃亮子數滴頭菜火播讚贊帶綫線陣狀"
 _HOW_DIM_RE = re.compile(
-    rf"(?:(?<![^\s,，、。？?！!；;：:])|(?<=[以該會我你佢]))點(?![{_NOT_AFTER_HOW_DIM}])(?=[{_HAN}])"
+    rf"(?:(?<![^\s,，、。？?！!；;：:])|(?<=[以該會我你佢]))點(?![{_NOT_AFTER_HOW_DIM}])(?=[{HAN}])"
 )
 
 #: Full-width ASCII (Ａ-Ｚ, ０-９, ？, ！…) and the ideographic space → ASCII, one code point for one, for

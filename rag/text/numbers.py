@@ -302,19 +302,18 @@ _ORDINAL_EN_RE = re.compile(
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A day of the month in Chinese (15, 十五, 廿一), before 日/號.
+_CN_DAY = r"3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九]"
 _DATE_CN_RE = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月"
-    r"(?:(?P<d>3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九])[日號号])?"
+    rf"(?:(?P<d>{_CN_DAY})[日號号])?"
 )
 # A day of a month named relative to now (下月15日, "the 15th of next month"): key "next_month-15". Without them
 # the day went unchecked ("15th" is no figure), and an English answer gave a day the article never states.
 _REL_MONTH = {"下": "next_month", "本": "this_month", "今": "this_month", "這": "this_month", "这": "this_month",
               "上": "last_month", "next": "next_month", "this": "this_month", "last": "last_month",
               "the following": "next_month", "the coming": "next_month"}
-_REL_DATE_CN_RE = re.compile(
-    r"(?P<p>下|本|今|這|这|上)(?:一)?(?:個|个)?月"
-    r"(?P<d>3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九])[日號号]"
-)
+_REL_DATE_CN_RE = re.compile(rf"(?P<p>下|本|今|這|这|上)(?:一)?(?:個|个)?月(?P<d>{_CN_DAY})[日號号]")
 _REL_DATE_EN_RES = [
     re.compile(r"\b(?:the\s+)?(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\s+(?:of\s+)?"
                r"(?P<p>next|this|last|the\s+following|the\s+coming)\s+month\b", re.IGNORECASE),
@@ -1036,7 +1035,7 @@ def _derived(evidence: list[Quantity], *, sums: bool, this_year: int | None) -> 
     """Figures the evidence states implicitly: the month of a relative date (下月15日 says "next month", not the
     other way round), calendar years of its relative periods, sums of two amounts."""
     extra: list[Quantity] = []
-    for q in list(evidence):
+    for q in evidence:
         month = q.key.split("-")[0] if q.unit == "date" else ""
         if month in _PERIOD_ENGLISH:
             extra.append(Quantity(None, "period", "", q.text, q.start, q.end, month))
