@@ -67,6 +67,19 @@ def test_a_name_has_one_english_everywhere_and_figures_may_stay():
     assert "already given to 啟德體育園" in rejected["室內體育館"]
 
 
+def test_a_person_the_model_misspelled_is_spelled_by_code():
+    # The bundled model's English for the sports-park article's people (docs/history.md).
+    proposals = [_proposal("李家超", "Mr. Lee Ka-Shing", "person"), _proposal("羅淑佩", "Rosetta Pei", "person"),
+                 _proposal("啟德體育園", "Kai Tak Sports Park")]
+    rows, _ = names.check(proposals, {SECOND.name: SECOND.read_text(encoding="utf-8")}, HAND)
+    got = {e.chinese: e for _s, e in rows}
+    assert got["李家超"].english == "Lee Ka-chiu" and got["羅淑佩"].english == "Law Suk-pui"
+    assert "romanised by code (the model wrote 'Rosetta Pei')" in got["羅淑佩"].note
+    assert got["啟德體育園"].english == "Kai Tak Sports Park"  # not a person: as proposed
+    kept, _ = _check(_proposal("羅淑佩", "Rosanna Law", "person"))
+    assert kept == {"羅淑佩": "Rosanna Law"}  # her own English name, which spells her surname
+
+
 def test_a_year_in_a_name_must_stay_the_same():
     text = "2025施政報告提出成立新基金。"
     for english, kept in (("2025 Policy Address", True), ("2024 Policy Address", False), ("Policy Address", False)):

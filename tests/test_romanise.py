@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer import refuse
-from rag.text.romanise import Romanised, spellings, words_of
+from rag.text.romanise import Romanised, person, spellings, spells_person, words_of
 
 TEXT = "啟德體育園昨日舉行開幕典禮，行政長官李家超主禮。文化體育及旅遊局局長羅淑佩表示，體育園將成為香港的重要平台。"
 
@@ -45,3 +47,30 @@ def test_the_refusal_gate_knows_spelled_names_and_still_refuses_others():
     assert refuse.unknown_english_names("What did Lee Ka-chiu say?", TEXT, r) == []
     assert refuse.unknown_english_names("What did Donald Trump say about the stadium?", TEXT, r) == ["Donald Trump"]
     assert refuse.unknown_english_names("How much will the MTR fares rise?", TEXT, r) == ["MTR"]
+
+
+@pytest.mark.parametrize(("chinese", "english"), [
+    ("李家超", "Lee Ka-chiu"), ("羅淑佩", "Law Suk-pui"), ("許正宇", "Hui Ching-yu"), ("楊潤雄", "Yeung Yun-hung"),
+    ("麥美娟", "Mak Mei-kuen"), ("曾國衞", "Tsang Kwok-wai"), ("謝展寰", "Tse Chin-wan"), ("卓永興", "Cheuk Wing-hing"),
+    ("蔡若蓮", "Choi Yeuk-lin"), ("鄧炳強", "Tang Ping-keung"), ("歐陽伯權", "Au-yeung Pak-kuen"),
+    ("孫東", "Suen Tung"),
+])
+def test_a_persons_name_is_spelled_as_hong_kong_spells_it(chinese, english):
+    # Hong Kong officials' names as the Government writes them (their English first names aside).
+    assert person(chinese) == english
+
+
+def test_what_is_not_a_persons_name_is_not_spelled():
+    assert person("行政長官") is None  # no surname
+    assert person("李") is None and person("陳大文小明") is None  # no given name; too long
+
+
+@pytest.mark.parametrize(("english", "chinese", "spells"), [
+    ("Lee Ka-chiu", "李家超", True), ("John Lee Ka-chiu", "李家超", True), ("John Lee", "李家超", True),
+    ("Rosanna Law", "羅淑佩", True), ("Rosanna Law Shuk-pui", "羅淑佩", True), ("Au-yeung Pak-kuen", "歐陽伯權", True),
+    # What the bundled model wrote (another man's name; a surname and a given name that are not hers).
+    ("Mr. Lee Ka-Shing", "李家超", False), ("Rosetta Pei", "羅淑佩", False), ("Lee", "李家超", False),
+    ("Chief Executive", "行政長官", True),  # not a name code can spell: not judged
+])
+def test_a_persons_english_must_spell_their_name(english, chinese, spells):
+    assert spells_person(english, chinese) is spells

@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.index.corpus import Article
-from rag.text import glossary
+from rag.text import glossary, romanise
 
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-1"
+VERSION = "names-2"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -175,12 +175,17 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str],
     for chinese, group in kept.items():
         english = Counter(p.english for p in group).most_common(1)[0][0]
         first = next(p for p in group if p.english == english)
+        made = "proposed by the model"
+        if first.kind == "person" and not romanise.spells_person(english, chinese):
+            # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
+            english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
         if english.lower() in english_of:
             rejected.append(Rejected(first, f"English already given to {english_of[english.lower()]}"))
             continue
         english_of[english.lower()] = chinese
-        rejected += [Rejected(p, f"{chinese} is given {english!r} elsewhere") for p in group if p.english != english]
-        note = f"machine: proposed by the model for {first.source}; correct it in corpus/glossary.tsv"
+        rejected += [Rejected(p, f"{chinese} is given {english!r} elsewhere") for p in group if p.english != english
+                     and p.english != first.english]
+        note = f"machine: {made} for {first.source}; correct it in corpus/glossary.tsv"
         rows.append((first.source, glossary.Entry(chinese, english, first.kind, note)))
     return rows, rejected
 

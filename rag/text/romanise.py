@@ -14,6 +14,15 @@ Law) names nothing by itself:
 * two or more consecutive words spelling as many consecutive characters of the text (Kai Tak, Ka-chiu);
 * one word spelling the first character (the surname) of a person's name the text's glossary rows list
   (Lee for 李家超, so "John Lee" is 李家超).
+
+The other way, a person's Chinese name spelled as Hong Kong spells it (:func:`person`: 李家超 → Lee Ka-chiu), for
+the machine-made glossary, whose model wrote 李家超 as "Mr. Lee Ka-Shing" (another man's name) and 羅淑佩 as
+"Rosetta Pei". The package's table cannot do it: it lists each character's spellings alphabetically, not the
+usual one (家: ga, gar, ka; 波: ball, boh, bor). So each character's Cantonese reading comes from ``ToJyutping``
+(Jyutping, BSD-2, its dictionary inside the wheel) and the few rules of the Government's spelling turn it into
+letters (b → p, d → t, g → k, oeng → eung, yun → uen …); the common surnames, which keep older spellings
+(李 Lee, 羅 Law, 葉 Yip, 吳 Ng), come from a table. A person's own English name (John, Rosanna) only a person
+can add, in corpus/glossary.tsv.
 """
 
 from __future__ import annotations
@@ -108,6 +117,105 @@ class Romanised:
         for m in re.finditer(r"[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*|-[a-z]+)*", english):
             found.extend(s.chinese for s in self.spelled(words_of(m.group())) if s.chinese not in self.elsewhere)
         return list(dict.fromkeys(found))
+
+
+# -------------------------------------------------------------------------- a person's name, spelled by code
+
+#: Common Hong Kong surnames as the Government spells them (the rules below would give 李 "Lei", 羅 "Lo").
+_SURNAMES = """
+歐陽 Au-yeung 司徒 Szeto 上官 Sheung-kwun 諸葛 Chu-kot 司馬 Sze-ma 公孫 Kung-suen 端木 Tuen-muk 東方 Tung-fong
+李 Lee 利 Lee 陳 Chan 黃 Wong 王 Wong 張 Cheung 蔣 Cheung 林 Lam 劉 Lau 梁 Leung 何 Ho 吳 Ng 伍 Ng 周 Chow
+鄒 Chau 羅 Law 盧 Lo 魯 Lo 勞 Lo 鄭 Cheng 楊 Yeung 謝 Tse 郭 Kwok 許 Hui 曾 Tsang 蔡 Choi 馮 Fung 徐 Tsui
+崔 Tsui 孫 Suen 蘇 So 葉 Yip 朱 Chu 麥 Mak 馬 Ma 胡 Wu 袁 Yuen 阮 Yuen 潘 Poon 譚 Tam 談 Tam 鄧 Tang 唐 Tong
+湯 Tong 余 Yu 俞 Yu 杜 To 歐 Au 區 Au 方 Fong 江 Kong 石 Shek 莫 Mok 甘 Kam 金 Kam 姚 Yiu 鍾 Chung 鐘 Chung
+廖 Liu 韓 Hon 戴 Tai 彭 Pang 董 Tung 童 Tung 邱 Yau 丘 Yau 游 Yau 尤 Yau 施 Sze 史 Sze 容 Yung 翁 Yung
+薛 Sit 關 Kwan 岑 Shum 沈 Shum 范 Fan 黎 Lai 賴 Lai 文 Man 萬 Man 嚴 Yim 鄺 Kwong 侯 Hau 顏 Ngan 龍 Lung
+熊 Hung 洪 Hung 孔 Hung 簡 Kan 高 Ko 柯 Or 宋 Sung 雷 Lui 呂 Lui 任 Yam 魏 Ngai 傅 Fu 田 Tin 姜 Keung
+丁 Ting 白 Pak 陸 Luk 卓 Cheuk 凌 Ling 程 Ching 夏 Ha 尹 Wan 溫 Wan 紀 Kei 殷 Yan 莊 Chong 冼 Sin 鮑 Pau
+易 Yik 古 Ku 葛 Kot 車 Che 包 Pau 連 Lin 聶 Nip 衛 Wai 招 Chiu 趙 Chiu 蕭 Siu 邵 Shiu 曹 Tso 甯 Ning 寧 Ning
+邢 Ying 祁 Kei 賀 Ho 毛 Mo 于 Yu 鄔 Wu 畢 Pat 單 Shin 練 Lin 霍 Fok 饒 Yiu 應 Ying 倪 Ngai 左 Cho 容 Yung
+"""
+
+
+def _pairs(text: str) -> dict[str, str]:
+    words = text.split()
+    return dict(zip(words[::2], words[1::2], strict=True))
+
+
+SURNAMES: dict[str, str] = _pairs(_SURNAMES)
+
+#: Jyutping initials as the Government spells them (z, c, s and j before some finals: ``_SYLLABLES``).
+_INITIALS = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
+#: Jyutping finals as the Government spells them; those not listed are spelled as they are (ai, am, ing …).
+_FINALS = {"aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang": "ang", "aap": "ap",
+           "aat": "at", "aak": "ak", "ou": "o", "un": "oon", "oeng": "eung", "oek": "euk", "eoi": "ui",
+           "eon": "un", "eot": "ut", "yu": "u", "yun": "uen", "yut": "uet"}
+#: Whole syllables the rules above spell otherwise than the Government does (子 Tsz, 詩 Sze, 儀 Yee, 余 Yu).
+_SYLLABLES = {"zi": "tsz", "ci": "tsz", "si": "sze", "ji": "yee", "ze": "tse", "ce": "tse", "zou": "tso",
+              "cou": "tso", "zang": "tsang", "cang": "tsang", "zeoi": "tsui", "ceoi": "tsui", "jyu": "yu",
+              "jyun": "yuen", "jyut": "yuet"}
+_JYUTPING = re.compile(r"^(gw|kw|ng|[bpmfdtnlgkhwzcsj]?)([a-z]+)$")
+
+
+def _syllable(jyutping: str) -> str:
+    """One Jyutping syllable (gaa1) in the Government's letters (ka)."""
+    bare = jyutping.rstrip("123456")
+    if bare in _SYLLABLES:
+        return _SYLLABLES[bare]
+    m = _JYUTPING.match(bare)
+    if not m or not m.group(2):  # m, ng: a syllable of one sound
+        return bare
+    initial, final = m.groups()
+    return _INITIALS.get(initial, initial) + _FINALS.get(final, final)
+
+
+def _surname(chinese: str) -> str:
+    """The surname ``chinese`` starts with ('' if none in ``SURNAMES``): a compound one (歐陽) before a single."""
+    return next((s for s in sorted(SURNAMES, key=len, reverse=True) if chinese.startswith(s)), "")
+
+
+def person(chinese: str) -> str | None:
+    """A Chinese personal name as the Hong Kong Government spells it (李家超 → Lee Ka-chiu), or None when it
+    may not be one: no common surname, a given name not of one or two characters, or a character unread."""
+    import ToJyutping  # its dictionary is read on first use; only ingest needs it
+
+    surname = _surname(chinese)
+    given = chinese[len(surname):]
+    if not surname or not 1 <= len(given) <= 2:
+        return None
+    readings = [j for _, j in ToJyutping.get_jyutping_list(given)]
+    if len(readings) != len(given) or not all(readings):
+        return None
+    return f"{SURNAMES[surname]} {'-'.join(_syllable(j) for j in readings).capitalize()}"
+
+
+#: Words that may stand before a person's name and are not it.
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "madam", "dr", "prof", "professor", "sir", "hon"})
+
+
+def spells_person(english: str, chinese: str) -> bool:
+    """Whether ``english`` names the person ``chinese`` as Hong Kong would write them: the surname (as ``SURNAMES``
+    or the package spells it), and either the given name's syllables right after it, each a spelling of its
+    character (Lee Ka-chiu, John Lee Ka-chiu), or an English first name before it and nothing after (John Lee,
+    Rosanna Law). A name ``person`` cannot spell is not judged (True)."""
+    code = person(chinese)
+    if code is None:
+        return True
+    surname = _surname(chinese)
+    own = words_of(code)
+    n_given = len(chinese) - len(surname)
+    # A compound surname is two words (Au-yeung); a single one is one, spelled as the table or the package does.
+    family = [{w} for w in own[:-n_given]] if len(surname) > 1 else [{own[0], *spellings(surname)}]
+    given = [{w, *spellings(ch)} for w, ch in zip(own[-n_given:], chinese[len(surname):], strict=True)]
+    words = [w for w in words_of(english) if w not in _HONORIFICS]
+    for i in range(len(words) - len(family) + 1):
+        if all(words[i + k] in ok for k, ok in enumerate(family)):
+            after = words[i + len(family):]
+            if len(after) >= n_given and all(w in ok for w, ok in zip(after, given, strict=False)):
+                return True
+            if not after and i > 0:
+                return True
+    return False
 
 
 def words_of(name: str) -> list[str]:
