@@ -209,6 +209,24 @@ def test_hybrid_scores(index):
     assert index.search("沙嶺數據園可提供多少樓面面積？", k=5, mode="hybrid") == hits  # deterministic
 
 
+def test_a_narrow_dense_spread_does_not_bury_the_lexical_sides_best(index, monkeypatch):
+    """Many articles on one subject: the dense top 20 within 0.01 of each other, the passage that answers
+    outside them (hant-015 among 100 articles, docs/history.md). Scaled over ``MIN_SPAN``, the passage BM25
+    ranks first keeps its own cosine's share and stays in the top 3; min-max over the narrow spread buried it."""
+    from rag.index import retrieve
+
+    question, evidence = "優質教育基金預留的款項中，有多少會按需分配？", "餘下15億元將配合"
+    real = index.dense
+    def crowded(query, k):  # the evidence pushed out; the rest packed just above its own cosine
+        rest = [(c, s) for c, s in real(query, k + 10) if evidence not in c.text][:k]
+        top = rest[0][1]
+        return [(c, top - 0.01 * i / len(rest)) for i, (c, _) in enumerate(rest)]
+    monkeypatch.setattr(index, "dense", crowded)
+    assert in_top(index.search(question, k=3, mode="hybrid"), evidence, 3)
+    monkeypatch.setattr(retrieve, "MIN_SPAN", 0.0)  # min-max scaling, as before
+    assert not in_top(index.search(question, k=3, mode="hybrid"), evidence, 3)
+
+
 # ------------------------------------------------------------------------------------------ modes
 
 

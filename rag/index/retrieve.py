@@ -37,8 +37,9 @@ Scores (``Hit.score``) by mode:
 ``lexical``  BM25 (Lucene variant, k1=1.2, b=0.75) over ``for_matching`` tokens; ≥ 0, unbounded,
              comparable only within one question. Chunks sharing no token are not returned.
 ``hybrid``   ``(1 − w)·dense′ + w·lexical′`` in 0..1, where dense′ is the cosine min-max scaled over
-             the dense candidates, lexical′ is BM25 divided by the question's best BM25, and
-             w = ``RAG_HYBRID_LEXICAL_WEIGHT`` when the coverage gate is passed, else 0.
+             the dense candidates (over at least ``MIN_SPAN`` below the best: ``Index.hybrid``), lexical′
+             is BM25 divided by the question's best BM25, and w = ``RAG_HYBRID_LEXICAL_WEIGHT`` when the
+             coverage gate is passed, else 0.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from llama_index.core import QueryBundle, VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.vector_stores import MetadataFilter, MetadataFilters
@@ -54,7 +56,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.config import SEARCH_MODES, Settings
 from rag.index import embedder, store
 from rag.index.chunks import whole_blocks
-from rag.index.ingest import chunk_id_of, chunking_id, generated_glossary
+from rag.index.ingest import chunk_id_of, chunking_id, generated_glossary, view_id
 from rag.index.lexical import LexicalIndex
 from rag.index.sources import Source, sources
 from rag.records import Chunk, Hit
@@ -97,6 +99,14 @@ def query_for(question: str, lang: str | None = None, romanised: Romanised | Non
 #: articles (docs/history.md, "More than one article").
 AFFINITY = 0.25
 
+#: The least span of cosines the dense side is scaled over. With many articles on one subject, the dense top
+#: 20 of a question can sit within 0.013 of each other (0.857-0.870 for hant-015 among 100 articles), and
+#: min-max scaling made that noise as large as the lexical side's whole range: the passage BM25 put second by
+#: far (28.1 against 12.2), which the dense side had not returned, fell to sixth behind four made-up articles'
+#: chunks. Over at least 0.03 below the best, such a passage keeps its own cosine's share; a spread wider than
+#: that (one article's usual case) is scaled as before (docs/history.md, session 19).
+MIN_SPAN = 0.03
+
 
 @dataclass
 class Index:
@@ -115,6 +125,8 @@ class Index:
     sources: tuple[Source, ...] = ()
     #: The articles ``corpus/glossary.tsv`` does not cover, romanised: what their English names may be spelt as.
     romanised: Romanised = field(default_factory=lambda: Romanised(""))
+    #: The live generation's Chroma collection: the stored vectors of chunks the lexical side alone found.
+    collection: object = None
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
@@ -180,22 +192,38 @@ class Index:
         cands: dict[str, Chunk] = {c.id: c for c, _ in dense}
         cos = {c.id: s for c, s in dense}
         lo, hi = (min(cos.values()), max(cos.values())) if cos else (0.0, 0.0)
+        narrow = 0 < hi - lo < MIN_SPAN
+        lo = min(lo, hi - MIN_SPAN) if narrow else lo
         span = hi - lo
         fused = {cid: (s - lo) / span if span > 0 else 1.0 for cid, s in cos.items()}
         if w > 0:
             bm25 = self.lexical.scores(query.lexical)
             top = float(bm25.max()) if len(bm25) else 0.0
             if top > 0:
+                found = {c.id: (c, float(s)) for c, s in zip(self.lexical.chunks, bm25, strict=True) if s > 0}
+                # A chunk not among the dense candidates is below their lowest cosine: 0 after a wide span's
+                # scaling, but within a widened one it may be above the floor, so its own cosine is read.
+                below = self._cosines(query, [cid for cid in found if cid not in cos]) if narrow else {}
                 for cid in fused:
                     fused[cid] *= 1.0 - w
-                for chunk, s in zip(self.lexical.chunks, bm25, strict=True):
-                    if s > 0:
-                        cands.setdefault(chunk.id, chunk)
-                        fused[chunk.id] = fused.get(chunk.id, 0.0) + w * float(s) / top
+                for cid, (chunk, s) in found.items():
+                    cands.setdefault(cid, chunk)
+                    if cid not in fused and below.get(cid, lo) > lo:
+                        fused[cid] = (1.0 - w) * (below[cid] - lo) / span
+                    fused[cid] = fused.get(cid, 0.0) + w * s / top
         if prefer:
             fused = {cid: f + (AFFINITY if cands[cid].source == prefer else 0.0) for cid, f in fused.items()}
         order = sorted(fused, key=lambda cid: (-fused[cid], cands[cid].source, cands[cid].start))
         return [(cands[cid], fused[cid], cos.get(cid)) for cid in order[:k]]
+
+    def _cosines(self, query: Query, ids: list[str]) -> dict[str, float]:
+        """The cosine of ``query`` with each chunk's stored vector in its view (chunks without one left out)."""
+        if not ids or self.collection is None:
+            return {}
+        got = self.collection.get(ids=[view_id(cid, query.view) for cid in ids], include=["embeddings"])
+        body = np.asarray(embedder.query_vector(self.settings, query.dense))
+        return {chunk_id_of(rid): float(np.asarray(vec) @ body) for rid, vec in zip(got["ids"], got["embeddings"],
+                                                                                  strict=True)}
 
 
 def live_chunks(collection) -> list[Chunk]:
@@ -229,7 +257,7 @@ def open_index(settings: Settings) -> Index:
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
     blocks = whole_blocks(chunks)
     return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir, gen.metas),
-                 romanised(blocks))
+                 romanised(blocks), collection)
 
 
 def romanised(blocks: list[Chunk]) -> Romanised:
