@@ -133,12 +133,14 @@ _SURNAMES = """
 熊 Hung 洪 Hung 孔 Hung 簡 Kan 高 Ko 柯 Or 宋 Sung 雷 Lui 呂 Lui 任 Yam 魏 Ngai 傅 Fu 田 Tin 姜 Keung
 丁 Ting 白 Pak 陸 Luk 卓 Cheuk 凌 Ling 程 Ching 夏 Ha 尹 Wan 溫 Wan 紀 Kei 殷 Yan 莊 Chong 冼 Sin 鮑 Pau
 易 Yik 古 Ku 葛 Kot 車 Che 包 Pau 連 Lin 聶 Nip 衛 Wai 招 Chiu 趙 Chiu 蕭 Siu 邵 Shiu 曹 Tso 甯 Ning 寧 Ning
-邢 Ying 祁 Kei 賀 Ho 毛 Mo 于 Yu 鄔 Wu 畢 Pat 單 Shin 練 Lin 霍 Fok 饒 Yiu 應 Ying 倪 Ngai 左 Cho 容 Yung
+邢 Ying 祁 Kei 賀 Ho 毛 Mo 于 Yu 鄔 Wu 畢 Pat 單 Shin 練 Lin 霍 Fok 饒 Yiu 應 Ying 倪 Ngai 左 Cho
 """
 
 
 def _pairs(text: str) -> dict[str, str]:
+    """Whitespace-separated pairs (李 Lee 陳 Chan …) as a dict; a duplicate Chinese key is an error."""
     words = text.split()
+    assert len(set(words[::2])) == len(words) // 2, "a surname listed twice"
     return dict(zip(words[::2], words[1::2], strict=True))
 
 
@@ -163,7 +165,7 @@ def _syllable(jyutping: str) -> str:
     if bare in _SYLLABLES:
         return _SYLLABLES[bare]
     m = _JYUTPING.match(bare)
-    if not m or not m.group(2):  # m, ng: a syllable of one sound
+    if not m:
         return bare
     initial, final = m.groups()
     return _INITIALS.get(initial, initial) + _FINALS.get(final, final)
