@@ -93,6 +93,16 @@ def test_a_figure_cited_to_the_wrong_passage_is_cited_to_the_right_one(ask):
     assert FACT in answer.citations[0].quote
 
 
+def test_a_claim_cited_to_a_headline_quotes_the_sentence_of_its_story_that_states_it(ask):
+    # The headline 撥款5000萬挺全民AI培訓 is among the passages shown; the quote is the story's sentence.
+    headline = "撥款5000萬挺全民AI培訓"
+    _, answer, _ = ask("全民AI培訓有幾多撥款？", "YES", cited("全民AI培訓獲撥款5000萬元[{n}]。", headline))
+    assert not answer.refused and answer.backend == "bundled"
+    (citation,) = answer.citations
+    assert headline not in citation.quote and "撥款5,000萬元支持全民AI培訓" in citation.quote
+    assert span_text(SOURCE, list(citation.spans)) == citation.quote  # verbatim, with its place
+
+
 def test_a_rejected_answer_is_retried_once_with_the_reason(ask):
     invented = "沙嶺數據園可提供99萬平方米樓面面積[1]。"
     _, answer, fake = ask(Q, "YES", invented, cited())

@@ -18,7 +18,7 @@ from rag.answer import extractive, ground
 from rag.config import Settings
 from rag.index import embedder
 from rag.records import Citation, Hit
-from rag.text import numbers
+from rag.text import kinds, numbers
 from rag.text.glossary import annotate_english
 
 #: Weight of e5's cosine (about 0.75-0.95 on this article) against the share of the claim's words (0-1)
@@ -90,20 +90,52 @@ def recite(settings: Settings, text: str, hits: list[Hit], question: str, lang: 
     return "".join(out) if moved else None
 
 
+def _story(headline: Hit, article: list[Hit], question: str) -> list[Hit]:
+    """The blocks of the story ``headline`` heads that state its facts: not headlines, nor bylines unless the
+    question asks who wrote it."""
+    c, skip = headline.chunk, ("headline",) if kinds.asks_for_author(question) else ("headline", "byline")
+    return [b for b in article if b.chunk.source == c.source and b.chunk.sub_article == c.sub_article
+            and b.chunk.kind not in skip]
+
+
+def _best(settings: Settings, claim: str, cands: list[extractive.Candidate], question: str, english: bool,
+          like: str = "") -> tuple[extractive.Candidate, float]:
+    """The candidate that holds ``claim`` best (``support`` plus ``MEANING`` x e5's cosine; plus the share of
+    ``like``'s words it has, when given), and its ``support``."""
+    held = np.asarray([support(claim, c.text, question, english) for c in cands])
+    score = held.copy()
+    if len(cands) > 1:
+        body = np.asarray(embedder.query_vector(settings, claim))
+        score += MEANING * (embedder.passage_vectors(settings, [c.text for c in cands]) @ body)
+    if like:
+        words = ground.terms(like)
+        score += np.asarray([len(words & ground.terms(c.text)) / len(words) if words else 0.0 for c in cands])
+    i = int(np.argmax(score))
+    return cands[i], float(held[i])
+
+
 def citations(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...], question: str,
-              lang: str) -> list[Citation]:
+              lang: str, article: list[Hit] | None = None) -> list[Citation]:
     """One citation per passage ``text`` cites (``cited``, 1-based into ``hits``): its sentence that holds
-    most of the claims citing it."""
+    most of the claims citing it.
+
+    A claim cited to a headline is quoted from the sentence of its story that states it in full (``article``:
+    every block of the corpus): a headline compresses one of its story's sentences (撥款5000萬挺全民AI培訓 for
+    撥款5,000萬元支持全民AI培訓), and a staff member checking the quote wants that sentence, with its place
+    (issue #26, item 4). Only a sentence that holds every figure the claim states and supports it at least as
+    well as the headline does; among those, the one sharing most of the headline's words.
+    """
     claims = claims_by_passage(text)
+    english = lang == "en"
     out = []
     for n in cited:
-        cands = extractive.sentences(hits[n - 1], n - 1)
         claim = claims.get(n) or ground.strip_markers(text)
-        score = np.asarray([support(claim, c.text, question, lang == "en") for c in cands])
-        if len(cands) > 1:
-            body = np.asarray(embedder.query_vector(settings, claim))
-            score = score + MEANING * (embedder.passage_vectors(settings, [c.text for c in cands]) @ body)
-        best = cands[int(np.argmax(score))]
+        best, held = _best(settings, claim, extractive.sentences(hits[n - 1], n - 1), question, english)
+        if article and hits[n - 1].chunk.kind == "headline":
+            story = [c for b in _story(hits[n - 1], article, question) for c in extractive.sentences(b, n - 1)
+                     if not numbers.unsupported(claim, [c.text])]
+            if story and (found := _best(settings, claim, story, question, english, hits[n - 1].chunk.text))[1] >= held:
+                best = found[0]
         chunk = best.hit.chunk
         out.append(Citation(n=n, chunk_id=chunk.id, quote=best.text, start=best.spans[0][0], end=best.spans[-1][1],
                             sub_article=chunk.sub_article, heading=chunk.heading, spans=best.spans,
