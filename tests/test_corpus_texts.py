@@ -239,6 +239,20 @@ def test_the_model_is_told_of_the_articles_it_reads_in_each_reading_mode(two):
     assert not ans.refused and ans.citations[0].source == SECOND.name
 
 
+def test_the_texts_made_per_set_of_articles_are_kept_for_the_latest_sets_only(two, monkeypatch):
+    from rag.answer import pipeline
+
+    bot = Bot(two, llm=FakeLLM())
+    by_source = {h.chunk.source: [h] for h in bot.index.search("啟德體育園主場館可以容納幾多人？", k=10)}
+    kai_tak, budget = by_source[SECOND.name], by_source[ARTICLE.name]
+    first = bot.about(kai_tak)
+    assert bot.about(kai_tak) is first  # made once per set
+    monkeypatch.setattr(pipeline, "ABOUTS_KEPT", 1)
+    bot.about(budget)  # the kai-tak set is dropped to keep one
+    again = bot.about(kai_tak)
+    assert again is not first and again == first  # made anew, the same texts
+
+
 def test_a_question_on_the_budget_article_gets_its_one_article_prompt_word_for_word(two, bot):
     """Whatever else is indexed, the model reads a Budget question whose passages are all the Budget's exactly
     as over the Budget article alone, so the answer is the one it gives there."""

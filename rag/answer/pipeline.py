@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: Tokens the article mode leaves free after the article: the question's turn, the answer, a retry's turns.
 ROOM = 1024
+#: Sets of articles whose system turns ``Bot.about`` keeps made (a few kB each): over many articles, the
+#: sets questions' passages come from are many, and a server runs for weeks.
+ABOUTS_KEPT = 256
 
 
 def clean(question: str) -> str:
@@ -222,6 +225,8 @@ class Bot:
                 self._abouts = (index, {})
             made = self._abouts[1]
             if key not in made:
+                if len(made) >= ABOUTS_KEPT:  # the oldest set first (dicts keep their order)
+                    del made[next(iter(made))]
                 made[key] = corpus_about(sources)
             return made[key]
 
