@@ -61,6 +61,18 @@ def test_an_uncited_answer_is_cited_only_where_a_passage_plainly_holds_it(answer
     assert ground.attribute(answer, [annotate_english(p) for p in passages], passages) == marked
 
 
+def test_an_answer_that_loops_on_one_item_is_not_grounded():
+    from rag.answer import ground
+
+    passage = "陳茂波指港投公司包括與相關企業聯合成立香港RISC-V聯盟，匯聚產業、學術與投資界。"
+    looped = "香港RISC-V聯盟的成員企業包括香港投資管理有限公司、" + "香港RISC-V聯盟、" * 12 + "香港RISC-V聯盟[1]"
+    check = ground.check(looped, [passage], "香港RISC-V聯盟有哪些成員企業？", "cmn-Hant")
+    assert not check.ok and any(p.startswith(ground.REPEATS) for p in check.problems)
+    # Items said once or twice are a list, not a loop.
+    listed = "委員會會邀請專家、學者、企業及園區公司參與，專家及學者會提供意見[1]。"
+    assert ground.repeats(listed) == [] and ground.repeats("AI, AI and robots [1].") == []
+
+
 def test_a_retry_for_a_mistranslated_figure_names_the_right_english_forms():
     from rag.answer import generate
     from rag.text.glossary import annotate_english

@@ -168,6 +168,7 @@ CASES: list[tuple[str, float | None, str, str, str, float | None, str]] = [
     ("第二期", 2, "ordinal", "", "phase", None, "second phase"),
     ("第三代", 3, "ordinal", "", "generation", None, "third-generation"),
     ("33間", 33, "count", "", "", None, "33"),
+    ("十八區", 18, "count", "", "", None, "18"),  # an answer's 十八區, copied from the worked examples
     ("130多間", 130, "count", "over", "", None, "over 130"),
     ("130間以上", 130, "count", "over", "", None, "over 130"),
     ("1億5,000萬元", 1.5e8, "HKD", "", "", None, "HK$150 million"),

@@ -8,6 +8,7 @@ and formats (HK$50 million = 5,000萬元 = 五千萬; 下半年 = the second hal
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,7 @@ COPIED = "words from the worked examples, which are not the article"
 LEAKED = "words from the bot's own instructions"
 UNKNOWN_NAMES = "names not in the passages"
 CHINESE_LEFT = "Chinese words left in an English answer"
+REPEATS = "it repeats one item over and over"
 
 
 def markers(text: str) -> list[int]:
@@ -357,6 +359,19 @@ def chinese_left(text: str) -> list[str]:
     return [r for r in runs if r not in known]
 
 
+#: An item said this many times in one answer is the model looping, not answering.
+REPEATED_ITEM = 3
+_ITEM_SPLIT = re.compile(r"[、，,；;。.!?！？\n]|\band\b|及|和|與|与")
+
+
+def repeats(text: str) -> list[str]:
+    """Items (the parts between commas, 、 and "and") said ``REPEATED_ITEM`` times or more: seen from the model
+    when it runs on to its token limit (香港RISC-V聯盟的成員企業包括…、香港RISC-V聯盟、香港RISC-V聯盟、… to
+    the end), an answer that passed every other check."""
+    items = [i.strip() for i in _ITEM_SPLIT.split(strip_markers(text)) if len(i.strip()) >= 2]
+    return [i for i, n in Counter(items).items() if n >= REPEATED_ITEM]
+
+
 def check(text: str, passages: list[str], question: str = "", lang: str = "") -> Check:
     """``lang``, when given, is the language the answer must be in (English, or Chinese of any kind)."""
     from rag.text import kinds, language, numbers
@@ -376,6 +391,8 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
     bad = [n for n in cited if not 1 <= n <= len(passages)]
     if bad:
         problems.append(f"cites passage(s) {bad} that were not given")
+    if looped := repeats(text):
+        problems.append(f"{REPEATS}: {looped[0]}")
     if copied := copied_from_examples(text, passages, question):
         problems.append(f"{COPIED}: {'、'.join(copied)}")
     if quoted := leaked(text, passages, question):
