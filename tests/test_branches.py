@@ -103,6 +103,15 @@ def test_a_claim_cited_to_a_headline_quotes_the_sentence_of_its_story_that_state
     assert span_text(SOURCE, list(citation.spans)) == citation.quote  # verbatim, with its place
 
 
+def test_two_claims_on_one_passage_are_quoted_from_each_ones_sentence(ask):
+    # One [n] for two claims held by two sentences of the passage: the quote spans both, verbatim.
+    reply = "沙嶺數據園可提供25萬平方米樓面面積[{n}]，香港人工智能研發院將於下半年投入運作[{n}]。"
+    _, answer, _ = ask(Q, "YES", cited(reply))
+    (citation,) = answer.citations
+    assert FACT in citation.quote and "下半年投入運作" in citation.quote
+    assert span_text(SOURCE, list(citation.spans)) == citation.quote
+
+
 def test_a_rejected_answer_is_retried_once_with_the_reason(ask):
     invented = "沙嶺數據園可提供99萬平方米樓面面積[1]。"
     _, answer, fake = ask(Q, "YES", invented, cited())

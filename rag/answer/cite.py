@@ -28,13 +28,18 @@ from rag.text.glossary import annotate_english
 MEANING = 1.0
 
 
-def claims_by_passage(text: str) -> dict[int, str]:
-    """For each [n] of ``text``, the claims it vouches for, joined (a claim: the text a run of markers ends)."""
+def claims_of(text: str) -> dict[int, list[str]]:
+    """For each [n] of ``text``, the claims it vouches for (a claim: the text a run of markers ends)."""
     out: dict[int, list[str]] = defaultdict(list)
     for claim in ground.CLAIM.findall(text.strip()):
         for n in dict.fromkeys(ground.markers(claim)):
             out[n].append(ground.strip_markers(claim))
-    return {n: " ".join(parts) for n, parts in out.items()}
+    return dict(out)
+
+
+def claims_by_passage(text: str) -> dict[int, str]:
+    """For each [n] of ``text``, the claims it vouches for, joined."""
+    return {n: " ".join(parts) for n, parts in claims_of(text).items()}
 
 
 def support(claim: str, sentence: str, question: str, english: bool) -> float:
@@ -125,19 +130,34 @@ def citations(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, 
     (issue #26, item 4). Only a sentence that holds every figure the claim states and supports it at least as
     well as the headline does; among those, the one sharing most of the headline's words.
     """
-    claims = claims_by_passage(text)
+    parts = claims_of(text)
     english = lang == "en"
     out = []
     for n in cited:
-        claim = claims.get(n) or ground.strip_markers(text)
-        best, held = _best(settings, claim, extractive.sentences(hits[n - 1], n - 1), question, english)
+        claim = " ".join(parts.get(n, ())) or ground.strip_markers(text)
+        own = extractive.sentences(hits[n - 1], n - 1)
+        best, held = _best(settings, claim, own, question, english)
+        chosen = [best]
         if article and hits[n - 1].chunk.kind == "headline":
             story = [c for b in _story(hits[n - 1], article, question) for c in extractive.sentences(b, n - 1)
                      if not numbers.unsupported(claim, [c.text])]
             if story and (found := _best(settings, claim, story, question, english, hits[n - 1].chunk.text))[1] >= held:
-                best = found[0]
-        chunk = best.hit.chunk
-        out.append(Citation(n=n, chunk_id=chunk.id, quote=best.text, start=best.spans[0][0], end=best.spans[-1][1],
-                            sub_article=chunk.sub_article, heading=chunk.heading, spans=best.spans,
-                            source=chunk.source))
+                chosen = [found[0]]
+        elif len(parts.get(n, ())) > 1 and len(own) > 1:
+            # Several claims on one passage, each held by another of its sentences: one [n], so one citation,
+            # quoting the passage from the first of those sentences to the last (verbatim, one place).
+            each = [i for i, c in enumerate(own) if c.spans in
+                    {_best(settings, claim, own, question, english)[0].spans for claim in parts[n]}]
+            if len(each) > 1:
+                chosen = own[each[0]:each[-1] + 1]
+        out.append(_citation(n, chosen))
     return out
+
+
+def _citation(n: int, chosen: list[extractive.Candidate]) -> Citation:
+    """Citation [n] quoting ``chosen`` (consecutive sentences of one chunk): their text, their spans."""
+    chunk = chosen[0].hit.chunk
+    spans = tuple(sp for c in chosen for sp in c.spans)
+    return Citation(n=n, chunk_id=chunk.id, quote="".join(c.text for c in chosen), start=spans[0][0],
+                    end=spans[-1][1], sub_article=chunk.sub_article, heading=chunk.heading, spans=spans,
+                    source=chunk.source)
