@@ -37,11 +37,6 @@ def claims_of(text: str) -> dict[int, list[str]]:
     return dict(out)
 
 
-def claims_by_passage(text: str) -> dict[int, str]:
-    """For each [n] of ``text``, the claims it vouches for, joined."""
-    return {n: " ".join(parts) for n, parts in claims_of(text).items()}
-
-
 def support(claim: str, sentence: str, question: str, english: bool) -> float:
     """How much of ``claim`` ``sentence`` holds: its figures (one each) and the share of the words it adds to
     ``question`` (all its words when it adds none); read through the English renderings for an English claim."""
@@ -122,7 +117,8 @@ def _best(settings: Settings, claim: str, cands: list[extractive.Candidate], que
 def citations(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...], question: str,
               lang: str, article: list[Hit] | None = None) -> list[Citation]:
     """One citation per passage ``text`` cites (``cited``, 1-based into ``hits``): its sentence that holds
-    most of the claims citing it.
+    most of the claims citing it; when those claims are each held by another of its sentences, the passage
+    from the first of those to the last (verbatim, one place), so every claim's sentence is in the quote.
 
     A claim cited to a headline is quoted from the sentence of its story that states it in full (``article``:
     every block of the corpus): a headline compresses one of its story's sentences (撥款5000萬挺全民AI培訓 for
