@@ -41,7 +41,7 @@ def _names() -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _names_of(rows: tuple[str, ...]) -> tuple[str, ...]:
-    names = [n for n in (*language._article_names(), *rows) if len(n) >= 3 and n not in _GENERIC]
+    names = [n for n in (*language.proper_nouns(), *rows) if len(n) >= 3 and n not in _GENERIC]
     return tuple(sorted({language.for_matching(n) for n in names}, key=len, reverse=True))
 
 

@@ -354,7 +354,7 @@ def chinese_left(text: str) -> list[str]:
     runs = [language.to_traditional(r) for r in language.HAN_RUN.findall(language.unquoted(strip_markers(text)))]
     if not runs:
         return []
-    names = [e.chinese for e in glossary.entries()] + list(language._article_names())
+    names = [e.chinese for e in glossary.entries()] + list(language.proper_nouns())
     known = "\n".join("".join(language.HAN_RUN.findall(n)) for n in names)
     return [r for r in runs if r not in known]
 

@@ -289,8 +289,9 @@ def _mandarin_pattern() -> re.Pattern[str]:
 
 
 @functools.cache
-def _article_names() -> tuple[str, ...]:
-    """The names in data/proper_nouns.txt, as the article writes them."""
+def proper_nouns() -> tuple[str, ...]:
+    """The names in data/proper_nouns.txt, as the article writes them (read once): what the script conversion
+    keeps as written, and what the follow-up rule and the grounding check count as the corpus's names."""
     names = []
     for line in (DATA_DIR / "proper_nouns.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -302,7 +303,7 @@ def _article_names() -> tuple[str, ...]:
 def _simplified_names() -> tuple[re.Pattern[str], dict[str, str]]:
     """The simplified spellings of the article's Chinese names, and the article's spelling of each."""
     spelling = {}
-    for name in _article_names():
+    for name in proper_nouns():
         simplified = _convert("hk2s", name)
         if simplified != name and _HAN_RE.search(name):
             spelling.setdefault(simplified, name)
@@ -313,7 +314,7 @@ def _simplified_names() -> tuple[re.Pattern[str], dict[str, str]]:
 def _names_pattern() -> re.Pattern[str]:
     """Article names (and their simplified forms), longest first, Latin ones case-insensitively."""
     names: set[str] = set()
-    for line in _article_names():
+    for line in proper_nouns():
         name = unicodedata.normalize("NFKC", line)
         names.update({name, _convert("hk2s", name), _convert("s2hk", name)})
     ordered = sorted(names, key=lambda w: (-len(w), w))
