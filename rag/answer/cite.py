@@ -11,13 +11,14 @@ Meaning (e5's cosine) only breaks ties.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
 from rag.answer import extractive, ground
 from rag.config import Settings
 from rag.index import embedder
-from rag.records import Citation, Hit
+from rag.records import Chunk, Citation, Hit
 from rag.text import kinds, numbers
 from rag.text.glossary import annotate_english
 
@@ -90,12 +91,12 @@ def recite(settings: Settings, text: str, hits: list[Hit], question: str, lang: 
     return "".join(out) if moved else None
 
 
-def _story(headline: Hit, article: list[Hit], question: str) -> list[Hit]:
+def _story(headline: Hit, article: Sequence[Chunk], question: str) -> list[Hit]:
     """The blocks of the story ``headline`` heads that state its facts: not headlines, nor bylines unless the
     question asks who wrote it."""
     c, skip = headline.chunk, ("headline",) if kinds.asks_for_author(question) else ("headline", "byline")
-    return [b for b in article if b.chunk.source == c.source and b.chunk.sub_article == c.sub_article
-            and b.chunk.kind not in skip]
+    return [Hit(b, 0.0, "article") for b in article if b.source == c.source and b.sub_article == c.sub_article
+            and b.kind not in skip]
 
 
 def _best(settings: Settings, claim: str, cands: list[extractive.Candidate], question: str, english: bool,
@@ -115,7 +116,7 @@ def _best(settings: Settings, claim: str, cands: list[extractive.Candidate], que
 
 
 def citations(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, ...], question: str,
-              lang: str, article: list[Hit] | None = None) -> list[Citation]:
+              lang: str, article: Sequence[Chunk] = ()) -> list[Citation]:
     """One citation per passage ``text`` cites (``cited``, 1-based into ``hits``): its sentence that holds
     most of the claims citing it; when those claims are each held by another of its sentences, the passage
     from the first of those to the last (verbatim, one place), so every claim's sentence is in the quote.
@@ -142,8 +143,8 @@ def citations(settings: Settings, text: str, hits: list[Hit], cited: tuple[int, 
         elif len(parts.get(n, ())) > 1 and len(own) > 1:
             # Several claims on one passage, each held by another of its sentences: one [n], so one citation,
             # quoting the passage from the first of those sentences to the last (verbatim, one place).
-            each = [i for i, c in enumerate(own) if c.spans in
-                    {_best(settings, claim, own, question, english)[0].spans for claim in parts[n]}]
+            held_by = {_best(settings, claim, own, question, english)[0].spans for claim in parts[n]}
+            each = [i for i, c in enumerate(own) if c.spans in held_by]
             if len(each) > 1:
                 chosen = own[each[0]:each[-1] + 1]
         out.append(_citation(n, chosen))

@@ -386,7 +386,7 @@ class Bot:
                     return
                 if result.ok:
                     citations = tuple(cite.citations(self.settings, text, hits, result.cited, q.text, q.lang,
-                                                     shown.article or self._article()))
+                                                     self.index.article))
                     q.clock.mark("total_ms")
                     # Checked as written; shown in Cantonese words to a Cantonese asker (figures and names unmoved).
                     yield Answer(text=as_shown(text, q.lang), language=q.lang, refused=False, backend=q.backend,

@@ -145,6 +145,7 @@ def _pairs(text: str) -> dict[str, str]:
 
 
 SURNAMES: dict[str, str] = _pairs(_SURNAMES)
+_LONGEST_FIRST = tuple(sorted(SURNAMES, key=len, reverse=True))  # a compound surname (歐陽) before a single
 
 #: Jyutping initials as the Government spells them (z, c, s and j before some finals: ``_SYLLABLES``).
 _INITIALS = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
@@ -173,7 +174,7 @@ def _syllable(jyutping: str) -> str:
 
 def _surname(chinese: str) -> str:
     """The surname ``chinese`` starts with ('' if none in ``SURNAMES``): a compound one (歐陽) before a single."""
-    return next((s for s in sorted(SURNAMES, key=len, reverse=True) if chinese.startswith(s)), "")
+    return next((s for s in _LONGEST_FIRST if chinese.startswith(s)), "")
 
 
 def person(chinese: str) -> str | None:
