@@ -161,3 +161,17 @@ def test_a_byline_is_shown_to_the_model_only_when_asked_who_wrote(bot, indexed, 
     shown = answering_passages(question, hits)
     assert any(h.chunk.kind == "byline" for h in shown) is byline
     assert [h for h in hits if h.chunk.kind != "byline"] == [h for h in shown if h.chunk.kind != "byline"]
+
+
+def test_a_passage_already_shown_word_for_word_is_not_shown_again(bot, indexed):
+    """Each story repeats its byline: asked who wrote, the model got the one line three times (hant-042)."""
+    from rag.answer.pipeline import answering_passages
+
+    question = "這篇預算案主稿由哪兩位記者撰寫？"
+    hits = bot.index.search(question, k=indexed.top_k, lang="cmn-Hant")
+    texts = [h.chunk.text for h in hits]
+    assert len(set(texts)) < len(texts)  # the same byline found in several stories
+    shown = answering_passages(question, hits)
+    assert len({h.chunk.text for h in shown}) == len(shown)
+    assert any("楊盈盈、陸雅楠" in h.chunk.text for h in shown[:3])
+    assert [h.chunk.text for h in shown] == list(dict.fromkeys(texts))

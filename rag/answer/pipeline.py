@@ -74,12 +74,19 @@ def as_shown(text: str, lang: str) -> str:
 
 
 def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
-    """The hits a model may answer from, best first: without bylines, unless the question asks who wrote.
+    """The hits a model may answer from, best first: without bylines, unless the question asks who wrote,
+    and without a passage whose words an earlier one already shows.
 
     A byline (香港文匯報訊（記者 楊盈盈）) says only who wrote a story; shown as a passage, the model
-    answered questions with it (docs/history.md).
+    answered questions with it (docs/history.md). Each story repeats its byline word for word, so a question
+    about the writers got the same line three times and never the fourth passage naming both (hant-042).
     """
-    return [h for h in hits if h.chunk.kind != "byline" or kinds.asks_for_author(question)] or hits
+    kept = [h for h in hits if h.chunk.kind != "byline" or kinds.asks_for_author(question)] or hits
+    out: list[Hit] = []
+    for h in kept:
+        if not any(h.chunk.text in o.chunk.text for o in out):
+            out.append(h)
+    return out
 
 
 def unavailable(question: str, backend: str = "extractive") -> Answer:
