@@ -307,3 +307,43 @@ def test_chinese_left_in_an_english_answer_is_a_problem_unless_a_name_or_a_quote
     passages = ["啟德體育園昨日舉行開幕典禮，行政長官李家超主禮。沙嶺數據園提供25萬平方米樓面面積，撥款5,000萬元。"]
     problems = ground.check(answer, passages * 3, "Who officiated?", "en").problems
     assert any(p.startswith(ground.CHINESE_LEFT) for p in problems) == bool(left)
+
+
+P_DSD = "防災及應急工作方面，渠務署將提升智慧水浸預測及預警系統，同時透過AI大型視覺語言模型分析道路影像。"
+P_LABOUR = "在就業服務方面，勞工處會運用AI優化就業配對，為求職人士及僱主提供更優質服務。"
+P_TD = "在交通管理方面，運輸署將研究建立結合大數據分析及AI的交通管理平台。"
+
+
+@pytest.mark.parametrize("answer,lang,moved", [
+    # Seen from the bundled model (test en-038, 2026-12-05): 渠務署's claim numbered with the Labour passage.
+    ("The Drainage Services Department will improve smart flood prediction and warning systems [2].", "en",
+     "The Drainage Services Department will improve smart flood prediction and warning systems [1]."),
+    # Chinese, simplified: the name read through either script.
+    ("渠务署将提升智慧水浸预测系统[3]。劳工处会运用AI优化就业配对[2]。", "cmn-Hans",
+     "渠务署将提升智慧水浸预测系统[1]。劳工处会运用AI优化就业配对[2]。"),
+    # Rightly cited, or cited to one of several passages that hold the name: nothing moves.
+    ("The Labour Department will use AI to match jobs [2].", "en", None),
+    ("渠務署和勞工處都會用AI[1][2]。", "cmn-Hant", None),
+    # Two names no one passage holds together: the model's choice stays.
+    ("The Drainage Services Department and the Transport Department will use AI [2].", "en", None),
+    # A name in no passage: stays, for the other checks to judge.
+    ("The Hospital Authority will use AI [1].", "en", None),
+])
+def test_a_claim_cited_without_a_name_it_states_goes_to_the_passage_naming_it(answer, lang, moved):
+    from rag.answer import ground
+
+    assert ground.recite_names(answer, [P_DSD, P_LABOUR, P_TD], lang) == moved
+
+
+def test_a_claim_on_a_passage_that_states_it_without_the_name_keeps_its_marker():
+    """Seen from the bundled model (written-later hans-f06, 2026-12-05): the story's next passage says what the
+    team does next without naming it; the passage naming the team does not say it."""
+    from rag.answer import ground
+
+    team = "政府已成立AI（人工智能）效能提升組，統籌並推動各部門應用AI。"
+    then = "在完成評估後，將提出具體建議，並為各部門人員安排相應培訓，強化他們使用AI的能力。"
+    question = "AI效能提升组请专家评估完技术方案之后，下一步打算做什么？"
+    answer = "AI效能提升组下一步打算提出具体建议，并为各部门人员安排相应培训[2]。"
+    assert ground.recite_names(answer, [team, then], "cmn-Hans", question) is None
+    assert ground.recite_names("AI效能提升组会统筹各部门应用AI[2]。", [team, then], "cmn-Hans", question) \
+        == "AI效能提升组会统筹各部门应用AI[1]。"

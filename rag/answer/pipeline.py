@@ -488,6 +488,9 @@ class Bot:
         if result.ok:
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.
             text, result = _mended(text, result, ground.recite_words(text, shown.seen, q.text), shown, q)
+            # A claim cited to a passage without a name it states goes to the one passage with all of them.
+            by_names = ground.recite_names(text, shown.passages, q.lang, q.text, shown.seen)
+            text, result = _mended(text, result, by_names, shown, q)
         if result.ok and shown.whole:
             # One of some sixty passages: a claim numbered where it plainly is not goes where it plainly is.
             text, result = _mended(text, result, cite.recite(self.settings, text, shown.hits, q.text, q.lang), shown, q)
