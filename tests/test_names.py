@@ -80,6 +80,23 @@ def test_a_person_the_model_misspelled_is_spelled_by_code():
     assert kept == {"羅淑佩": "Rosanna Law"}  # her own English name, which spells her surname
 
 
+def test_a_place_whose_english_leaves_out_a_known_place_is_written_by_code():
+    # The bundled model's English for the sports park (session 19) and for a hospital's site (将軍澳, session 20).
+    kept, rejected = _check(_proposal("啟德體育園", "Leighton Park"), _proposal("主場館", "Main Stadium"),
+                            _proposal("室內體育館", "Indoor Sports Hall"),
+                            _proposal("啟德體育園有限公司", "Leighton Sports Park Limited", "body"))
+    assert kept == {"啟德體育園": "Kai Tak Sports Park", "主場館": "Main Stadium", "室內體育館": "Indoor Sports Hall"}
+    assert "leaves out 啟德 (Kai Tak)" in rejected["啟德體育園有限公司"]  # not a place: not rewritten, not kept
+    text = "香港中醫醫院位於將軍澳百勝角，設有約400張病床。"
+    rows, _ = names.check([names.Proposal("將軍澳百勝角", "Kowloon Bay, Wan Chai", "place", "x.txt"),
+                           names.Proposal("香港中醫醫院", "Hong Kong Chinese Medicine Hospital", "body", "x.txt")],
+                          {"x.txt": text}, HAND)
+    got = {e.chinese: e for _s, e in rows}
+    assert got["將軍澳百勝角"].english == "Tseung Kwan O Pak Sing Kok"
+    assert "written by code (the model wrote 'Kowloon Bay, Wan Chai')" in got["將軍澳百勝角"].note
+    assert got["香港中醫醫院"].english == "Hong Kong Chinese Medicine Hospital"
+
+
 def test_a_year_in_a_name_must_stay_the_same():
     text = "2025施政報告提出成立新基金。"
     for english, kept in (("2025 Policy Address", True), ("2024 Policy Address", False), ("Policy Address", False)):

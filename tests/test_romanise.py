@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer import refuse
+from rag.text import romanise
 from rag.text.romanise import Romanised, person, spellings, spells_person, words_of
 
 TEXT = "啟德體育園昨日舉行開幕典禮，行政長官李家超主禮。文化體育及旅遊局局長羅淑佩表示，體育園將成為香港的重要平台。"
@@ -74,3 +75,30 @@ def test_what_is_not_a_persons_name_is_not_spelled():
 ])
 def test_a_persons_english_must_spell_their_name(english, chinese, spells):
     assert spells_person(english, chinese) is spells
+
+
+@pytest.mark.parametrize(("chinese", "english"), [
+    ("啟德體育園", "Kai Tak Sports Park"),  # a known place, then what it is
+    ("將軍澳百勝角", "Tseung Kwan O Pak Sing Kok"),  # a known place, then the rest spelled
+    ("香港仔", "Aberdeen"), ("深圳", "Shenzhen"),  # not spellings of their Cantonese
+    ("元朗創新園", "Yuen Long InnoPark"),
+])
+def test_a_place_is_written_as_hong_kong_writes_it(chinese, english):
+    assert romanise.place(chinese) == english
+
+
+@pytest.mark.parametrize("chinese", ["體育園", "大灣區內更多醫療機構的名單"])
+def test_what_is_not_a_places_name_is_not_written(chinese):
+    assert romanise.place(chinese) is None  # only what it is; too much to spell
+
+
+@pytest.mark.parametrize(("english", "chinese", "left_out"), [
+    ("Leighton Park", "啟德體育園", ["啟德"]),
+    ("Kowloon Bay, Wan Chai", "將軍澳百勝角", ["將軍澳"]),  # another district
+    ("Tseung Kwan O Pak Shing Kok", "將軍澳百勝角", []),
+    ("Indoor Sports Hall", "室內體育館", []),  # no known place: translated or spelled, code cannot tell
+    ("HKMA", "香港金融管理局", []), ("Mainland institutions", "內地機構", []),  # HK for Hong Kong; "the" not needed
+    ("Hong Kong Island", "香港仔", ["香港仔"]),  # the longest known place is the one judged
+])
+def test_a_names_english_must_keep_the_known_places_in_it(english, chinese, left_out):
+    assert romanise.places_left_out(english, chinese) == left_out

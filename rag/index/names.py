@@ -39,7 +39,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-2"
+VERSION = "names-3"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -179,6 +179,14 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str],
         if first.kind == "person" and not romanise.spells_person(english, chinese):
             # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
             english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
+        elif left_out := romanise.places_left_out(english, chinese):
+            # 將軍澳百勝角 as "Kowloon Bay, Wan Chai", another district: a place is written with the known places'
+            # English and the rest spelled; any other name leaving a known place out is not kept.
+            if first.kind != "place" or not (english := romanise.place(chinese)):
+                why = f"its English leaves out {left_out[0]} ({romanise.places()[left_out[0]]})"
+                rejected += [Rejected(p, why) for p in group]
+                continue
+            made = f"written by code (the model wrote {first.english!r})"
         if english.lower() in english_of:
             rejected.append(Rejected(first, f"English already given to {english_of[english.lower()]}"))
             continue

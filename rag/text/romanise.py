@@ -224,3 +224,95 @@ def spells_person(english: str, chinese: str) -> bool:
 def words_of(name: str) -> list[str]:
     """A name's words as ``Romanised.spelled`` takes them: Lee Ka-chiu → lee, ka, chiu."""
     return [w.lower() for w in _WORD.findall(name)]
+
+
+# ------------------------------------------------------------------------------------------------ places
+
+#: What a place's last characters say it is, in English: 啟德體育園 is Kai Tak (spelled) and a Sports Park.
+PLACE_KINDS = {
+    "體育園": "Sports Park", "體育館": "Sports Centre", "運動場": "Sports Ground", "公園": "Park", "花園": "Garden",
+    "醫院": "Hospital", "創新園": "InnoPark", "科學園": "Science Park", "數據園": "Data Park",
+    "工業邨": "Industrial Estate",
+    "港鐵站": "MTR Station", "站": "Station", "碼頭": "Pier", "廣場": "Plaza", "中心": "Centre", "大廈": "Building",
+    "大樓": "Building", "隧道": "Tunnel", "大橋": "Bridge", "機場": "Airport", "口岸": "Control Point",
+    "新市鎮": "New Town", "新發展區": "New Development Area",
+}
+_KINDS_LONGEST_FIRST = tuple(sorted(PLACE_KINDS, key=len, reverse=True))
+#: More characters than this left to spell, and the text is a description (大灣區內更多醫療機構), not a place's name.
+PLACE_SPELLED = 4
+
+
+@functools.cache
+def places() -> dict[str, str]:
+    """Places whose English is not only a spelling (香港仔 Aberdeen, 深圳 Shenzhen): ``rag/data/places.tsv``."""
+    text = (resources.files("rag") / "data" / "places.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return {zh: en.strip() for zh, en in rows}
+
+
+@functools.cache
+def _places_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(places(), key=len, reverse=True))
+
+
+def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
+    """``chinese`` as (Chinese, English) parts, each a known place or one spelled character, and what it is;
+    None when a character is unread or too many are left to spell."""
+    import ToJyutping  # as in person()
+
+    tail = next((k for k in _KINDS_LONGEST_FIRST if chinese.endswith(k) and len(chinese) > len(k)), "")
+    rest = chinese[: len(chinese) - len(tail)]
+    parts: list[tuple[str, str]] = []
+    while rest:
+        known = next((p for p in _places_longest_first() if rest.startswith(p)), "")
+        if known:
+            parts.append((known, places()[known]))
+            rest = rest[len(known):]
+            continue
+        reading = ToJyutping.get_jyutping_list(rest[0])[0][1]
+        if not reading:
+            return None
+        parts.append((rest[0], _syllable(reading.split()[0]).capitalize()))
+        rest = rest[1:]
+    if sum(len(zh) == 1 and zh not in places() for zh, _ in parts) > PLACE_SPELLED:
+        return None
+    return parts, PLACE_KINDS.get(tail, "")
+
+
+def place(chinese: str) -> str | None:
+    """A place's English as Hong Kong writes it: its known places (``places``) as listed, its other characters in the
+    Government's letters, one word each (百勝角 → Pak Sing Kok), then what it is (體育園 → Sports Park): 啟德體育園 →
+    Kai Tak Sports Park, 將軍澳百勝角 → Tseung Kwan O Pak Sing Kok. None when it may not be a place's name (a
+    character unread, more than ``PLACE_SPELLED`` to spell, or nothing but what it is)."""
+    if chinese in places():
+        return places()[chinese]
+    got = _place_parts(chinese)
+    if not got or not got[0] or chinese in PLACE_KINDS:
+        return None
+    parts, tail = got
+    return " ".join([en for _, en in parts] + ([tail] if tail else []))
+
+
+def _same(word: str) -> str:
+    """A romanised word as compared: ts and ch, sh and s alike (Tseung = Cheung, Shing = Sing)."""
+    return word.replace("ts", "ch").replace("sh", "s")
+
+
+def places_left_out(english: str, chinese: str) -> list[str]:
+    """The known places (``places``) in ``chinese`` whose English ``english`` leaves out, leftmost-longest (香港仔
+    before 香港): the model wrote 啟德體育園 as "Leighton Park" and 將軍澳百勝角 as "Kowloon Bay, Wan Chai", another
+    district. Only the known places are judged; the rest may be translated (室內體育館 Indoor Sports Centre) or
+    spelled, which code cannot tell apart. HK stands for Hong Kong (HKU, HKMA); "the" is not required."""
+    have = {_same(w) for w in words_of(english)}
+    if any(w.startswith("hk") for w in have):
+        have |= {"hong", "kong"}
+    out, i = [], 0
+    while i < len(chinese):
+        known = next((p for p in _places_longest_first() if chinese.startswith(p, i)), "")
+        if known:
+            if not {_same(w) for w in words_of(places()[known]) if w != "the"} <= have:
+                out.append(known)
+            i += len(known)
+        else:
+            i += 1
+    return out
