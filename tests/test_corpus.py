@@ -429,3 +429,28 @@ def test_markdown_paragraph_lines_are_one_paragraph():
 def test_inline_markup_is_cut_out_never_rewritten(line, shown):
     runs = markup.visible_runs(line)
     assert "".join(line[a:b] for a, b in runs) == shown
+
+
+CORPUS3 = ROOT / "tests" / "data" / "corpus3" / "wenweipo-primary-care-2026.txt"
+QUESTIONS3 = ROOT / "tests" / "data" / "questions_corpus3.jsonl"
+
+
+def test_another_article_in_the_print_layout():
+    """Written in the Budget article's print layout on another subject: the same repairs, no misfire."""
+    text = CORPUS3.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS3.name)
+    assert a.sub_articles == ["長者醫療券增至3000元 中醫醫院年底試業", "中醫醫院分階段試業", "基層醫療主要措施"]
+    assert _texts(a, "byline") == ["香港文匯報記者 葉曉晴", "香港文匯報訊（記者 葉曉晴）"]
+    assert _texts(a, "caption") == ["地區康健中心為市民提供慢性疾病篩查服務。資料圖片",
+                                    "位於將軍澳的香港中醫醫院將於今年底試業。資料圖片"]
+    assert len(_texts(a, "list_item")) == 5
+    subheads = [b.heading for b in a.blocks if b.kind == "headline" and b.heading]
+    assert subheads == ["慢病共同治理計劃擴展", "醫療券使用範圍擴大"]
+    # The paragraph a page break cut (並加強 / 抽查…) is one paragraph again.
+    assert any("並加強抽查私家醫護人員的申領紀錄。" in t for t in _texts(a, "prose"))
+    import json
+
+    sentences = [s.text for _, s in a.sentences()]
+    for row in map(json.loads, QUESTIONS3.read_text(encoding="utf-8").splitlines()):
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
