@@ -97,6 +97,22 @@ def test_a_place_whose_english_leaves_out_a_known_place_is_written_by_code():
     assert got["香港中醫醫院"].english == "Hong Kong Chinese Medicine Hospital"
 
 
+def test_a_word_of_an_article_the_hand_glossary_covers_gets_no_machine_english():
+    """Seen (session 20): 消息人士 "Media Commentator", made for a health article, glossed the Budget article's
+    消息人士 [= Media Commentator] in every English answer quoting it."""
+    text = "醫務衞生局消息人士指，據了解，基層醫療署成立後將監察服務質素。"
+    covered = ARTICLE.read_text(encoding="utf-8")
+    proposals = [names.Proposal(zh, en, kind, "x.txt") for zh, en, kind in [
+        ("消息人士", "Media Commentator", "person"), ("據了解", "It is understood", "term"),
+        ("基層醫療署", "Primary Healthcare Commission", "body")]]
+    rows, rejected = names.check(proposals, {"x.txt": text}, HAND, covered)
+    assert [e.chinese for _s, e in rows] == ["基層醫療署"]
+    assert {r.proposal.chinese for r in rejected} == {"消息人士", "據了解"}
+    assert all("covers" in r.why for r in rejected)
+    rows, _ = names.check(proposals, {"x.txt": text}, HAND)  # with no covered article, form alone decides
+    assert len(rows) == 3
+
+
 def test_a_year_in_a_name_must_stay_the_same():
     text = "2025施政報告提出成立新基金。"
     for english, kept in (("2025 Policy Address", True), ("2024 Policy Address", False), ("Policy Address", False)):

@@ -39,7 +39,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-3"
+VERSION = "names-4"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -129,10 +129,15 @@ def _figures_kept(chinese: str, english: str) -> bool:
             and all(any(numbers.same_quantity(b, a) for a in zh) for b in en))
 
 
-def _why_not(p: Proposal, text: str, hand: dict[str, str]) -> str:
+def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") -> str:
     """Why a proposal cannot be kept, or '' if it can (each reason one check, in order)."""
     if p.chinese not in text:
         return "not in the article word for word"
+    if p.chinese in covered:
+        # Rows apply wherever their Chinese is written: 消息人士 "Media Commentator", made for a health article,
+        # glossed the Budget article's 消息人士 too, changing its English answers. An article a person wrote the
+        # glossary for reads as that glossary says; a word it also uses is seldom a name anyway (成立後).
+        return "also in an article corpus/glossary.tsv covers, whose English view it would change"
     if not MIN_CHARS <= len(p.chinese) <= MAX_CHARS or not _CJK.search(p.chinese):
         return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
     if _CLAUSE.search(p.chinese):
@@ -154,18 +159,19 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str]) -> str:
     return ""
 
 
-def check(proposals: Iterable[Proposal], texts: dict[str, str],
-          hand: Iterable[glossary.Entry]) -> tuple[list[tuple[str, glossary.Entry]], list[Rejected]]:
+def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[glossary.Entry],
+          covered: str = "") -> tuple[list[tuple[str, glossary.Entry]], list[Rejected]]:
     """The proposals that pass every check, as (source, glossary row), one per Chinese name; and the rest, with why.
 
-    ``texts`` maps each source to its whole text. A name proposed more than once takes its most
-    frequent English (the first on a tie), wherever it occurs; two names with one English keep the first.
+    ``texts`` maps each source to its whole text; ``covered`` is the text of the articles the hand glossary
+    covers. A name proposed more than once takes its most frequent English (the first on a tie), wherever it
+    occurs; two names with one English keep the first.
     """
     table = {e.chinese: e.english for e in hand}
     kept: dict[str, list[Proposal]] = {}
     rejected: list[Rejected] = []
     for p in proposals:
-        why = _why_not(p, texts.get(p.source, ""), table)
+        why = _why_not(p, texts.get(p.source, ""), table, covered)
         if why:
             rejected.append(Rejected(p, why))
         else:
@@ -295,7 +301,8 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
             proposals += propose(complete, article)
         # Checked together with the kept sections' rows, so no two sources give one name two Englishes.
         earlier = [e for s in sections.values() for e in s.rows]
-        rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier])
+        covered_text = "\n".join(a.text for s, a in articles.items() if s in covered)
+        rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier], covered_text)
         for source, _article, key in todo:
             sections[source] = Section(source, key, tuple(e for s, e in rows if s == source))
     path.parent.mkdir(parents=True, exist_ok=True)
