@@ -175,3 +175,64 @@ def test_a_passage_already_shown_word_for_word_is_not_shown_again(bot, indexed):
     assert len({h.chunk.text for h in shown}) == len(shown)
     assert any("楊盈盈、陸雅楠" in h.chunk.text for h in shown[:3])
     assert [h.chunk.text for h in shown] == list(dict.fromkeys(texts))
+
+
+# ------------------------------------------------------------------------------------- more than one article
+
+HEALTH = ROOT / "tests" / "data" / "corpus3" / "wenweipo-primary-care-2026.txt"
+
+
+@pytest.fixture(scope="module")
+def budget_and_health(tmp_path_factory, base_settings):
+    """A real index of the Budget article beside the health article written for the tests (no names made)."""
+    import dataclasses
+    import shutil
+
+    from rag.index import ingest
+
+    root = tmp_path_factory.mktemp("two")
+    (root / "corpus").mkdir()
+    for f in (ARTICLE, HEALTH):
+        shutil.copy(f, root / "corpus" / f.name)
+    settings = dataclasses.replace(base_settings, corpus_dir=root / "corpus", data_dir=root / "data",
+                                   chroma_path=root / "data" / "chroma", llm_reads="passages")
+    ingest.run(settings)
+    return settings
+
+
+@pytest.mark.parametrize(("question", "source", "reply"), [
+    # The Budget's list item leads by far; health passages (成立, 醫療) came next and the model answered from one.
+    ("國際臨床試驗學院幾時成立？", ARTICLE.name, "國際臨床試驗學院明年成立[1]。"),
+    ("盧寵茂公布了甚麼措施？", HEALTH.name, "盧寵茂公布了新一輪基層醫療措施[1]。"),
+])
+def test_the_model_reads_one_articles_passages_when_that_article_plainly_leads(budget_and_health, question,
+                                                                               source, reply):
+    from rag.answer.pipeline import ONE_ARTICLE_GAP, Bot
+    from rag.llm.fake import FakeLLM
+
+    fake = FakeLLM(replies=["YES", reply])
+    bot = Bot(budget_and_health, llm=fake)
+    answer = bot.answer(question, backend="bundled")
+    hits = bot.index.search(question)
+    assert hits[0].chunk.source == source
+    assert any(h.chunk.source != source for h in hits)  # search's best passages hold both articles
+    assert hits[0].score - max(h.score for h in hits if h.chunk.source != source) >= ONE_ARTICLE_GAP
+    read = fake.prompts[-1][-1]["content"]
+    other = HEALTH if source == ARTICLE.name else ARTICLE
+    assert not any(h.chunk.text in read for h in hits if h.chunk.source == other.name)
+    assert not answer.refused and {c.source for c in answer.citations} == {source}
+
+
+def test_passages_of_two_articles_close_in_score_are_all_read():
+    from rag.answer.pipeline import ONE_ARTICLE_GAP, one_article
+    from rag.records import Chunk, Hit
+
+    def hit(source: str, score: float, n: int) -> Hit:
+        return Hit(Chunk(id=f"{source}{n}", text=f"{source} {n}", start=n, end=n + 1, source=source,
+                         sub_article="", heading="", kind="prose", paragraph=n), score, "hybrid")
+
+    close = [hit("a.txt", 1.0, 1), hit("b.txt", 1.0 - ONE_ARTICLE_GAP / 2, 2), hit("a.txt", 0.5, 3)]
+    assert one_article(close) == close
+    far = [hit("a.txt", 1.0, 1), hit("b.txt", 1.0 - ONE_ARTICLE_GAP * 2, 2), hit("a.txt", 0.3, 3)]
+    assert one_article(far) == [far[0], far[2]]
+    assert one_article(far[:1]) == far[:1] and one_article([]) == []

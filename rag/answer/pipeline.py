@@ -75,7 +75,8 @@ def as_shown(text: str, lang: str) -> str:
 
 def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
     """The hits a model may answer from, best first: without bylines, unless the question asks who wrote,
-    and without a passage whose words an earlier one already shows.
+    without a passage whose words an earlier one already shows, and only one article's when it plainly leads
+    (``one_article``).
 
     A byline (香港文匯報訊（記者 楊盈盈）) says only who wrote a story; shown as a passage, the model
     answered questions with it (docs/history.md). Each story repeats its byline word for word, so a question
@@ -86,7 +87,30 @@ def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
     for h in kept:
         if not any(h.chunk.text in o.chunk.text for o in out):
             out.append(h)
-    return out
+    return one_article(out)
+
+
+#: How far (in search's score) the best passage must lead every other article's best for the model to read only
+#: passages of its article.
+ONE_ARTICLE_GAP = 0.3
+
+
+def one_article(hits: list[Hit]) -> list[Hit]:
+    """Only the best hit's article's hits, when the best plainly leads every other article's; else all of them.
+
+    With a health article beside the Budget one, 國際臨床試驗學院幾時成立？ found the Budget's list item first by
+    far (1.0), then four health passages (0.26-0.30: 成立, 醫療), and the model answered from one of them:
+    香港中醫醫院將於今年底試業. An answer is one article's; a passage from another only distracts the model, unless
+    search ranks that article nearly as high (docs/history.md, session 20). Fewer passages, when that is all the
+    article has among search's best, is fewer tokens to read.
+    """
+    if not hits:
+        return hits
+    top = hits[0]
+    others = [h.score for h in hits if h.chunk.source != top.chunk.source]
+    if not others or top.score - max(others) < ONE_ARTICLE_GAP:
+        return hits
+    return [h for h in hits if h.chunk.source == top.chunk.source]
 
 
 def unavailable(question: str, backend: str = "extractive") -> Answer:
