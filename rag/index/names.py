@@ -136,7 +136,7 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
     if p.chinese in covered:
         # Rows apply wherever their Chinese is written: 消息人士 "Media Commentator", made for a health article,
         # glossed the Budget article's 消息人士 too, changing its English answers. An article a person wrote the
-        # glossary for reads as that glossary says; a word it also uses is seldom a name anyway (成立後).
+        # glossary for reads as that glossary says; a word it also uses is seldom a name anyway (據了解).
         return "also in an article corpus/glossary.tsv covers, whose English view it would change"
     if not MIN_CHARS <= len(p.chinese) <= MAX_CHARS or not _CJK.search(p.chinese):
         return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
