@@ -48,6 +48,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from chromadb.api.models.Collection import Collection
 from llama_index.core import QueryBundle, VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.vector_stores import MetadataFilter, MetadataFilters
@@ -126,7 +127,7 @@ class Index:
     #: The articles ``corpus/glossary.tsv`` does not cover, romanised: what their English names may be spelt as.
     romanised: Romanised = field(default_factory=lambda: Romanised(""))
     #: The live generation's Chroma collection: the stored vectors of chunks the lexical side alone found.
-    collection: object = None
+    collection: Collection | None = None  # the same class from the embedded and the HTTP client
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
