@@ -103,7 +103,7 @@ def test_a_word_of_an_article_the_hand_glossary_covers_gets_no_machine_english()
     text = "醫務衞生局消息人士指，據了解，基層醫療署成立後將監察服務質素。"
     covered = ARTICLE.read_text(encoding="utf-8")
     proposals = [names.Proposal(zh, en, kind, "x.txt") for zh, en, kind in [
-        ("消息人士", "Media Commentator", "person"), ("據了解", "It is understood", "term"),
+        ("消息人士", "Media Commentator", "person"), ("據了解", "It is understood", "scheme"),
         ("基層醫療署", "Primary Healthcare Commission", "body")]]
     rows, rejected = names.check(proposals, {"x.txt": text}, HAND, covered)
     assert [e.chinese for _s, e in rows] == ["基層醫療署"]
@@ -111,6 +111,15 @@ def test_a_word_of_an_article_the_hand_glossary_covers_gets_no_machine_english()
     assert all("covers" in r.why for r in rejected)
     rows, _ = names.check(proposals, {"x.txt": text}, HAND)  # with no covered article, form alone decides
     assert len(rows) == 3
+
+
+def test_what_the_model_itself_calls_a_term_is_not_kept():
+    """The bundled model's "terms" (session 20): ordinary words, often wrongly rendered, glossed into the English
+    view as if they were names."""
+    kept, rejected = _check(_proposal("主場館", "Main Hall", "term"), _proposal("主場館", "Main Stadium", "place"),
+                            _proposal("國際足球及欖球賽事", "International Football and Handball Matches", "term"))
+    assert kept == {"主場館": "Main Stadium"}
+    assert "not a name" in rejected["國際足球及欖球賽事"]
 
 
 def test_a_year_in_a_name_must_stay_the_same():

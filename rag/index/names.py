@@ -39,7 +39,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-4"
+VERSION = "names-5"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -138,6 +138,11 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
         # glossed the Budget article's 消息人士 too, changing its English answers. An article a person wrote the
         # glossary for reads as that glossary says; a word it also uses is seldom a name anyway (據了解).
         return "also in an article corpus/glossary.tsv covers, whose English view it would change"
+    if p.kind == "term":
+        # The model's own kind for what is not a name (主場館 "Main Hall", 恒常化 "Normalization", 國際足球及欖球
+        # 賽事 "… Handball Matches"): glossed into the English view, such words were often wrong, and an English
+        # answer translates an ordinary word itself (docs/history.md, session 20).
+        return "a term by the model's own kind, not a name"
     if not MIN_CHARS <= len(p.chinese) <= MAX_CHARS or not _CJK.search(p.chinese):
         return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
     if _CLAUSE.search(p.chinese):
