@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -221,6 +222,10 @@ def test_the_model_reads_one_articles_passages_when_that_article_plainly_leads(b
     other = HEALTH if source == ARTICLE.name else ARTICLE
     assert not any(h.chunk.text in read for h in hits if h.chunk.source == other.name)
     assert not answer.refused and {c.source for c in answer.citations} == {source}
+    # As many passages as the article alone would give: its best beyond search's five fill the rest.
+    numbered = re.findall(r"^\[(\d+)\] ", read.split("\n\n")[0] if read.startswith("Passages:") else read, re.M)
+    assert len(numbered) == budget_and_health.llm_passages
+    assert all(h.chunk.source == source for h in answer.retrieved if h.chunk.text in read)
 
 
 def test_passages_of_two_articles_close_in_score_are_all_read():
