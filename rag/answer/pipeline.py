@@ -101,8 +101,8 @@ def one_article(hits: list[Hit]) -> list[Hit]:
     With a health article beside the Budget one, 國際臨床試驗學院幾時成立？ found the Budget's list item first by
     far (1.0), then four health passages (0.26-0.30: 成立, 醫療), and the model answered from one of them:
     香港中醫醫院將於今年底試業. An answer is one article's; a passage from another only distracts the model, unless
-    search ranks that article nearly as high (docs/history.md, session 20). Fewer passages, when that is all the
-    article has among search's best, is fewer tokens to read.
+    search ranks that article nearly as high (docs/history.md, session 20). ``Bot._fill_one_article`` then fills
+    the passages to as many as that article alone would give.
     """
     if not hits:
         return hits
@@ -454,10 +454,10 @@ class Bot:
             if self._fits(llm, blocks, q.lang):
                 numbered = generate.numbered(blocks)
                 return _Shown.of(numbered, q.lang, self.about(), blocks, self._pointer(q.hits, numbered))
-        shown = self._one_articles(q, answering_passages(q.text, q.hits))[: self.settings.llm_passages]
+        shown = self._fill_one_article(q, answering_passages(q.text, q.hits))[: self.settings.llm_passages]
         return _Shown.of(shown, q.lang, self.about(shown))
 
-    def _one_articles(self, q: _Question, shown: list[Hit]) -> list[Hit]:
+    def _fill_one_article(self, q: _Question, shown: list[Hit]) -> list[Hit]:
         """``shown``, and when they are one article's (``one_article``) but fewer than the model reads, more of
         that article's best passages after them, also added to ``q.hits``: as many as the article alone would
         give. With the health article beside it, 國際臨床試驗學院幾時成立？ kept one Budget passage of search's five,
