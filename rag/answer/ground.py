@@ -176,11 +176,15 @@ def recite(text: str, passages: list[str]) -> str | None:
         if cited and numbers.find_quantities(plain) and numbers.unsupported(plain, [passages[n - 1] for n in cited]):
             holders = [n for n in range(1, len(passages) + 1) if not numbers.unsupported(plain, [passages[n - 1]])]
             if holders:
-                first = CITATION.search(claim)
-                claim = claim[:first.start()] + f"[{holders[0]}]" + CITATION.sub("", claim[first.end():])
-                moved = True
+                claim, moved = cited_to(claim, holders[0]), True
         out.append(claim)
     return "".join(out) if moved else None
+
+
+def cited_to(claim: str, n: int) -> str:
+    """``claim`` with its first marker made [n] and its others dropped."""
+    first = CITATION.search(claim)
+    return claim[:first.start()] + f"[{n}]" + CITATION.sub("", claim[first.end():])
 
 
 #: The glossary's kinds that name one thing (a person, body, place or scheme); its terms (人工智能) are words.
@@ -213,16 +217,17 @@ def recite_names(text: str, passages: list[str], lang: str, question: str = "",
     """
     from rag.text import numbers
 
-    if len(passages) < 2:
-        return None
+    claims = CLAIM.findall(text.strip())
+    named = [names_in(strip_markers(c), lang) if markers(c) else [] for c in claims]
+    if len(passages) < 2 or not any(named):
+        return None  # most answers: nothing to move, nothing more to read
     trad = [language.to_traditional(p) for p in passages]
     held = [terms(p) for p in seen or passages]
     asked = terms(question)
     out, moved = [], False
-    for claim in CLAIM.findall(text.strip()):
+    for claim, names in zip(claims, named, strict=True):
         cited = [n for n in markers(claim) if 1 <= n <= len(passages)]
         plain = strip_markers(claim)
-        names = names_in(plain, lang) if cited else []
         words = (terms(plain) - FILLER - asked) or terms(plain) - FILLER
 
         def holds(n: int, names=names, plain=plain) -> bool:
@@ -232,12 +237,10 @@ def recite_names(text: str, passages: list[str], lang: str, question: str = "",
         def share(n: int, words=words) -> int:
             return len(words & held[n - 1])
 
-        if names and not any(holds(n) for n in cited):
+        if names and cited and not any(holds(n) for n in cited):
             holders = [n for n in range(1, len(passages) + 1) if holds(n)]
             if len(holders) == 1 and share(holders[0]) >= max(share(n) for n in cited):
-                first = CITATION.search(claim)
-                claim = claim[:first.start()] + f"[{holders[0]}]" + CITATION.sub("", claim[first.end():])
-                moved = True
+                claim, moved = cited_to(claim, holders[0]), True
         out.append(claim)
     return "".join(out) if moved else None
 

@@ -14,6 +14,7 @@ with it. The CLI, the app and the eval runner all answer through one ``Bot``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -335,28 +336,35 @@ class Bot:
         else:
             yield from self._model_answer(q)
 
-    def _retrieve(self, q: _Question) -> Answer | None:
-        """Search for ``q``'s passages (with the question before it, if it is a follow-up); the refusal if nothing
-        in the article is close to it."""
+    @contextlib.contextmanager
+    def _store(self) -> Iterator[None]:
+        """Index reads, with Chroma's failures as ``store.StoreError`` and the index forgotten after one (the next
+        question opens it again: a restarted server, a rebuilt index)."""
         try:
             with store.guard(self.settings):
-                index = self.index
-                # After the index is open: the follow-up rule reads the names of its glossary (rag.text.glossary).
-                q.query = followup.standalone(q.text, q.earlier, q.lang)
-                q.previous = q.earlier[-1] if q.query != q.text else None
-                prefer = index.conversation_source(q.earlier)
-                q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
-                # A follow-up is about its conversation's article, or the articles its best passages are in: what
-                # it names must be in those (開幕 in a sports article does not make 具体是哪一天开幕？ after a Budget
-                # question answerable). Not the conversation's article alone: with 100 articles, it was another
-                # article on a Budget question, and a right follow-up was refused (docs/history.md).
-                near = [prefer, *(h.chunk.source for h in q.hits[: self.settings.llm_passages])] \
-                    if prefer and q.previous else []
-                corpus = (near and index.text_of(*near)) or self.corpus_text()
-                q.about = self.about()
+                yield
         except store.StoreError:
             self.forget_index()
             raise
+
+    def _retrieve(self, q: _Question) -> Answer | None:
+        """Search for ``q``'s passages (with the question before it, if it is a follow-up); the refusal if nothing
+        in the article is close to it."""
+        with self._store():
+            index = self.index
+            # After the index is open: the follow-up rule reads the names of its glossary (rag.text.glossary).
+            q.query = followup.standalone(q.text, q.earlier, q.lang)
+            q.previous = q.earlier[-1] if q.query != q.text else None
+            prefer = index.conversation_source(q.earlier)
+            q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
+            # A follow-up is about its conversation's article, or the articles its best passages are in: what
+            # it names must be in those (開幕 in a sports article does not make 具体是哪一天开幕？ after a Budget
+            # question answerable). Not the conversation's article alone: with 100 articles, it was another
+            # article on a Budget question, and a right follow-up was refused (docs/history.md).
+            near = [prefer, *(h.chunk.source for h in q.hits[: self.settings.llm_passages])] \
+                if prefer and q.previous else []
+            corpus = (near and index.text_of(*near)) or self.corpus_text()
+            q.about = self.about()
         q.clock.mark("retrieve_ms")
         # The refusal threshold is a cosine similarity; hybrid and lexical scores are not one, Hit.cosine is.
         cosines = [h.cosine for h in q.hits if h.cosine is not None]
@@ -468,12 +476,8 @@ class Bot:
             return shown
         source = next(iter(sources))
         seen = {h.chunk.id for h in q.hits}
-        try:
-            with store.guard(self.settings):
-                found = self.index.search(q.query, k=self.settings.hybrid_depth, lang=q.lang, prefer=source)
-        except store.StoreError:
-            self.forget_index()
-            raise
+        with self._store():
+            found = self.index.search(q.query, k=self.settings.hybrid_depth, lang=q.lang, prefer=source)
         more = [h for h in found if h.chunk.source == source and h.chunk.id not in seen]
         q.hits = [*q.hits, *more]
         return answering_passages(q.text, [*shown, *more])

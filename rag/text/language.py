@@ -246,7 +246,8 @@ def _longest_first(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in ordered) if ordered else "(?!)")
 
 
-def _read_rows(path: Path) -> list[list[str]]:
+def read_rows(path: Path) -> list[list[str]]:
+    """A data file's tab-separated rows, without blank and ``#`` lines."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -258,7 +259,7 @@ def _read_rows(path: Path) -> list[list[str]]:
 def cantonese_table() -> tuple[tuple[str, str, str], ...]:
     """The (colloquial, written, marker) rows of data/cantonese.tsv, in file order."""
     out = []
-    for cols in _read_rows(DATA_DIR / "cantonese.tsv"):
+    for cols in read_rows(DATA_DIR / "cantonese.tsv"):
         if len(cols) < 3 or cols[2] not in _MARKER_WEIGHTS:
             raise ValueError(f"cantonese.tsv: bad row {cols!r}")
         out.append((cols[0], cols[1], cols[2]))
@@ -280,7 +281,7 @@ def _table() -> _Table:
 @functools.cache
 def mandarin_markers() -> dict[str, int]:
     """Mandarin counter-markers and their weights, from data/mandarin.tsv."""
-    return {cols[0]: int(cols[1]) for cols in _read_rows(DATA_DIR / "mandarin.tsv")}
+    return {cols[0]: int(cols[1]) for cols in read_rows(DATA_DIR / "mandarin.tsv")}
 
 
 @functools.cache

@@ -245,9 +245,9 @@ PLACE_SPELLED = 4
 @functools.cache
 def places() -> dict[str, str]:
     """Places whose English is not only a spelling (香港仔 Aberdeen, 深圳 Shenzhen): ``rag/data/places.tsv``."""
-    text = (resources.files("rag") / "data" / "places.tsv").read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return {zh: en.strip() for zh, en in rows}
+    from rag.text.language import DATA_DIR, read_rows
+
+    return {zh: en.strip() for zh, en in read_rows(DATA_DIR / "places.tsv")}
 
 
 @functools.cache
