@@ -255,6 +255,11 @@ def _places_longest_first() -> tuple[str, ...]:
     return tuple(sorted(places(), key=len, reverse=True))
 
 
+def _place_at(text: str, i: int = 0) -> str:
+    """The longest known place ``text`` has at ``i`` ('' if none)."""
+    return next((p for p in _places_longest_first() if text.startswith(p, i)), "")
+
+
 def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
     """``chinese`` as (Chinese, English) parts, each a known place or one spelled character, and what it is;
     None when a character is unread or too many are left to spell."""
@@ -264,7 +269,7 @@ def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
     rest = chinese[: len(chinese) - len(tail)]
     parts: list[tuple[str, str]] = []
     while rest:
-        known = next((p for p in _places_longest_first() if rest.startswith(p)), "")
+        known = _place_at(rest)
         if known:
             parts.append((known, places()[known]))
             rest = rest[len(known):]
@@ -308,7 +313,7 @@ def places_left_out(english: str, chinese: str) -> list[str]:
         have |= {"hong", "kong"}
     out, i = [], 0
     while i < len(chinese):
-        known = next((p for p in _places_longest_first() if chinese.startswith(p, i)), "")
+        known = _place_at(chinese, i)
         if known:
             if not {_same(w) for w in words_of(places()[known]) if w != "the"} <= have:
                 out.append(known)
