@@ -25,17 +25,15 @@ _EN_POINTING = re.compile(r"\b(it|they|them)\b", re.IGNORECASE)
 _EN_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z&+\-]+|\b[A-Z]{2,}[A-Za-z\-]*\b")
 # Names too general to make a question standalone.
 _GENERIC = {"香港", "政府", "特區政府", "香港特區政府", "元朗", "沙嶺", "內地", "國家"}
-# The glossary's kinds that name one thing: its hand-written "term" rows are subjects (人工智能, 中小學), which a
-# follow-up names too (咁中小學呢？). The machine-made rows count whatever their kind, which the model guesses
-# (主場館 came as a term, 開幕典禮 as a scheme).
-_NAMING_KINDS = ("person", "body", "place", "scheme")
 
 
 def _names() -> tuple[str, ...]:
     """The corpus's names: the Budget article's list, and the glossary in use (the hand rows and the machine-made
     rows of every other article, ``rag.index.names``), so that 啟德體育園幾時開幕？ asked after a question on the
     Budget is its own question, not a follow-up searched with it."""
-    rows = tuple(e.chinese for e in glossary.entries() if e.kind in _NAMING_KINDS or e.certainty == "machine")
+    # Hand-written "term" rows are subjects (人工智能, 中小學), which a follow-up names too (咁中小學呢？); the
+    # machine-made rows count whatever their kind.
+    rows = tuple(e.chinese for e in glossary.entries() if e.kind in glossary.NAME_KINDS or e.certainty == "machine")
     return _names_of(rows)
 
 

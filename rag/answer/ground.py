@@ -187,17 +187,13 @@ def cited_to(claim: str, n: int) -> str:
     return claim[:first.start()] + f"[{n}]" + CITATION.sub("", claim[first.end():])
 
 
-#: The glossary's kinds that name one thing (a person, body, place or scheme); its terms (人工智能) are words.
-NAME_KINDS = ("person", "body", "place", "scheme")
-
-
 def names_in(claim: str, lang: str) -> list[tuple[str, ...]]:
     """The corpus's names ``claim`` states (``corpus/glossary.tsv`` and the generated glossary), each as its
     Chinese forms: read from the English for an English claim, from the Chinese (either script) otherwise."""
     from rag.text import glossary
 
     found = glossary.lookup_english(claim) if lang == "en" else glossary.find_terms(claim)
-    return list(dict.fromkeys(t.forms or (t.chinese,) for t in found if t.kind in NAME_KINDS))
+    return list(dict.fromkeys(t.forms or (t.chinese,) for t in found if t.kind in glossary.NAME_KINDS))
 
 
 def recite_names(text: str, passages: list[str], lang: str, question: str = "",

@@ -32,6 +32,7 @@ from rag.config import ROOT
 __all__ = [
     "GLOSSARY_PATH",
     "KINDS",
+    "NAME_KINDS",
     "Entry",
     "Term",
     "annotate",
@@ -48,6 +49,8 @@ __all__ = [
 
 GLOSSARY_PATH = ROOT / "corpus" / "glossary.tsv"
 KINDS: tuple[str, ...] = ("person", "body", "place", "scheme", "term")
+#: The kinds that name one thing; a "term" (人工智能, 中小學) is a subject, which a question may name in passing.
+NAME_KINDS: tuple[str, ...] = ("person", "body", "place", "scheme")
 #: How sure the English is: the word before the colon in the note column.
 CERTAINTIES: tuple[str, ...] = ("official", "probable", "unconfirmed", "descriptive", "romanisation", "machine")
 
