@@ -454,3 +454,23 @@ def test_another_article_in_the_print_layout():
     for row in map(json.loads, QUESTIONS3.read_text(encoding="utf-8").splitlines()):
         for ev in row["evidence"]:
             assert any(ev in s for s in sentences), ev
+
+
+CORPUS4 = ROOT / "tests" / "data" / "corpus4" / "northern-link-2026.txt"
+QUESTIONS4 = ROOT / "tests" / "data" / "questions_corpus4.jsonl"
+
+
+def test_a_plain_text_article_without_any_layout():
+    """A headline line and paragraphs, no byline, no Markdown (session 21's railway article): a headline and five
+    paragraphs, no print-layout repair misfiring, and every question's evidence a sentence of it."""
+    import json
+
+    text = CORPUS4.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS4.name)
+    assert a.sub_articles == ["北環線主線明年第二季動工 料2034年通車"]
+    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 5
+    sentences = [s.text for _, s in a.sentences()]
+    for row in map(json.loads, QUESTIONS4.read_text(encoding="utf-8").splitlines()):
+        assert row["source"] == CORPUS4.name
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev

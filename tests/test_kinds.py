@@ -29,6 +29,9 @@ P_HEADLINE = "人工智能研發院今年運作 撥款5000萬挺全民AI培訓"
     ("How much floor space will the data park provide?", "en", False),
     ("How much computing power will it have?", "en", False),
     ("研發院幾時開始運作？", "yue", False),
+    # Land a railway article reserves, not money (refused as "no amount" until session 21).
+    ("政府在新田一帶預留多少土地作生態補償？", "cmn-Hant", False),
+    ("How much land is reserved for ecological compensation?", "en", False),
 ])
 def test_a_question_asking_how_much_money_is_told_apart(question, lang, money):
     assert kinds.asks_for_money(question, lang) is money
@@ -132,3 +135,15 @@ def test_the_grounding_check_rejects_a_how_long_question_answered_with_a_point_i
     assert right.ok, right.problems
     # "How many years" is answered by a span of years, not held to a count too.
     assert kinds.missing("How many years will it take?", "en", "It will take 1 to 3 years.", [P_CENTRE]) is None
+
+
+@pytest.mark.parametrize("question,lang,answer,lacks", [
+    # Minutes and hours are spans of time: 約15分鐘 answered "how long" and was refused as giving none.
+    ("通車之後由元朗去古洞要幾耐？", "yue", "通車之後由元朗去古洞要約15分鐘[1]。", None),
+    ("How long will the journey from Yuen Long to Kwu Tung take?", "en", "About 15 minutes [1].", None),
+    ("會議需要多少小時？", "cmn-Hant", "會議需時約1.5小時[1]。", None),
+    ("How many hours will it take?", "en", "It opens in 2034 [1].", kinds.NO_DURATION),
+    ("通車之後由元朗去古洞要幾耐？", "yue", "北環線於2034年通車[1]。", kinds.NO_DURATION),
+])
+def test_minutes_and_hours_answer_how_long(question, lang, answer, lacks):
+    assert kinds.missing(question, lang, ground.strip_markers(answer), []) == lacks

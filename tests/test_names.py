@@ -223,14 +223,17 @@ def test_a_person_corrects_a_name_in_the_hand_glossary(tmp_path, monkeypatch):
         glossary.use_generated(None)
 
 
-def test_without_a_model_the_new_article_gets_figures_only(make_settings):
+def test_without_a_model_the_new_article_gets_figures_and_known_places_only(make_settings):
     settings = make_settings(ingest_names=True, llm_backend="extractive")
     shutil.copy(SECOND, Path(settings.corpus_dir) / SECOND.name)
     try:
         ingest.run(settings)
         sections = names.read(settings.data_dir / names.FILE_NAME)
-        assert sections[SECOND.name].rows == () and sections[SECOND.name].key == ""
+        assert sections[SECOND.name].key == ""
+        # 啟德 is in rag/data/places.tsv: its English is a fact, written by code with or without a model.
+        assert [(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows] == [("啟德", "Kai Tak", "place")]
         assert "[= about 1,200]" in glossary.annotate_english("並創造約1,200個職位")  # figures by code still
+        assert "啟德 [= Kai Tak]" in glossary.annotate_english("啟德體育園")
     finally:
         glossary.use_generated(None)
 
@@ -291,3 +294,21 @@ def test_an_english_question_spelling_a_name_in_romanisation_is_answered(two_art
     got = bot.answer("What did Lee Ka-chiu do at the opening?", backend="extractive")
     assert not got.refused and any("李家超" in c.quote for c in got.citations)
     assert bot.answer("What did Donald Trump say about the stadium?", backend="extractive").refused
+
+
+def test_an_english_name_the_model_did_not_write_is_asked_of_the_model(two_articles):
+    """"Main Stadium" is no English the sports park's rows give (the model wrote none for 主場館): over an article
+    whose English a person wrote it would be refused as unknown; over this one the model is asked, and its answer
+    checked as any other. The extractive backend, with nothing after it to turn down a name the passages lack,
+    still refuses."""
+    import dataclasses
+
+    from rag.answer.pipeline import Bot
+
+    settings, _fake = two_articles
+    question = "How many spectators can the Main Stadium hold?"
+    assert Bot(settings).answer(question, backend="extractive").refused
+    fake = FakeLLM(name="fake", replies=["The main stadium can hold 50,000 spectators [1]."], probabilities=[0.9])
+    bot = Bot(dataclasses.replace(settings, llm_ask_answerable=False), llm=fake)
+    got = bot.answer(question, backend="bundled")
+    assert not got.refused and "50,000" in got.text and {c.source for c in got.citations} == {SECOND.name}

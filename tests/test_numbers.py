@@ -263,6 +263,16 @@ CASES: list[tuple[str, float | None, str, str, str, float | None, str]] = [
     ("本月二十一號", None, "date", "", "this_month-21", None, "the 21st of this month"),
     ("the 2nd of next month", None, "date", "", "next_month-02", None, "the 2nd of next month"),
     ("next month on the 3rd", None, "date", "", "next_month-03", None, "the 3rd of next month"),
+    # A railway article's lengths, land, journey times and passenger trips (session 21).
+    ("約10.7公里", 10.7, "km", "about", "", None, "about 10.7 km"),
+    ("10.7 kilometres", 10.7, "km", "", "", None, "10.7 km"),
+    ("約12公頃", 12, "ha", "about", "", None, "about 12 hectares"),
+    ("28 hectares", 28, "ha", "", "", None, "28 hectares"),
+    ("約15分鐘", 15, "minutes", "about", "", None, "about 15 minutes"),
+    ("15 mins", 15, "minutes", "", "", None, "15 minutes"),
+    ("1.5小時", 1.5, "hours", "", "", None, "1.5 hours"),
+    ("one hour", 1, "hours", "", "", None, "1 hour"),
+    ("20萬人次", 200000, "count", "", "", None, "200,000"),
 ]
 
 

@@ -51,6 +51,16 @@ def test_english_names(question, unknown):
     assert refuse.unknown_english_names(question, ARTICLE) == unknown
 
 
+def test_an_english_name_is_no_reason_to_refuse_over_an_article_the_model_named():
+    """The model wrote 北環線 as "North Circular Road"; an English reader writes "Northern Link". Over an article
+    whose English names a person wrote, the name is unknown and refused; over one the model named, it is not."""
+    question = "When will construction of the Northern Link main line start?"
+    assert refuse.judge(question, "en", 0.85, ARTICLE, 0.8).refuse
+    verdict = refuse.judge(question, "en", 0.85, ARTICLE, 0.8, named_by_model=True)
+    assert not verdict.refuse
+    assert refuse.judge(question, "en", 0.5, ARTICLE, 0.8, named_by_model=True).refuse  # the scores still count
+
+
 def test_a_question_naming_nothing_new_goes_on_to_the_scores():
     verdict = refuse.judge("沙嶺數據園下一步打算做什麼？", "cmn-Hant", 0.9, ARTICLE, 0.8)
     assert not verdict.refuse

@@ -370,7 +370,11 @@ class Bot:
         cosines = [h.cosine for h in q.hits if h.cosine is not None]
         top = max(cosines) if cosines else (self.settings.refuse_below if q.hits else 0.0)
         floor = self.settings.refuse_below_en if q.lang == "en" else self.settings.refuse_below
-        verdict = refuse.judge(q.text, q.lang, top, corpus, floor, index.romanised)
+        # Only where a model answers: its YES/NO and the grounding's names check still turn down a name the
+        # passages lack (Donald Trump); the extractive backend would quote the nearest sentence.
+        by_model = (q.backend != "extractive" and bool(q.hits)
+                    and q.hits[0].chunk.source not in index.named_by_hand)
+        verdict = refuse.judge(q.text, q.lang, top, corpus, floor, index.romanised, by_model)
         return q.refusal(note=f"refused before any model: {verdict.reason}") if verdict.refuse else None
 
     def _extractive(self, q: _Question, note: str = "", llm: LLM | None = None) -> Iterator[str | Answer]:

@@ -21,7 +21,7 @@ Cantonese names) or a prompt that returns entities without an English form or an
 
 The proposals are cached per article (its text's hash, the model and this prompt's version), so an
 unchanged article is not read again; with the extractive backend (no model) or ``RAG_INGEST_NAMES=0``,
-a new article's English view carries its figures by code only.
+a new article's English view carries its figures and its known places (``known_places``) by code only.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-5"
+VERSION = "names-6"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -209,6 +209,19 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
     return rows, rejected
 
 
+def known_places(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
+    """Rows for the known places (``rag/data/places.tsv``) ``text`` writes that no row in ``taken`` names: their
+    English is a fact, not the model's (北區 North, 屯門 Tuen Mun), so they are written by code, with a model or
+    without. A place a hand-covered article also writes gets none (it would change that article's English view)."""
+    taken = set(taken)
+    for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
+        text = text.replace(name, "\0" * len(name))
+    note = (f"machine: a known place (rag/data/places.tsv), written by code for {source}; "
+            "correct it in corpus/glossary.tsv")
+    return [glossary.Entry(zh, romanise.places()[zh], "place", note) for zh in romanise.places_in(text)
+            if zh not in taken and zh not in covered]
+
+
 # ------------------------------------------------------------------------------------------------ the file
 
 HEADER = (
@@ -286,6 +299,7 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
     covered = set(glossary.covered_sources())
     old = read(path)
     hand = glossary.entries(glossary.GLOSSARY_PATH)
+    covered_text = "\n".join(a.text for s, a in articles.items() if s in covered)
     sections: dict[str, Section] = {}
     todo = []
     for source, article in articles.items():
@@ -294,11 +308,12 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
         if fresh(old.get(source), hashes[source]):
             sections[source] = old[source]
         elif complete is None:
-            sections[source] = Section(source, "", ())
+            todo.append((source, article, ""))
         else:
             todo.append((source, article, key_for(hashes[source], model)))
     rejected: list[Rejected] = []
-    if todo:
+    rows: list[tuple[str, glossary.Entry]] = []
+    if todo and complete is not None:
         proposals = []
         for source, article, _key in todo:
             log.info("Finding the names in %s for its English view (the model reads %d blocks)", source,
@@ -306,10 +321,13 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
             proposals += propose(complete, article)
         # Checked together with the kept sections' rows, so no two sources give one name two Englishes.
         earlier = [e for s in sections.values() for e in s.rows]
-        covered_text = "\n".join(a.text for s, a in articles.items() if s in covered)
         rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier], covered_text)
-        for source, _article, key in todo:
-            sections[source] = Section(source, key, tuple(e for s, e in rows if s == source))
+    taken = {e.chinese for e in hand} | {e.chinese for s in sections.values() for e in s.rows}
+    taken |= {e.chinese for _, e in rows}
+    for source, article, key in todo:
+        places = known_places(source, article.text, taken, covered_text)
+        taken |= {e.chinese for e in places}
+        sections[source] = Section(source, key, (*(e for s, e in rows if s == source), *places))
     path.parent.mkdir(parents=True, exist_ok=True)
     write(path, sections.values())
     return rejected

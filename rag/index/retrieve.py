@@ -126,6 +126,9 @@ class Index:
     sources: tuple[Source, ...] = ()
     #: The articles ``corpus/glossary.tsv`` does not cover, romanised: what their English names may be spelt as.
     romanised: Romanised = field(default_factory=lambda: Romanised(""))
+    #: The sources a person gave English names for (``corpus/glossary.tsv``'s covers lines); the others' are
+    #: the model's (``rag.index.names``).
+    named_by_hand: frozenset[str] = frozenset()
     #: The live generation's Chroma collection: the stored vectors of chunks the lexical side alone found.
     collection: Collection | None = None  # the same class from the embedded and the HTTP client
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
@@ -258,7 +261,7 @@ def open_index(settings: Settings) -> Index:
     lexical = LexicalIndex.build(chunks, settings.lexical_tokenizer)
     blocks = whole_blocks(chunks)
     return Index(settings, gen, index, len(chunks), lexical, blocks, sources(blocks, settings.corpus_dir, gen.metas),
-                 romanised(blocks), collection)
+                 romanised(blocks), frozenset(glossary.covered_sources()), collection)
 
 
 def romanised(blocks: list[Chunk]) -> Romanised:

@@ -30,6 +30,8 @@ _MONEY_ZH = re.compile(
     r"多少(?:私人|公共|政府)?(?:錢|撥款|資金|經費|預算|資助|款項|投資)"
     r"|(?:撥款|撥|撥出|預留|投資|投放|注資|資助|預算|經費|資金|開支|成本|花費?|涉資)[了過]?(?:是|為|約|有)?(?:共|合共|總共)?(?:多少|幾何)"
     r"(?![間個名項所家位條隻件種次人座年月日天期輪批])"  # 資助了多少間實驗室 asks for a count
+    # 預留多少土地 asks for land (a railway article's 12公頃), not money: refused as "no amount" (docs/history.md).
+    r"(?!(?:土地|用地|地皮|面積|空間|樓面|公頃|平方|人手|名額|時間))"
     r"|(?:投資|撥款)額"
 )
 _MONEY_EN = re.compile(
@@ -92,12 +94,13 @@ def states_count(answer: str) -> bool:
 
 # "How long": 多久 (幾耐 after for_matching), 多長時間, 多少年 / 幾年 / 多少個月 (not 幾年級), 需時多少; "how long",
 # "over what period", "how many years".
-_DURATION_ZH = re.compile(r"多久|多長(?:時間|時期)|(?:多少|幾)(?:個)?(?:年(?!級)|個?月|週|星期|天|日)(?!前)"
+_DURATION_ZH = re.compile(r"多久|多長(?:時間|時期)"
+                          r"|(?:多少|幾)(?:個)?(?:年(?!級)|個?月|週|星期|天|日|小時|鐘頭|分鐘)(?!前)"
                           r"|需時多少|為期多少")
 _DURATION_EN = re.compile(r"\bhow long\b|\bover (?:what|which|how long a) (?:period|time|span)\b"
-                          r"|\bhow many (?:years|months|weeks|days)\b|\bfor what period\b", re.IGNORECASE)
-#: What a span of time is written as (1年至3年, 分3年, 不少於2年, 三個學年, 18個月, "over 3 years").
-DURATION_UNITS = frozenset({"years", "months", "weeks", "days"})
+                          r"|\bhow many (?:years|months|weeks|days|hours|minutes)\b|\bfor what period\b", re.IGNORECASE)
+#: What a span of time is written as (1年至3年, 分3年, 不少於2年, 三個學年, 18個月, "over 3 years", 約15分鐘).
+DURATION_UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "seconds"})
 
 
 def asks_for_duration(question: str, lang: str) -> bool:

@@ -16,7 +16,8 @@ Conventions, chosen for a Hong Kong budget article:
 * Units: ``HKD`` ``CNY`` ``USD`` (currency), ``m2`` / ``ft2`` (area), ``percent``, ``count`` (a Chinese
   classifier: 間 個 條 項 大 …), ``number`` (a bare figure, e.g. English "16" or 100億 with no unit),
   ``year`` (a calendar year), ``academic_year`` (2025/26, key ``'2025/26'``), ``years`` / ``months`` /
-  ``weeks`` / ``days`` (durations), ``ordinal`` (第二期, "second phase"), ``date`` (3月5日, "5 March";
+  ``weeks`` / ``days`` / ``hours`` / ``minutes`` / ``seconds`` (durations), ``km`` and ``ha`` (length
+  and land area, 10.7公里, 12公頃), ``ordinal`` (第二期, "second phase"), ``date`` (3月5日, "5 March";
   key ``'03-05'``, value the year if given) and ``period`` (a relative time, value None, key one of
   ``H1 H2 Q1 Q2 Q3 Q4 this_year next_year last_year this_month next_month last_month``).
 * Qualifiers: ``about`` (約 大約 左右 about around approximately roughly), ``over`` (逾 超過 多 餘 以上
@@ -151,11 +152,11 @@ _QUAL_ENGLISH = {
     "under": "under",
 }
 
-_DURATIONS = ("years", "months", "weeks", "days")
+_DURATIONS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 #: Currencies a figure may carry (its unit): what makes it an amount of money.
 MONEY = ("HKD", "CNY", "USD")
 # Units a bare figure (unit "number") may stand for when compared.
-_NUMBER_LIKE = frozenset({*MONEY, "m2", "ft2", "percent", "count", "number", *_DURATIONS})
+_NUMBER_LIKE = frozenset({*MONEY, "m2", "ft2", "km", "ha", "percent", "count", "number", *_DURATIONS})
 
 # ------------------------------------------------------------------------------------------------ patterns
 
@@ -215,19 +216,29 @@ _CN_UNIT_RE = re.compile(
     r"|(?P<usd>美元|美金)"
     r"|(?P<m2>平方米|平方公尺|平米|㎡)"
     r"|(?P<ft2>平方呎|平方英尺|平方尺)"
+    r"|(?P<ha>公頃|公顷)"
+    r"|(?P<km>公里|千米)"
+    r"|(?P<hours>個小時|个小时|小時|小时|個鐘頭|个钟头|個鐘|个钟)"
+    r"|(?P<minutes>分鐘|分钟)"
+    r"|(?P<seconds>秒鐘|秒钟|秒)"
     r"|(?P<pct>%|成(?![立員员果本效功績绩熟長长就品]))"
     r"|(?P<acad>個學年|个学年|學年|学年|個財政年度|个财政年度|財政年度|财政年度)"
     r"|(?P<months>個月|个月)"
     r"|(?P<weeks>個星期|个星期|星期|週|周)"
     r"|(?P<year>年(?![級级]))"
     r"|(?P<days>日|天)"
-    r"|(?P<count>[個个間间條条項项名位所家隻只張张份件宗架部批組组座支款類类種种場场次倍人大屆届區区])"
+    r"|(?P<count>人次|[個个間间條条項项名位所家隻只張张份件宗架部批組组座支款類类種种場场次倍人大屆届區区])"
 )
 _EN_UNIT_RE = re.compile(
     r"\s*(?:-\s*)?(?:"
     r"(?P<pct>%|per\s?cent\b|percent\b|pc\b)"
     r"|(?P<m2>square\s+met(?:re|er)s?\b|sq\.?\s?m\b|sqm\b|m2\b|m²)"
     r"|(?P<ft2>square\s+(?:feet|foot)\b|sq\.?\s?ft\b)"
+    r"|(?P<ha>hectares?\b|ha\b)"
+    r"|(?P<km>kilomet(?:re|er)s?\b|km\b)"
+    r"|(?P<hours>hours?\b|hrs?\b)"
+    r"|(?P<minutes>minutes?\b|mins?\b)"
+    r"|(?P<seconds>seconds?\b|secs?\b)"
     r"|(?P<hkd>hong\s+kong\s+dollars?\b|hk\s+dollars?\b|hkd\b|dollars?\b)"
     r"|(?P<cny>(?:chinese\s+)?yuan\b|renminbi\b|rmb\b)"
     r"|(?P<usd>us\s+dollars?\b|usd\b)"
@@ -880,8 +891,8 @@ def to_english(q: Quantity) -> str:
         if q.high is not None:
             figure = f"{figure} to {_count_word(q.high, q)}"
         return f"{prefix}{figure} {noun}{plural}"
-    if q.unit in ("m2", "ft2"):
-        area = "square metres" if q.unit == "m2" else "square feet"
+    if q.unit in ("m2", "ft2", "km", "ha"):
+        area = {"m2": "square metres", "ft2": "square feet", "km": "km", "ha": "hectares"}[q.unit]
         figure = _scaled(q.value)
         if q.high is not None:
             figure = f"{figure} to {_scaled(q.high)}"

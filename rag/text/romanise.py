@@ -260,6 +260,18 @@ def _place_at(text: str, i: int = 0) -> str:
     return next((p for p in _places_longest_first() if text.startswith(p, i)), "")
 
 
+def places_in(text: str) -> list[str]:
+    """The known places (``places``) ``text`` writes, leftmost-longest (香港仔, not its 香港), each once, in order."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        known = _place_at(text, i)
+        if known and known not in out:
+            out.append(known)
+        i += len(known) or 1
+    return out
+
+
 def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
     """``chinese`` as (Chinese, English) parts, each a known place or one spelled character, and what it is;
     None when a character is unread or too many are left to spell."""
