@@ -241,3 +241,27 @@ def test_passages_of_two_articles_close_in_score_are_all_read():
     far = [hit("a.txt", 1.0, 1), hit("b.txt", 1.0 - ONE_ARTICLE_GAP * 2, 2), hit("a.txt", 0.3, 3)]
     assert one_article(far) == [far[0], far[2]]
     assert one_article(far[:1]) == far[:1] and one_article([]) == []
+
+
+def test_a_question_naming_what_one_article_alone_writes_reads_that_article():
+    """運輸及物流局局長 is the railway article's alone; search ranked a Budget passage on 運輸署 among the railway's
+    (under ONE_ARTICLE_GAP) and the model answered "Transport Department (TD)" from it (session 21)."""
+    from rag.answer.pipeline import answering_passages, named_article
+    from rag.records import Chunk, Hit
+
+    def hit(source: str, score: float, n: int) -> Hit:
+        return Hit(Chunk(id=f"{source}{n}", text=f"{source} {n}", start=n, end=n + 1, source=source,
+                         sub_article="", heading="", kind="prose", paragraph=n), score, "hybrid")
+
+    hits = [hit("b.txt", 1.0, 1), hit("a.txt", 0.95, 2), hit("b.txt", 0.9, 3)]
+    texts = {"a.txt": "沙嶺數據園將於年內招標。", "b.txt": "香港人工智能研發院今年運作。"}
+    assert named_article("沙嶺數據園幾時招標？", "yue", hits, texts.get) == "a.txt"
+    assert named_article("When will the Sandy Ridge Data Park be tendered?", "en", hits, texts.get) == "a.txt"
+    assert answering_passages("沙嶺數據園幾時招標？", hits, "a.txt") == [hits[1]]
+    # No name, a name both write, or names pointing apart: nothing told, search's passages stand.
+    assert named_article("幾時招標？", "yue", hits, texts.get) is None
+    both = {"a.txt": "沙嶺數據園", "b.txt": "沙嶺數據園與香港人工智能研發院"}
+    assert named_article("沙嶺數據園幾時招標？", "yue", hits, both.get) is None
+    assert named_article("沙嶺數據園同香港人工智能研發院幾時開始？", "yue", hits, texts.get) is None
+    assert named_article("沙嶺數據園幾時招標？", "yue", hits[1:2], texts.get) is None  # one article only
+    assert answering_passages("沙嶺數據園幾時招標？", hits, None) == hits

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rag import config
@@ -32,7 +32,7 @@ from rag.index import embedder, store
 from rag.index.retrieve import Index, open_index
 from rag.llm.backends import LLM, LLMUnavailable, load_llm
 from rag.records import Answer, Hit
-from rag.text import kinds, language, spoken
+from rag.text import glossary, kinds, language, spoken
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +74,10 @@ def as_shown(text: str, lang: str) -> str:
     return spoken.cantonese(text) if lang == "yue" else text
 
 
-def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
+def answering_passages(question: str, hits: list[Hit], named: str | None = None) -> list[Hit]:
     """The hits a model may answer from, best first: without bylines, unless the question asks who wrote,
-    without a passage whose words an earlier one already shows, and only one article's when it plainly leads
-    (``one_article``).
+    without a passage whose words an earlier one already shows, and only one article's when the question names
+    what only it writes (``named``: ``named_article``) or when it plainly leads (``one_article``).
 
     A byline (香港文匯報訊（記者 楊盈盈）) says only who wrote a story; shown as a passage, the model
     answered questions with it (docs/history.md). Each story repeats its byline word for word, so a question
@@ -88,7 +88,31 @@ def answering_passages(question: str, hits: list[Hit]) -> list[Hit]:
     for h in kept:
         if not any(h.chunk.text in o.chunk.text for o in out):
             out.append(h)
+    if named and any(h.chunk.source == named for h in out):
+        return [h for h in out if h.chunk.source == named]
     return one_article(out)
+
+
+def named_article(question: str, lang: str, hits: list[Hit], text_of: Callable[[str], str]) -> str | None:
+    """The one article among the hits' that writes a name the question names (a glossary name, asked in Chinese
+    or in English) which no other of them writes; None when no name tells, or two names point apart.
+
+    With the railway article beside the Budget one, "Who is the Secretary for Transport and Logistics?" (運輸及物流局
+    局長, in the railway article only) was answered "Transport Department (TD)" from a Budget passage on 運輸署 that
+    search ranked among the railway's, under ``ONE_ARTICLE_GAP`` (docs/history.md, session 21).
+    """
+    sources = list(dict.fromkeys(h.chunk.source for h in hits))
+    if len(sources) < 2:
+        return None
+    names = (glossary.chinese_for_english(question) if lang == "en"
+             else [t.chinese for t in glossary.find_terms(question)])
+    texts = {s: text_of(s) for s in sources} if names else {}
+    told = set()
+    for name in names:
+        writers = [s for s in sources if name in texts[s]]
+        if len(writers) == 1:
+            told.add(writers[0])
+    return next(iter(told)) if len(told) == 1 else None
 
 
 #: How far (in search's score) the best passage must lead every other article's best for the model to read only
@@ -466,7 +490,8 @@ class Bot:
             if self._fits(llm, blocks, q.lang):
                 numbered = generate.numbered(blocks)
                 return _Shown.of(numbered, q.lang, self.about(), blocks, self._pointer(q.hits, numbered))
-        shown = self._fill_one_article(q, answering_passages(q.text, q.hits))[: self.settings.llm_passages]
+        named = named_article(q.query, q.lang, q.hits, self.index.text_of)
+        shown = self._fill_one_article(q, answering_passages(q.text, q.hits, named))[: self.settings.llm_passages]
         return _Shown.of(shown, q.lang, self.about(shown))
 
     def _fill_one_article(self, q: _Question, shown: list[Hit]) -> list[Hit]:
