@@ -474,3 +474,25 @@ def test_a_plain_text_article_without_any_layout():
         assert row["source"] == CORPUS4.name
         for ev in row["evidence"]:
             assert any(ev in s for s in sentences), ev
+
+
+CORPUS5 = ROOT / "tests" / "data" / "corpus5" / "light-public-housing-2026.md"
+QUESTIONS5 = ROOT / "tests" / "data" / "questions_corpus5.jsonl"
+
+
+def test_a_markdown_article_with_subheads_and_a_list():
+    """Session 21's housing article: the subheads head their paragraphs, the bullets are list items, and every
+    question's evidence is a sentence of it."""
+    import json
+
+    text = CORPUS5.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS5.name)
+    assert a.sub_articles == ["簡約公屋首批單位入伙 輪候時間料降至4.5年"]
+    assert [b.kind for b in a.blocks] == ["headline", "prose", "headline", "prose", "prose", "headline",
+                                          "list_item", "list_item", "list_item", "prose"]
+    assert {b.heading for b in a.blocks if b.kind == "list_item"} == {"配套設施"}
+    sentences = [s.text for _, s in a.sentences()]
+    for row in map(json.loads, QUESTIONS5.read_text(encoding="utf-8").splitlines()):
+        assert row["source"] == CORPUS5.name
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
