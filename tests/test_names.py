@@ -312,3 +312,13 @@ def test_an_english_name_the_model_did_not_write_is_asked_of_the_model(two_artic
     bot = Bot(dataclasses.replace(settings, llm_ask_answerable=False), llm=fake)
     got = bot.answer(question, backend="bundled")
     assert not got.refused and "50,000" in got.text and {c.source for c in got.citations} == {SECOND.name}
+
+
+def test_known_places_get_their_english_by_code():
+    """A district from rag/data/places.tsv gets a row by code: not inside a row already made (古洞 in 古洞站), not
+    one a hand-covered article also writes (its English view would change), the longest known place first."""
+    rows = names.known_places("rail.txt", "北環線連接古洞站，居民毋須經九龍塘轉車，並在屯門及北區諮詢。",
+                              taken={"古洞站"}, covered="北區的創科發展")
+    assert [(e.chinese, e.english, e.kind) for e in rows] == [("九龍塘", "Kowloon Tong", "place"),
+                                                              ("屯門", "Tuen Mun", "place")]
+    assert all(e.certainty == "machine" for e in rows)

@@ -200,9 +200,25 @@ def generated_glossary(settings: Settings) -> Path:
     return settings.data_dir / names.FILE_NAME
 
 
+def _pending_glossary(settings: Settings) -> Path:
+    """Where an ingest keeps the names it made until its index is live (``run``): the live index's chunking
+    records the glossary it was built with, so names written before it was replaced left a killed ingest's
+    previous index unopenable ("a glossary changed"; tests/test_ingest.py, session 21)."""
+    return settings.data_dir / (names.FILE_NAME + ".next")
+
+
+def _names_live(settings: Settings) -> None:
+    """Put the names of the index just made live beside it, and in use."""
+    pending, path = _pending_glossary(settings), generated_glossary(settings)
+    if pending.exists():
+        pending.replace(path)
+    glossary.use_generated(path)
+
+
 def find_names(settings: Settings, articles: dict[str, Article], hashes: dict[str, str],
                llm: LLM | None = None) -> None:
-    """Give English names to the articles corpus/glossary.tsv does not cover, and put them in use.
+    """Give English names to the articles corpus/glossary.tsv does not cover, and put them in use for this
+    ingest (written beside the generated glossary until the index built with them is live: ``_names_live``).
 
     The model (``llm``, else LLM_BACKEND's) is loaded only when an article needs reading (the Budget
     article never does). A model that cannot be loaded or answer leaves those articles with figures
@@ -210,22 +226,23 @@ def find_names(settings: Settings, articles: dict[str, Article], hashes: dict[st
     """
     from rag.llm.backends import LLMUnavailable, load_llm
 
-    path = generated_glossary(settings)
+    path, pending = generated_glossary(settings), _pending_glossary(settings)
     needs = names.unread(path, hashes)
     rejected: list[names.Rejected] = []
     done = False
     if settings.ingest_names and settings.llm_backend != "extractive" and needs:
         try:
             llm = llm or load_llm(settings, settings.llm_backend)
-            rejected = names.update(path, articles, hashes, lambda m: llm.complete(m, max_tokens=200), llm.name)
+            rejected = names.update(path, articles, hashes, lambda m: llm.complete(m, max_tokens=200), llm.name,
+                                    out=pending)
             done = True
         except (LLMUnavailable, OSError, RuntimeError) as e:
             log.warning("No English names for %s this time: the model failed (%s)", ", ".join(needs), e)
     if not done:
-        names.update(path, articles, hashes, None, "")
+        names.update(path, articles, hashes, None, "", out=pending)
     for r in rejected:
         log.debug("Name not kept (%s): %s | %s", r.proposal.chinese, r.proposal.english, r.why)
-    glossary.use_generated(path)
+    glossary.use_generated(pending)  # what this ingest builds with; live with its index (``_names_live``)
 
 
 def run(settings: Settings, force: bool = False,
@@ -245,6 +262,7 @@ def run(settings: Settings, force: bool = False,
         if not force and same_setup and live.files == hashes:
             if live.metas != metas:  # only a meta.json changed: the pointer keeps it, nothing is embedded
                 store.promote(client, settings, dataclasses.replace(live, metas=metas))
+            _names_live(settings)
             store.drop_stale(client, settings)
             return report
         reuse = {s for s, h in hashes.items() if same_setup and not force and live.files.get(s) == h}
@@ -269,6 +287,7 @@ def run(settings: Settings, force: bool = False,
         gen = store.Generation(target.name, hashes, model_id, chunking_id(settings), report.chunks, time.time(),
                                metas)
         store.promote(client, settings, gen)
+        _names_live(settings)
         store.drop_stale(client, settings)
     report.changed = True
     report.generation = target.name

@@ -289,12 +289,14 @@ def write(path: Path, sections: Iterable[Section]) -> None:
 
 
 def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
-           complete: Callable[[list[dict[str, str]]], str] | None, model: str) -> list[Rejected]:
+           complete: Callable[[list[dict[str, str]]], str] | None, model: str,
+           out: Path | None = None) -> list[Rejected]:
     """Bring the generated glossary in line with the corpus; return what was proposed and not kept.
 
     Sources the hand glossary covers get no section. A source whose section was made from the same
     text by the same model and prompt keeps it; the others are read by the model (``complete``),
-    or, with none, get an empty section that a later ingest with a model fills.
+    or, with none, get their known places only, and a later ingest with a model fills them.
+    ``out``: where to write the result (default ``path``, the file read).
     """
     covered = set(glossary.covered_sources())
     old = read(path)
@@ -328,6 +330,7 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
         places = known_places(source, article.text, taken, covered_text)
         taken |= {e.chinese for e in places}
         sections[source] = Section(source, key, (*(e for s, e in rows if s == source), *places))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write(path, sections.values())
+    out = out or path
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write(out, sections.values())
     return rejected
