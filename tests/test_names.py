@@ -322,3 +322,22 @@ def test_known_places_get_their_english_by_code():
     assert [(e.chinese, e.english, e.kind) for e in rows] == [("九龍塘", "Kowloon Tong", "place"),
                                                               ("屯門", "Tuen Mun", "place")]
     assert all(e.certainty == "machine" for e in rows)
+
+
+def test_known_places_are_made_again_for_an_article_whose_names_are_cached(tmp_path):
+    """The model's rows of an unchanged article are kept as cached; its known-place rows are made again, so a
+    place the table gained (or an old row the table lost) reaches it without the model reading it again."""
+    from rag.index.corpus import file_hash
+
+    text = "北環線連接古洞站，居民毋須經九龍塘轉車。\n"
+    article = parse(text, "rail.txt")
+    path = tmp_path / names.FILE_NAME
+    model_row = glossary.Entry("北環線", "Northern Link", "scheme", "machine: proposed by the model for rail.txt")
+    stale = glossary.Entry("九龍", "Kowloon", "place", f"{names.KNOWN_PLACE} written by code for rail.txt")
+    key = names.key_for(file_hash(article.text), "fake")
+    names.write(path, [names.Section("rail.txt", key, (model_row, stale))])
+    names.update(path, {"rail.txt": article}, {"rail.txt": file_hash(article.text)}, None, "")
+    got = names.read(path)["rail.txt"]
+    assert got.key == key  # not read again
+    assert [(e.chinese, e.english) for e in got.rows] == [("北環線", "Northern Link"), ("古洞", "Kwu Tung"),
+                                                          ("九龍塘", "Kowloon Tong")]

@@ -209,6 +209,11 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
     return rows, rejected
 
 
+#: How a ``known_places`` row's note begins: such rows are made again at every ingest (no model needed), so a
+#: place added to the table reaches an article whose model-made names are cached.
+KNOWN_PLACE = "machine: a known place (rag/data/places.tsv),"
+
+
 def known_places(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
     """Rows for the known places (``rag/data/places.tsv``) ``text`` writes that no row in ``taken`` names: their
     English is a fact, not the model's (北區 North, 屯門 Tuen Mun), so they are written by code, with a model or
@@ -216,8 +221,7 @@ def known_places(source: str, text: str, taken: Iterable[str], covered: str = ""
     taken = set(taken)
     for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
         text = text.replace(name, "\0" * len(name))
-    note = (f"machine: a known place (rag/data/places.tsv), written by code for {source}; "
-            "correct it in corpus/glossary.tsv")
+    note = f"{KNOWN_PLACE} written by code for {source}; correct it in corpus/glossary.tsv"
     return [glossary.Entry(zh, romanise.places()[zh], "place", note) for zh in romanise.places_in(text)
             if zh not in taken and zh not in covered]
 
@@ -324,12 +328,15 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
         # Checked together with the kept sections' rows, so no two sources give one name two Englishes.
         earlier = [e for s in sections.values() for e in s.rows]
         rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier], covered_text)
-    taken = {e.chinese for e in hand} | {e.chinese for s in sections.values() for e in s.rows}
-    taken |= {e.chinese for _, e in rows}
-    for source, article, key in todo:
-        places = known_places(source, article.text, taken, covered_text)
+    made = {s: (key, tuple(e for t, e in rows if t == s)) for s, _a, key in todo}
+    made |= {s: (sec.key, tuple(e for e in sec.rows if not e.note.startswith(KNOWN_PLACE)))
+             for s, sec in sections.items()}
+    taken = {e.chinese for e in hand} | {e.chinese for _key, kept in made.values() for e in kept}
+    for source in sorted(made):
+        key, kept = made[source]
+        places = known_places(source, articles[source].text, taken, covered_text)
         taken |= {e.chinese for e in places}
-        sections[source] = Section(source, key, (*(e for s, e in rows if s == source), *places))
+        sections[source] = Section(source, key, (*kept, *places))
     out = out or path
     out.parent.mkdir(parents=True, exist_ok=True)
     write(out, sections.values())
