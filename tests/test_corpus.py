@@ -496,3 +496,21 @@ def test_a_markdown_article_with_subheads_and_a_list():
         assert row["source"] == CORPUS5.name
         for ev in row["evidence"]:
             assert any(ev in s for s in sentences), ev
+
+
+CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
+QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
+
+
+def test_a_plain_article_with_times_of_day_and_speeds():
+    """Session 21's typhoon article: a headline and four paragraphs, and every question's evidence a sentence."""
+    import json
+
+    text = CORPUS6.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS6.name)
+    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 4
+    sentences = [s.text for _, s in a.sentences()]
+    for row in map(json.loads, QUESTIONS6.read_text(encoding="utf-8").splitlines()):
+        assert row["source"] == CORPUS6.name
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
