@@ -81,7 +81,7 @@ class Settings:
     #: At ingest, give English names to the articles corpus/glossary.tsv does not cover, proposed by the
     #: LLM_BACKEND's model and checked by code, in DATA_DIR/glossary.generated.tsv (rag/index/names.py).
     #: Off, or with the extractive backend, such an article's English view carries its figures and known
-    #: places only.
+    #: places and bodies only.
     ingest_names: bool = True
     #: Passages returned by search.
     top_k: int = 5

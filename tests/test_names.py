@@ -188,7 +188,9 @@ def test_ingest_writes_checked_names_beside_the_index(two_articles):
     sections = names.read(settings.data_dir / names.FILE_NAME)
     assert list(sections) == [SECOND.name]  # the covered Budget article has none
     got = {e.chinese: e.english for e in sections[SECOND.name].rows}
-    assert got == {"啟德體育園": "Kai Tak Sports Park", "室內體育館": "Indoor Sports Centre", "羅淑佩": "Rosanna Law"}
+    assert got == {"啟德體育園": "Kai Tak Sports Park", "室內體育館": "Indoor Sports Centre", "羅淑佩": "Rosanna Law",
+                   # Known bodies (rag/data/bodies.tsv), written by code whether or not the model names them.
+                   "行政長官": "Chief Executive", "文化體育及旅遊局局長": "Secretary for Culture, Sports and Tourism"}
     assert all(e.note.startswith("machine:") for e in sections[SECOND.name].rows)
 
 
@@ -223,15 +225,17 @@ def test_a_person_corrects_a_name_in_the_hand_glossary(tmp_path, monkeypatch):
         glossary.use_generated(None)
 
 
-def test_without_a_model_the_new_article_gets_figures_and_known_places_only(make_settings):
+def test_without_a_model_the_new_article_gets_figures_and_known_names_only(make_settings):
     settings = make_settings(ingest_names=True, llm_backend="extractive")
     shutil.copy(SECOND, Path(settings.corpus_dir) / SECOND.name)
     try:
         ingest.run(settings)
         sections = names.read(settings.data_dir / names.FILE_NAME)
         assert sections[SECOND.name].key == ""
-        # 啟德 is in rag/data/places.tsv: its English is a fact, written by code with or without a model.
-        assert [(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows] == [("啟德", "Kai Tak", "place")]
+        # 啟德 (rag/data/places.tsv) and two bodies (bodies.tsv): facts, written by code with or without a model.
+        assert [(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows] == [
+            ("啟德", "Kai Tak", "place"), ("行政長官", "Chief Executive", "body"),
+            ("文化體育及旅遊局局長", "Secretary for Culture, Sports and Tourism", "body")]
         assert "[= about 1,200]" in glossary.annotate_english("並創造約1,200個職位")  # figures by code still
         assert "啟德 [= Kai Tak]" in glossary.annotate_english("啟德體育園")
     finally:
@@ -317,7 +321,7 @@ def test_an_english_name_the_model_did_not_write_is_asked_of_the_model(two_artic
 def test_known_places_get_their_english_by_code():
     """A district from rag/data/places.tsv gets a row by code: not inside a row already made (古洞 in 古洞站), not
     one a hand-covered article also writes (its English view would change), the longest known place first."""
-    rows = names.known_places("rail.txt", "北環線連接古洞站，居民毋須經九龍塘轉車，並在屯門及北區諮詢。",
+    rows = names.known_names("rail.txt", "北環線連接古洞站，居民毋須經九龍塘轉車，並在屯門及北區諮詢。",
                               taken={"古洞站"}, covered="北區的創科發展")
     assert [(e.chinese, e.english, e.kind) for e in rows] == [("九龍塘", "Kowloon Tong", "place"),
                                                               ("屯門", "Tuen Mun", "place")]
@@ -333,7 +337,7 @@ def test_known_places_are_made_again_for_an_article_whose_names_are_cached(tmp_p
     article = parse(text, "rail.txt")
     path = tmp_path / names.FILE_NAME
     model_row = glossary.Entry("北環線", "Northern Link", "scheme", "machine: proposed by the model for rail.txt")
-    stale = glossary.Entry("九龍", "Kowloon", "place", f"{names.KNOWN_PLACE} written by code for rail.txt")
+    stale = glossary.Entry("九龍", "Kowloon", "place", f"{names.KNOWN}places.tsv), written by code for rail.txt")
     key = names.key_for(file_hash(article.text), "fake")
     names.write(path, [names.Section("rail.txt", key, (model_row, stale))])
     names.update(path, {"rail.txt": article}, {"rail.txt": file_hash(article.text)}, None, "")
@@ -341,3 +345,17 @@ def test_known_places_are_made_again_for_an_article_whose_names_are_cached(tmp_p
     assert got.key == key  # not read again
     assert [(e.chinese, e.english) for e in got.rows] == [("北環線", "Northern Link"), ("古洞", "Kwu Tung"),
                                                           ("九龍塘", "Kowloon Tong")]
+
+
+def test_a_known_body_is_written_as_the_government_writes_it():
+    """保安局局長 came from the model as "Secretary for Defence": a Government body or head in rag/data/bodies.tsv
+    takes the table's English, and an article the model never read still gets the row (a known name, by code)."""
+    text = "保安局局長鄧炳強指，民政事務總署共開放28個臨時庇護中心。"
+    proposals = [names.Proposal("保安局局長", "Secretary for Defence", "body", "t.txt"),
+                 names.Proposal("鄧炳強", "Tang Ping-keung", "person", "t.txt")]
+    rows, _ = names.check(proposals, {"t.txt": text}, [])
+    got = {e.chinese: (e.english, e.note) for _, e in rows}
+    english, note = got["保安局局長"]
+    assert english == "Secretary for Security" and "the model wrote 'Secretary for Defence'" in note
+    known = names.known_names("t.txt", text, taken=got)
+    assert [(e.chinese, e.english, e.kind) for e in known] == [("民政事務總署", "Home Affairs Department", "body")]

@@ -87,9 +87,11 @@ def test_a_place_is_written_as_hong_kong_writes_it(chinese, english):
     assert romanise.place(chinese) == english
 
 
-@pytest.mark.parametrize("chinese", ["體育園", "大灣區內更多醫療機構的名單"])
+@pytest.mark.parametrize("chinese", ["體育園", "大灣區內更多醫療機構的名單",
+                                     # two districts and the land around them (spelled "Tuen Mun Kap Yuen Long Yat Tai")
+                                     "屯門及元朗一帶", "新田一帶", "將軍澳與觀塘"])
 def test_what_is_not_a_places_name_is_not_written(chinese):
-    assert romanise.place(chinese) is None  # only what it is; too much to spell
+    assert romanise.place(chinese) is None  # only what it is; too much to spell; more than one place
 
 
 @pytest.mark.parametrize(("english", "chinese", "left_out"), [

@@ -21,11 +21,12 @@ Cantonese names) or a prompt that returns entities without an English form or an
 
 The proposals are cached per article (its text's hash, the model and this prompt's version), so an
 unchanged article is not read again; with the extractive backend (no model) or ``RAG_INGEST_NAMES=0``,
-a new article's English view carries its figures and its known places (``known_places``) by code only.
+a new article's English view carries its figures and its known places and bodies (``known_names``) by code only.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -39,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-6"
+VERSION = "names-8"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -187,7 +188,10 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         english = Counter(p.english for p in group).most_common(1)[0][0]
         first = next(p for p in group if p.english == english)
         made = "proposed by the model"
-        if first.kind == "person" and not romanise.spells_person(english, chinese):
+        if chinese in bodies():
+            # 保安局局長 as "Secretary for Defence": a Government body or head is written as the Government writes it.
+            english, made = bodies()[chinese], f"written by code, a known body (the model wrote {english!r})"
+        elif first.kind == "person" and not romanise.spells_person(english, chinese):
             # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
             english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
         elif left_out := romanise.places_left_out(english, chinese):
@@ -209,21 +213,52 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
     return rows, rejected
 
 
-#: How a ``known_places`` row's note begins: such rows are made again at every ingest (no model needed), so a
-#: place added to the table reaches an article whose model-made names are cached.
-KNOWN_PLACE = "machine: a known place (rag/data/places.tsv),"
+#: How a ``known_names`` row's note begins: such rows are made again at every ingest (no model needed), so a
+#: name added to a table reaches an article whose model-made names are cached.
+KNOWN = "machine: a known name (rag/data/"
 
 
-def known_places(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
-    """Rows for the known places (``rag/data/places.tsv``) ``text`` writes that no row in ``taken`` names: their
-    English is a fact, not the model's (北區 North, 屯門 Tuen Mun), so they are written by code, with a model or
-    without. A place a hand-covered article also writes gets none (it would change that article's English view)."""
+@functools.cache
+def bodies() -> dict[str, str]:
+    """Hong Kong Government bodies and their heads as the Government writes them (保安局局長 Secretary for Security,
+    房屋署 Housing Department): ``rag/data/bodies.tsv``. The model wrote 保安局局長 "Secretary for Defence" and 民政事務
+    總署 "Civil Defence Department" (docs/history.md, session 21)."""
+    from rag.text.language import DATA_DIR, read_rows
+
+    return {zh: en.strip() for zh, en in read_rows(DATA_DIR / "bodies.tsv")}
+
+
+def _bodies_in(text: str) -> list[str]:
+    """The known bodies ``text`` writes, leftmost-longest (保安局局長, not its 保安局), each once, in order."""
+    longest = sorted(bodies(), key=len, reverse=True)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        known = next((b for b in longest if text.startswith(b, i)), "")
+        if known and known not in out:
+            out.append(known)
+        i += len(known) or 1
+    return out
+
+
+def known_names(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
+    """Rows for the known places (``rag/data/places.tsv``) and bodies (``bodies``) ``text`` writes that no row in
+    ``taken`` names: their English is a fact, not the model's (北區 North, 屯門 Tuen Mun, 房屋署 Housing Department),
+    so they are written by code, with a model or without. One a hand-covered article also writes gets none (it
+    would change that article's English view)."""
     taken = set(taken)
     for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
         text = text.replace(name, "\0" * len(name))
-    note = f"{KNOWN_PLACE} written by code for {source}; correct it in corpus/glossary.tsv"
-    return [glossary.Entry(zh, romanise.places()[zh], "place", note) for zh in romanise.places_in(text)
-            if zh not in taken and zh not in covered]
+    rows = []
+    for table, kind, found in (("places", "place", romanise.places_in), ("bodies", "body", _bodies_in)):
+        english = romanise.places() if kind == "place" else bodies()
+        note = f"{KNOWN}{table}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
+        for zh in found(text):
+            if zh not in taken and zh not in covered:
+                rows.append(glossary.Entry(zh, english[zh], kind, note))
+                taken.add(zh)
+                text = text.replace(zh, "\0" * len(zh))
+    return rows
 
 
 # ------------------------------------------------------------------------------------------------ the file
@@ -329,12 +364,12 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
         earlier = [e for s in sections.values() for e in s.rows]
         rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier], covered_text)
     made = {s: (key, tuple(e for t, e in rows if t == s)) for s, _a, key in todo}
-    made |= {s: (sec.key, tuple(e for e in sec.rows if not e.note.startswith(KNOWN_PLACE)))
+    made |= {s: (sec.key, tuple(e for e in sec.rows if not e.note.startswith(KNOWN)))
              for s, sec in sections.items()}
     taken = {e.chinese for e in hand} | {e.chinese for _key, kept in made.values() for e in kept}
     for source in sorted(made):
         key, kept = made[source]
-        places = known_places(source, articles[source].text, taken, covered_text)
+        places = known_names(source, articles[source].text, taken, covered_text)
         taken |= {e.chinese for e in places}
         sections[source] = Section(source, key, (*kept, *places))
     out = out or path

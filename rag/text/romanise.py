@@ -296,6 +296,10 @@ def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
     return parts, PLACE_KINDS.get(tail, "")
 
 
+#: What says a name is more than one place, or the land around one: and (及, 和, 與, 同), 一帶, 附近, 沿岸.
+_NOT_ONE_PLACE = re.compile(r"[及和與与同、]|一帶|一带|附近|沿岸")
+
+
 def place(chinese: str) -> str | None:
     """A place's English as Hong Kong writes it: its known places (``places``) as listed, its other characters in the
     Government's letters, one word each (百勝角 → Pak Sing Kok), then what it is (體育園 → Sports Park): 啟德體育園 →
@@ -303,6 +307,9 @@ def place(chinese: str) -> str | None:
     character unread, more than ``PLACE_SPELLED`` to spell, or nothing but what it is)."""
     if chinese in places():
         return places()[chinese]
+    if _NOT_ONE_PLACE.search(chinese):
+        # 屯門及元朗一帶, two districts and the land around them, was spelled "Tuen Mun Kap Yuen Long Yat Tai".
+        return None
     got = _place_parts(chinese)
     if not got or not got[0] or chinese in PLACE_KINDS:
         return None
