@@ -190,7 +190,8 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         made = "proposed by the model"
         if chinese in bodies():
             # 保安局局長 as "Secretary for Defence": a Government body or head is written as the Government writes it.
-            english, made = bodies()[chinese], f"written by code, a known body (the model wrote {english!r})"
+            if english != bodies()[chinese]:
+                english, made = bodies()[chinese], f"written by code, a known body (the model wrote {english!r})"
         elif first.kind == "person" and not romanise.spells_person(english, chinese):
             # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
             english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
