@@ -347,3 +347,24 @@ def test_a_claim_on_a_passage_that_states_it_without_the_name_keeps_its_marker()
     assert ground.recite_names(answer, [team, then], "cmn-Hans", question) is None
     assert ground.recite_names("AI效能提升组会统筹各部门应用AI[2]。", [team, then], "cmn-Hans", question) \
         == "AI效能提升组会统筹各部门应用AI[1]。"
+
+
+P_DSE = "今年有11名日校考生考獲七科5**的最佳成績，較去年多兩人，分別來自8間學校，其中拔萃男書院佔3人。"
+
+
+@pytest.mark.parametrize("answer,question,flagged", [
+    # Session 22's exam article names no top scorer; the model named one of its own, cited.
+    ("今年最佳成績考生的名字是拔萃男書院的李明 [1]。", "今年最佳成績考生的名字是甚麼？", ["李明"]),
+    ("佢係陳大文 [1]。", "拔萃男書院邊個考得最好？", ["陳大文"]),
+    # A name the passage holds, in either script, is the passage's.
+    ("教育局局长是蔡若莲 [1]。", "教育局局长是谁？", []),
+    # Not a who-question: a word in a name's slot is far more often an ordinary word.
+    ("其中拔萃男書院的學生佔3人，李明 [1]。", "拔萃男書院佔幾多人？", []),
+])
+def test_a_person_no_passage_names_is_caught(answer, question, flagged):
+    passages = [P_DSE, "教育局局長蔡若蓮昨日到訪元朗一所中學為考生打氣。"]
+    from rag.answer import ground
+
+    assert ground.unknown_people(answer, passages, question) == flagged
+    problems = ground.check(answer, passages, question, "yue").problems
+    assert any(ground.UNKNOWN_NAMES in p for p in problems) is bool(flagged)

@@ -147,3 +147,13 @@ def test_the_grounding_check_rejects_a_how_long_question_answered_with_a_point_i
 ])
 def test_minutes_and_hours_answer_how_long(question, lang, answer, lacks):
     assert kinds.missing(question, lang, ground.strip_markers(answer), []) == lacks
+
+
+@pytest.mark.parametrize("question,duration", [
+    ("有多少日校考生符合本地大學最低入學要求？", False),  # 日校, a day school: a count, once refused as no span of time
+    ("有幾多年輕人參加？", False),
+    ("要等多少日？", True),
+    ("計劃為期幾年？", True),
+])
+def test_a_day_school_is_not_a_span_of_days(question, duration):
+    assert kinds.asks_for_duration(question, "cmn-Hant") is duration

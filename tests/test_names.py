@@ -359,3 +359,41 @@ def test_a_known_body_is_written_as_the_government_writes_it():
     assert english == "Secretary for Security" and "the model wrote 'Secretary for Defence'" in note
     known = names.known_names("t.txt", text, taken=got)
     assert [(e.chinese, e.english, e.kind) for e in known] == [("民政事務總署", "Home Affairs Department", "body")]
+
+
+def test_a_description_is_not_a_name():
+    """元朗一所中學 came from the model as "Yuen Long Primary School" (session 22's exam article): "a school in Yuen
+    Long" names no school, and glossed into the English view it made the answer name one."""
+    text = "教育局局長到訪元朗一所中學。社會福利署與多個非政府機構設立熱線。"
+    proposals = [names.Proposal("元朗一所中學", "Yuen Long Primary School", "place", "t.txt"),
+                 names.Proposal("多個非政府機構", "NGOs", "body", "t.txt")]
+    rows, rejected = names.check(proposals, {"t.txt": text}, [])
+    assert rows == []
+    assert all("a description" in r.why for r in rejected) and len(rejected) == 2
+
+
+def test_a_short_form_the_article_gives_takes_its_full_names_english():
+    """香港考試及評核局（考評局）: the model gave the short form "Examination Board", another body to an English reader.
+    It takes the full name's English, also when the model did not list it; and the row's capitals are what an
+    English question may abbreviate it to."""
+    text = "香港考試及評核局（考評局）公布成績。考評局表示，考生可申請覆核。"
+    full = names.Proposal("香港考試及評核局", "Hong Kong Examinations and Assessment Authority", "body", "t.txt")
+    rows, _ = names.check([full, names.Proposal("考評局", "Examination Board", "body", "t.txt")], {"t.txt": text}, [])
+    got = {e.chinese: e for _, e in rows}
+    assert got["考評局"].english == got["香港考試及評核局"].english == full.english
+    assert "short form of 香港考試及評核局" in got["考評局"].note
+    assert got["考評局"].initials == ("HKEAA", "EAA")
+    rows, _ = names.check([full], {"t.txt": text}, [])
+    assert {e.chinese for _, e in rows} == {"香港考試及評核局", "考評局"}
+    # A short form an article the hand glossary covers writes too is left to that glossary.
+    rows, _ = names.check([full], {"t.txt": text}, [], covered="考評局")
+    assert {e.chinese for _, e in rows} == {"香港考試及評核局"}
+
+
+def test_initials_are_for_machine_rows_of_three_capitalised_words():
+    machine = "machine: proposed by the model for t.txt"
+    assert glossary.Entry("x", "Vocational Training Council", "body", machine).initials == ("VTC",)
+    assert glossary.Entry("x", "Hong Kong Monetary Authority (HKMA)", "body", machine).initials == ()
+    assert glossary.Entry("x", "Vocational Training Council", "body", "official").initials == ()
+    assert glossary.Entry("x", "Exam Board", "body", machine).initials == ()
+    assert glossary.Entry("x", "Joint scheme of admission", "scheme", machine).initials == ()

@@ -65,3 +65,10 @@ def test_a_question_naming_nothing_new_goes_on_to_the_scores():
     verdict = refuse.judge("沙嶺數據園下一步打算做什麼？", "cmn-Hant", 0.9, ARTICLE, 0.8)
     assert not verdict.refuse
     assert refuse.judge("沙嶺數據園下一步打算做什麼？", "cmn-Hant", 0.7, ARTICLE, 0.8).refuse
+
+
+def test_a_percentage_asked_for_is_no_unknown_term():
+    """佔多少百分比 asks for a figure the article writes as 43.8%: 百分比 names nothing the article lacks."""
+    article = "符合本地大學最低入學要求的日校考生有20,170人，佔日校考生的43.8%。"
+    assert refuse.unknown_chinese_terms("符合大学最低入学要求的日校考生占多少百分比？", article) == []
+    assert refuse.unknown_chinese_terms("數學科的合格百分比是多少？", article) != []

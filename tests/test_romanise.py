@@ -104,3 +104,11 @@ def test_what_is_not_a_places_name_is_not_written(chinese):
 ])
 def test_a_names_english_must_keep_the_known_places_in_it(english, chinese, left_out):
     assert romanise.places_left_out(english, chinese) == left_out
+
+
+def test_a_given_name_may_be_spelled_as_its_owner_spells_it():
+    """若 is Yeuk in the table; 蔡若蓮 writes herself Choi Yuk-lin (the names prompt's own example), which code had
+    replaced by Choi Yeuk-lin. A Mandarin spelling is still no Hong Kong one."""
+    assert romanise.spells_person("Christine Choi Yuk-lin", "蔡若蓮")
+    assert romanise.spells_person("Choi Yeuk-lin", "蔡若蓮")
+    assert not romanise.spells_person("Mr. Su Kuo-shen", "蘇國生")

@@ -399,6 +399,37 @@ def unknown_names(text: str, passages: list[str], question: str = "") -> list[st
     return [m.group()[-4:] for m in _BODY_NAME.finditer(_matching(text)) if m.group()[-4:] not in given]
 
 
+# Who or what name a question asks for (after for_matching: traditional, Cantonese written, lower case).
+_ASKS_PERSON = re.compile(r"誰|名字|姓名|叫什麼|叫甚麼|\bwho(?:se|m)?\b|\bname\b")
+# A name's slot in a Chinese answer: after 是/為/由/叫/的/、 or at the start, a surname and one or two
+# characters, then the end of a clause, a [n] marker or a word that follows a person (先生, 表示).
+_PERSON_SLOT = (r"(?:^|(?<=[是為由叫的、：:]))({surname})([\u3400-\u9fff]{{1,2}}?)"
+                r"(?=\s*(?:\[\d+\]|[，。、；！？,.;!?\s]|$|先生|女士|表示|指出|說))")
+
+
+@lru_cache(maxsize=1)
+def _person_slot() -> re.Pattern[str]:
+    from rag.text import romanise
+
+    surnames = "|".join(sorted((language.for_matching(s) for s in romanise.SURNAMES), key=len, reverse=True))
+    return re.compile(_PERSON_SLOT.format(surname=surnames))
+
+
+def unknown_people(text: str, passages: list[str], question: str = "") -> list[str]:
+    """People's names that an answer to a who or what-name question gives and no passage it was given holds.
+
+    Asked the name of the year's top scorer (an article that names none), the bundled model answered
+    拔萃男書院的李明 [1], a name of its own, cited; the figures check cannot see names and ``unknown_names``
+    looks for bodies only. Only who-questions are looked at: elsewhere a word in a name's slot (的高層) is
+    far more often an ordinary word the model wrote in its own way.
+    """
+    if not _ASKS_PERSON.search(language.for_matching(question)):
+        return []
+    given = _given(tuple(passages), question)
+    return [m.group(1) + m.group(2) for m in _person_slot().finditer(_matching(text))
+            if m.group(1) + m.group(2) not in given]
+
+
 def chinese_left(text: str) -> list[str]:
     """Chinese in an English answer that is neither quoted (「…」) nor part of a name of the corpus (the glossary in
     use, ``data/proper_nouns.txt``).
@@ -456,7 +487,7 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
         problems.append(f"{COPIED}: {'、'.join(copied)}")
     if quoted := leaked(text, passages, question):
         problems.append(f"{LEAKED}: {quoted[0]!r}")
-    if names := unknown_names(text, passages, question):
+    if names := unknown_names(text, passages, question) + unknown_people(text, passages, question):
         problems.append(f"{UNKNOWN_NAMES}: {'、'.join(names)}")
     sources = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
     if question and (lacks := kinds.missing(question, lang or language.detect(question).lang,

@@ -49,6 +49,8 @@ _TRAILING_VERBS = "辦"
 _FUNCTION_WORDS = (
     "什麼", "多少", "怎樣", "如何", "哪裏", "為什麼", "甚麼", "請問", "知道", "告訴", "文章", "報道", "提到", "有沒有",
     "是不是", "會不會", "多久", "幾時", "邊度", "點解", "一下",
+    # What a percentage is asked as, not what it is of: 佔多少百分比 was refused, the article writing 43.8%.
+    "百分比", "百分率", "百分之幾",
 )
 
 
@@ -126,7 +128,7 @@ def _glossary_words() -> frozenset[str]:
 def _words_of(entries: tuple) -> frozenset[str]:
     words = set()
     for e in entries:
-        for name in (e.english, *e.aliases):
+        for name in (e.english, *e.aliases, *e.initials):
             words.update(w.lower() for w in re.findall(r"[A-Za-z0-9&+\-]+", name))
     return frozenset(words)
 

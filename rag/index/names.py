@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-8"
+VERSION = "names-9"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -65,6 +65,10 @@ EXAMPLE = (
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CLAUSE = re.compile(r"[、，,。；;：:！？]")
+# One of, several of: 一所中學, 多個機構, 數間學校 describe, and name nothing.
+_DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|间|所|名|位|家|項|项|條|条|座|批|些)")
+# The short form an article gives a name, in brackets right after it: 香港考試及評核局（考評局）.
+_SHORT_FORM = r"（([\u3400-\u9fff]{2,8})）"
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
 
 
@@ -148,6 +152,9 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
         return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
     if _CLAUSE.search(p.chinese):
         return "a list or a clause, not a name"
+    if _DESCRIBED.search(p.chinese):
+        # 元朗一所中學 "Yuen Long Primary School", 多個非政府機構: "a school", "several bodies" name no one.
+        return "a description (一所, 多個), not a name"
     if any(q.unit != "year" for q in _figures(p.chinese)):
         # 創造約1,200個職位 → "Create over 1,200 job positions": a statement; figures get English by code.
         return "a phrase with a figure, not a name"
@@ -184,7 +191,12 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
             kept.setdefault(p.chinese, []).append(p)
     rows: list[tuple[str, glossary.Entry]] = []
     english_of: dict[str, str] = {}
-    for chinese, group in kept.items():
+    shorts = _short_forms(kept, texts, table, covered)
+    for chinese in sorted(kept, key=lambda c: c in shorts):  # full names first: a short form takes their English
+        group = kept[chinese]
+        if row := _short_row(chinese, shorts, rows):
+            rows.append(row)
+            continue
         english = Counter(p.english for p in group).most_common(1)[0][0]
         first = next(p for p in group if p.english == english)
         made = "proposed by the model"
@@ -211,7 +223,35 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
                      and p.english != first.english]
         note = f"machine: {made} for {first.source}; correct it in corpus/glossary.tsv"
         rows.append((first.source, glossary.Entry(chinese, english, first.kind, note)))
+    rows += [row for short in shorts if short not in kept and (row := _short_row(short, shorts, rows))]
     return rows, rejected
+
+
+def _short_forms(names: Iterable[str], texts: dict[str, str], hand: dict[str, str], covered: str) -> dict[str, str]:
+    """The short forms the articles give the names (香港考試及評核局（考評局）: 考評局 → 香港考試及評核局).
+
+    One name, one English: the model had 香港考試及評核局 "Hong Kong Examination and Assessment Authority" and
+    考評局 "Examination Board", two bodies to an English reader. Not a short form a person's glossary has, nor
+    one an article it covers writes (``_why_not``).
+    """
+    text = "\n".join(texts.values())
+    out: dict[str, str] = {}
+    for full in sorted(names, key=len, reverse=True):
+        for m in re.finditer(re.escape(full) + _SHORT_FORM, text):
+            if m.group(1) not in hand and m.group(1) not in covered and m.group(1) != full:
+                out.setdefault(m.group(1), full)
+    return out
+
+
+def _short_row(chinese: str, shorts: dict[str, str], rows: list[tuple[str, glossary.Entry]]
+               ) -> tuple[str, glossary.Entry] | None:
+    """The row of a short form, with its full name's English, once the full name has a row; else None."""
+    full = next(((src, e) for src, e in rows if e.chinese == shorts.get(chinese)), None)
+    if full is None:
+        return None
+    src, e = full
+    note = f"machine: the short form of {e.chinese} in {src}, with its English; correct it in corpus/glossary.tsv"
+    return src, glossary.Entry(chinese, e.english, e.kind, note)
 
 
 #: How a ``known_names`` row's note begins: such rows are made again at every ingest (no model needed), so a

@@ -116,6 +116,22 @@ class Entry:
         m = _ABBREV_RE.search(self.english)
         return m.group(1) if m else ""
 
+    @property
+    def initials(self) -> tuple[str, ...]:
+        """What a reader may abbreviate a machine-made name to, by its capitals: Hong Kong Examinations and
+        Assessment Authority → HKEAA and EAA. A person writes the abbreviation in use in brackets; the model's rows
+        have none, and an English question asking about "the HKEAA" was refused as naming something unknown.
+        Three letters or more, so that no common word is taken for one."""
+        if self.abbreviation or not self.note.startswith("machine"):
+            return ()
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’]*", self.name) if w.lower() not in _MINOR_WORDS]
+        if len(words) < 3 or not all(w[0].isupper() for w in words):
+            return ()
+        out = ["".join(w[0] for w in words)]
+        if [w.lower() for w in words[:2]] == ["hong", "kong"]:
+            out.append("".join(w[0] for w in words[2:]))
+        return tuple(a for a in out if len(a) >= 3)
+
 
 @dataclass(frozen=True)
 class Term:
@@ -132,6 +148,8 @@ class Term:
 
 
 _ABBREV_RE = re.compile(r"\s*\(([A-Z][A-Za-z&+]{1,9})\)\s*$")
+#: Words an abbreviation leaves out (Hong Kong Examinations and Assessment Authority: HKEAA).
+_MINOR_WORDS = frozenset({"and", "of", "the", "for", "on", "in", "to", "at", "&"})
 
 
 def _read(path: Path) -> tuple[Entry, ...]:
@@ -411,6 +429,7 @@ def _english_patterns_of(files: tuple[tuple[Path, int, int], ...]) -> tuple[tupl
         names = [(e.name, False), *((a, False) for a in e.aliases)]
         if e.abbreviation:
             names.append((e.abbreviation, True))
+        names += [(a, True) for a in e.initials]
         for name, exact_case in names:
             key = (name if exact_case else name.lower(), exact_case)
             if not name or key in seen:

@@ -92,10 +92,11 @@ def states_count(answer: str) -> bool:
     return _states(answer, COUNT_UNITS)
 
 
-# "How long": 多久 (幾耐 after for_matching), 多長時間, 多少年 / 幾年 / 多少個月 (not 幾年級), 需時多少; "how long",
+# "How long": 多久 (幾耐 after for_matching), 多長時間, 多少年 / 幾年 / 多少個月 (not 幾年級, 多少年輕人, 多少日校考生:
+# a count, once refused as "gives no span of time"), 需時多少; "how long",
 # "over what period", "how many years".
 _DURATION_ZH = re.compile(r"多久|多長(?:時間|時期)"
-                          r"|(?:多少|幾)(?:個)?(?:年(?!級)|個?月|週|星期|天|日|小時|鐘頭|分鐘)(?!前)"
+                          r"|(?:多少|幾)(?:個)?(?:年(?![級輕青長])|個?月|週|星期|天|日(?![校間報本期])|小時|鐘頭|分鐘)(?!前)"
                           r"|需時多少|為期多少")
 _DURATION_EN = re.compile(r"\bhow long\b|\bover (?:what|which|how long a) (?:period|time|span)\b"
                           r"|\bhow many (?:years|months|weeks|days|hours|minutes)\b|\bfor what period\b", re.IGNORECASE)

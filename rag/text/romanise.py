@@ -196,6 +196,12 @@ def person(chinese: str) -> str | None:
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "madam", "dr", "prof", "professor", "sir", "hon"})
 
 
+def _variants(syllable: str) -> set[str]:
+    """A given name's syllable as people write it besides the table's spelling: 若 is Yeuk in the table and Yuk in
+    蔡若蓮's own name (Choi Yuk-lin), which code had overruled; likewise oo for u (滿 Moon, Mun)."""
+    return {syllable, syllable.replace("eu", "u"), syllable.replace("oo", "u")}
+
+
 def spells_person(english: str, chinese: str) -> bool:
     """Whether ``english`` names the person ``chinese`` as Hong Kong would write them: the surname (as ``SURNAMES``
     or the package spells it), and either the given name's syllables right after it, each a spelling of its
@@ -209,7 +215,8 @@ def spells_person(english: str, chinese: str) -> bool:
     n_given = len(chinese) - len(surname)
     # A compound surname is two words (Au-yeung); a single one is one, spelled as the table or the package does.
     family = [{w} for w in own[:-n_given]] if len(surname) > 1 else [{own[0], *spellings(surname)}]
-    given = [{w, *spellings(ch)} for w, ch in zip(own[-n_given:], chinese[len(surname):], strict=True)]
+    given = [{v for s in (w, *spellings(ch)) for v in _variants(s)}
+             for w, ch in zip(own[-n_given:], chinese[len(surname):], strict=True)]
     words = [w for w in words_of(english) if w not in _HONORIFICS]
     for i in range(len(words) - len(family) + 1):
         if all(words[i + k] in ok for k, ok in enumerate(family)):
