@@ -470,6 +470,7 @@ def test_a_plain_text_article_without_any_layout():
     assert a.sub_articles == ["北環線主線明年第二季動工 料2034年通車"]
     assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 5
     sentences = [s.text for _, s in a.sentences()]
+    assert sentences[-1].endswith("意見。") and not any("（完）" in s for s in sentences)  # （完） is no sentence
     for row in map(json.loads, QUESTIONS4.read_text(encoding="utf-8").splitlines()):
         assert row["source"] == CORPUS4.name
         for ev in row["evidence"]:
@@ -512,5 +513,25 @@ def test_a_plain_article_with_times_of_day_and_speeds():
     sentences = [s.text for _, s in a.sentences()]
     for row in map(json.loads, QUESTIONS6.read_text(encoding="utf-8").splitlines()):
         assert row["source"] == CORPUS6.name
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
+
+
+CORPUS7 = ROOT / "tests" / "data" / "corpus7" / "dse-results-2026.txt"
+QUESTIONS7 = ROOT / "tests" / "data" / "questions_corpus7.jsonl"
+
+
+def test_a_plain_article_with_a_dateline_and_grades():
+    """Session 22's exam article: a headline, a dateline byline opening the first paragraph, four paragraphs; 5**
+    stays in its sentence, and every question's evidence is a sentence of it."""
+    import json
+
+    text = CORPUS7.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS7.name)
+    assert a.sub_articles == ["文憑試放榜 11人考獲七科5**"]
+    sentences = [s.text for _, s in a.sentences()]
+    assert any(s.startswith("今年有11名日校考生考獲七科5**") for s in sentences)
+    for row in map(json.loads, QUESTIONS7.read_text(encoding="utf-8").splitlines()):
+        assert row["source"] == CORPUS7.name
         for ev in row["evidence"]:
             assert any(ev in s for s in sentences), ev

@@ -52,6 +52,8 @@ _BYLINE_EN = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|
 # 作者：陳大文 / 記者 陳大文: a Chinese byline on its own line, outside the print layout.
 _BYLINE_ZH = re.compile(r"^(?:本報)?(?:(?:作者|記者|撰文|採訪|文)\s*[：:／/]|記者\s)\s*"
                         r"[^\s，。；！？,.;!?][^，。；！？]{0,29}$")
+# The mark that ends a story: （完）, (完), 〔完〕, —完—.
+_END_MARK = re.compile(r"^(?:[（(〔【\[]\s*完\s*[）)〕】\]]|[-—─]+\s*完\s*[-—─]+)$")
 # A line of nothing but ---, ===, *** or ___: a rule, which carries no text.
 _RULE_LINE = re.compile(r"^[-=*_~\s]{3,}$")
 
@@ -59,7 +61,8 @@ _RULE_LINE = re.compile(r"^[-=*_~\s]{3,}$")
 #: Changes whenever a file may be parsed into other blocks: an index records it (``ingest.chunking_id``), so
 #: one built by an older parser is built again rather than kept for the files that did not change.
 #: 2: Markdown and plain articles read without the print-layout repairs (the Budget article's blocks unchanged).
-PARSER_VERSION = 2
+#: 3: a story's closing mark (（完）) is no sentence.
+PARSER_VERSION = 3
 
 
 class CorpusError(ValueError):
@@ -220,7 +223,10 @@ def _sentence_ends(text: str) -> list[int]:
 
 
 def split_sentences(text: str, offset: int) -> list[tuple[str, int, int]]:
-    """Sentences of one line with offsets; the last piece may be an unfinished sentence."""
+    """Sentences of one line with offsets; the last piece may be an unfinished sentence.
+
+    A story's closing mark (（完）, —完—) is no sentence: it was quoted as one, and waited for a line to finish it.
+    """
     out = []
     pos = 0
     for end in _sentence_ends(text):
@@ -230,7 +236,7 @@ def split_sentences(text: str, offset: int) -> list[tuple[str, int, int]]:
             out.append((piece.strip(), offset + pos + lead, offset + pos + lead + len(piece.strip())))
         pos = end
     rest = text[pos:]
-    if rest.strip():
+    if rest.strip() and not _END_MARK.match(rest.strip()):
         lead = len(rest) - len(rest.lstrip())
         out.append((rest.strip(), offset + pos + lead, offset + pos + lead + len(rest.strip())))
     return out
