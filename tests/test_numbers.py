@@ -647,7 +647,7 @@ def test_random_unicode(text):
 
 
 def test_chinese_numerals_count_subjects_flights_and_households():
-    """七科 (seven subjects) was no figure, so "5** in seven subjects" was turned down as a figure not in the passage."""
+    """七科 (seven subjects) was no figure: "5** in seven subjects" was turned down as a figure not in the passage."""
     found = {(q.text, q.value) for q in find_quantities("考獲七科5**，約420班航班取消，兩戶人家")}
     assert {("七科", 7.0), ("約420班", 420.0), ("兩戶", 2.0)} <= found
     assert unsupported("11 students got 5** in seven subjects [1].", ["今年有11名日校考生考獲七科5**的最佳成績"]) == []
