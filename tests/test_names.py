@@ -397,3 +397,19 @@ def test_initials_are_for_machine_rows_of_three_capitalised_words():
     assert glossary.Entry("x", "Vocational Training Council", "body", "official").initials == ()
     assert glossary.Entry("x", "Exam Board", "body", machine).initials == ()
     assert glossary.Entry("x", "Joint scheme of admission", "scheme", machine).initials == ()
+
+
+def test_a_bodys_title_is_written_with_the_bodys_english():
+    """考評局秘書長 came from the model as "Secretary for Examination": the title of a named body is written by code
+    with that body's English, here the short form's (考評局, given in brackets after the full name)."""
+    text = "香港考試及評核局（考評局）公布成績。考評局秘書長蘇國生表示，考生可申請覆核。"
+    proposals = [names.Proposal("香港考試及評核局", "Hong Kong Examinations and Assessment Authority", "body", "t.txt"),
+                 names.Proposal("考評局秘書長", "Secretary for Examination", "body", "t.txt")]
+    rows, _ = names.check(proposals, {"t.txt": text}, [])
+    got = {e.chinese: e for _, e in rows}
+    assert got["考評局秘書長"].english == "Secretary-General of the Hong Kong Examinations and Assessment Authority"
+    assert "the model wrote 'Secretary for Examination'" in got["考評局秘書長"].note
+    # A title the model proposed for a body that has no row keeps the model's English.
+    rows, _ = names.check([names.Proposal("某某會主席", "Chairman of Something", "person", "t.txt")],
+                          {"t.txt": "某某會主席表示。"}, [])
+    assert [e.english for _, e in rows] == ["Chairman of Something"]

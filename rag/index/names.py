@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-9"
+VERSION = "names-10"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -224,7 +224,32 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         note = f"machine: {made} for {first.source}; correct it in corpus/glossary.tsv"
         rows.append((first.source, glossary.Entry(chinese, english, first.kind, note)))
     rows += [row for short in shorts if short not in kept and (row := _short_row(short, shorts, rows))]
-    return rows, rejected
+    return _titled(rows, table), rejected
+
+
+#: Titles written after a body's name (考評局秘書長), in English before it: "Secretary-General of the …". Not 局長 and
+#: the like of a bureau: ``bodies`` writes those as the Government does (Secretary for Security).
+_TITLES = {"副主席": "Vice-Chairman", "主席": "Chairman", "秘書長": "Secretary-General", "行政總裁": "Chief Executive",
+           "總裁": "President", "總幹事": "Chief Executive", "總監": "Director", "院長": "President",
+           "校長": "Principal", "會長": "President", "發言人": "Spokesperson"}
+
+
+def _titled(rows: list[tuple[str, glossary.Entry]], hand: dict[str, str]) -> list[tuple[str, glossary.Entry]]:
+    """A body's title (考評局秘書長) written with the body's English: the model had "Secretary for Examination", and
+    asked about "the Secretary General of the HKEAA" its YES/NO said the article does not say (session 22)."""
+    english = {**hand, **{e.chinese: e.english for _, e in rows}, **bodies()}
+    out = []
+    for src, e in rows:
+        title = next((t for t in _TITLES if e.chinese.endswith(t) and e.chinese[:-len(t)] in english), "")
+        body = e.chinese[:-len(title)] if title else ""
+        if title and e.chinese not in bodies():
+            named = english[body]
+            named = named if named.lower().startswith("the ") else f"the {named}"
+            note = f"machine: written by code, the {_TITLES[title]} of {body} (the model wrote {e.english!r})"
+            e = glossary.Entry(e.chinese, f"{_TITLES[title]} of {named}", e.kind, f"{note} for {src}; correct it "
+                               "in corpus/glossary.tsv")
+        out.append((src, e))
+    return out
 
 
 def _short_forms(names: Iterable[str], texts: dict[str, str], hand: dict[str, str], covered: str) -> dict[str, str]:
