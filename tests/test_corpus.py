@@ -456,6 +456,16 @@ def test_another_article_in_the_print_layout():
             assert any(ev in s for s in sentences), ev
 
 
+def _evidence_in(sentences: list[str], questions: Path, source: str) -> None:
+    """Every question of a test article's eval set names it, and each of its evidence spans is within a sentence."""
+    import json
+
+    for row in map(json.loads, questions.read_text(encoding="utf-8").splitlines()):
+        assert row["source"] == source
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
+
+
 CORPUS4 = ROOT / "tests" / "data" / "corpus4" / "northern-link-2026.txt"
 QUESTIONS4 = ROOT / "tests" / "data" / "questions_corpus4.jsonl"
 
@@ -463,18 +473,13 @@ QUESTIONS4 = ROOT / "tests" / "data" / "questions_corpus4.jsonl"
 def test_a_plain_text_article_without_any_layout():
     """A headline line and paragraphs, no byline, no Markdown (session 21's railway article): a headline and five
     paragraphs, no print-layout repair misfiring, and every question's evidence a sentence of it."""
-    import json
-
     text = CORPUS4.read_text(encoding="utf-8")
     a = _parsed(text, CORPUS4.name)
     assert a.sub_articles == ["北環線主線明年第二季動工 料2034年通車"]
     assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 5
     sentences = [s.text for _, s in a.sentences()]
     assert sentences[-1].endswith("意見。") and not any("（完）" in s for s in sentences)  # （完） is no sentence
-    for row in map(json.loads, QUESTIONS4.read_text(encoding="utf-8").splitlines()):
-        assert row["source"] == CORPUS4.name
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
+    _evidence_in(sentences, QUESTIONS4, CORPUS4.name)
 
 
 CORPUS5 = ROOT / "tests" / "data" / "corpus5" / "light-public-housing-2026.md"
@@ -484,8 +489,6 @@ QUESTIONS5 = ROOT / "tests" / "data" / "questions_corpus5.jsonl"
 def test_a_markdown_article_with_subheads_and_a_list():
     """Session 21's housing article: the subheads head their paragraphs, the bullets are list items, and every
     question's evidence is a sentence of it."""
-    import json
-
     text = CORPUS5.read_text(encoding="utf-8")
     a = _parsed(text, CORPUS5.name)
     assert a.sub_articles == ["簡約公屋首批單位入伙 輪候時間料降至4.5年"]
@@ -493,10 +496,7 @@ def test_a_markdown_article_with_subheads_and_a_list():
                                           "list_item", "list_item", "list_item", "prose"]
     assert {b.heading for b in a.blocks if b.kind == "list_item"} == {"配套設施"}
     sentences = [s.text for _, s in a.sentences()]
-    for row in map(json.loads, QUESTIONS5.read_text(encoding="utf-8").splitlines()):
-        assert row["source"] == CORPUS5.name
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
+    _evidence_in(sentences, QUESTIONS5, CORPUS5.name)
 
 
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
@@ -505,16 +505,11 @@ QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
 
 def test_a_plain_article_with_times_of_day_and_speeds():
     """Session 21's typhoon article: a headline and four paragraphs, and every question's evidence a sentence."""
-    import json
-
     text = CORPUS6.read_text(encoding="utf-8")
     a = _parsed(text, CORPUS6.name)
     assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 4
     sentences = [s.text for _, s in a.sentences()]
-    for row in map(json.loads, QUESTIONS6.read_text(encoding="utf-8").splitlines()):
-        assert row["source"] == CORPUS6.name
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
+    _evidence_in(sentences, QUESTIONS6, CORPUS6.name)
 
 
 CORPUS7 = ROOT / "tests" / "data" / "corpus7" / "dse-results-2026.txt"
@@ -524,14 +519,9 @@ QUESTIONS7 = ROOT / "tests" / "data" / "questions_corpus7.jsonl"
 def test_a_plain_article_with_a_dateline_and_grades():
     """Session 22's exam article: a headline, a dateline byline opening the first paragraph, four paragraphs; 5**
     stays in its sentence, and every question's evidence is a sentence of it."""
-    import json
-
     text = CORPUS7.read_text(encoding="utf-8")
     a = _parsed(text, CORPUS7.name)
     assert a.sub_articles == ["文憑試放榜 11人考獲七科5**"]
     sentences = [s.text for _, s in a.sentences()]
     assert any(s.startswith("今年有11名日校考生考獲七科5**") for s in sentences)
-    for row in map(json.loads, QUESTIONS7.read_text(encoding="utf-8").splitlines()):
-        assert row["source"] == CORPUS7.name
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
+    _evidence_in(sentences, QUESTIONS7, CORPUS7.name)
