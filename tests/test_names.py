@@ -413,3 +413,13 @@ def test_a_bodys_title_is_written_with_the_bodys_english():
     rows, _ = names.check([names.Proposal("某某會主席", "Chairman of Something", "person", "t.txt")],
                           {"t.txt": "某某會主席表示。"}, [])
     assert [e.english for _, e in rows] == ["Chairman of Something"]
+
+
+def test_a_hill_is_written_as_hong_kong_writes_it():
+    """大老山 came from the model as "Dali Hill": hills, islands and bays whose English is no spelling (Tate's Cairn,
+    Waglan Island) are known places, written by code whether or not the model listed them."""
+    text = "天文台表示，大老山的最高陣風達每小時185公里，橫瀾島亦錄得烈風。"
+    rows, _ = names.check([names.Proposal("大老山", "Dali Hill", "place", "t.txt")], {"t.txt": text}, [])
+    assert [e.english for _, e in rows] == ["Tate's Cairn"]
+    known = names.known_names("t.txt", text, taken={"大老山"})
+    assert ("橫瀾島", "Waglan Island") in [(e.chinese, e.english) for e in known]
