@@ -243,6 +243,16 @@ def _texts(a, kind: str | None = None) -> list[str]:
     return [b.text for b in a.blocks if kind is None or b.kind == kind]
 
 
+def _evidence_in(sentences: list[str], questions: Path, source: str) -> None:
+    """Every question of a test article's eval set names it, and each of its evidence spans is within a sentence."""
+    import json
+
+    for row in map(json.loads, questions.read_text(encoding="utf-8").splitlines()):
+        assert row["source"] == source
+        for ev in row["evidence"]:
+            assert any(ev in s for s in sentences), ev
+
+
 def test_the_second_article_in_markdown():
     text = CORPUS2.read_text(encoding="utf-8")
     a = _parsed(text, CORPUS2.name)
@@ -252,12 +262,7 @@ def test_the_second_article_in_markdown():
         ("prose", "營運安排", 5)]
     assert _texts(a, "headline") == ["啟德體育園全面開放 主場館可容納五萬人", "三大場館", "營運安排"]
     # Every question's evidence is whole inside one sentence.
-    import json
-
-    sentences = [s.text for _, s in a.sentences()]
-    for row in map(json.loads, QUESTIONS2.read_text(encoding="utf-8").splitlines()):
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
+    _evidence_in([s.text for _, s in a.sentences()], QUESTIONS2, CORPUS2.name)
 
 
 @pytest.mark.parametrize("name", ["x.md", "x.txt"])
@@ -448,22 +453,7 @@ def test_another_article_in_the_print_layout():
     assert subheads == ["慢病共同治理計劃擴展", "醫療券使用範圍擴大"]
     # The paragraph a page break cut (並加強 / 抽查…) is one paragraph again.
     assert any("並加強抽查私家醫護人員的申領紀錄。" in t for t in _texts(a, "prose"))
-    import json
-
-    sentences = [s.text for _, s in a.sentences()]
-    for row in map(json.loads, QUESTIONS3.read_text(encoding="utf-8").splitlines()):
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
-
-
-def _evidence_in(sentences: list[str], questions: Path, source: str) -> None:
-    """Every question of a test article's eval set names it, and each of its evidence spans is within a sentence."""
-    import json
-
-    for row in map(json.loads, questions.read_text(encoding="utf-8").splitlines()):
-        assert row["source"] == source
-        for ev in row["evidence"]:
-            assert any(ev in s for s in sentences), ev
+    _evidence_in([s.text for _, s in a.sentences()], QUESTIONS3, CORPUS3.name)
 
 
 CORPUS4 = ROOT / "tests" / "data" / "corpus4" / "northern-link-2026.txt"
