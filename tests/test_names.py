@@ -190,7 +190,9 @@ def test_ingest_writes_checked_names_beside_the_index(two_articles):
     got = {e.chinese: e.english for e in sections[SECOND.name].rows}
     assert got == {"啟德體育園": "Kai Tak Sports Park", "室內體育館": "Indoor Sports Centre", "羅淑佩": "Rosanna Law",
                    # Known bodies (rag/data/bodies.tsv), written by code whether or not the model names them.
-                   "行政長官": "Chief Executive", "文化體育及旅遊局局長": "Secretary for Culture, Sports and Tourism"}
+                   "行政長官": "Chief Executive", "文化體育及旅遊局局長": "Secretary for Culture, Sports and Tourism",
+                   # and a known event (rag/data/schemes.tsv)
+                   "香港國際七人欖球賽": "Hong Kong Sevens"}
     assert all(e.note.startswith("machine:") for e in sections[SECOND.name].rows)
 
 
@@ -232,10 +234,12 @@ def test_without_a_model_the_new_article_gets_figures_and_known_names_only(make_
         ingest.run(settings)
         sections = names.read(settings.data_dir / names.FILE_NAME)
         assert sections[SECOND.name].key == ""
-        # 啟德 (rag/data/places.tsv) and two bodies (bodies.tsv): facts, written by code with or without a model.
+        # 啟德 (rag/data/places.tsv), two bodies (bodies.tsv) and an event (schemes.tsv): facts, written by code with
+        # or without a model.
         assert [(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows] == [
             ("啟德", "Kai Tak", "place"), ("行政長官", "Chief Executive", "body"),
-            ("文化體育及旅遊局局長", "Secretary for Culture, Sports and Tourism", "body")]
+            ("文化體育及旅遊局局長", "Secretary for Culture, Sports and Tourism", "body"),
+            ("香港國際七人欖球賽", "Hong Kong Sevens", "scheme")]
         assert "[= about 1,200]" in glossary.annotate_english("並創造約1,200個職位")  # figures by code still
         assert "啟德 [= Kai Tak]" in glossary.annotate_english("啟德體育園")
     finally:
@@ -324,7 +328,8 @@ def test_known_places_get_their_english_by_code():
     rows = names.known_names("rail.txt", "北環線連接古洞站，居民毋須經九龍塘轉車，並在屯門及北區諮詢。",
                               taken={"古洞站"}, covered="北區的創科發展")
     assert [(e.chinese, e.english, e.kind) for e in rows] == [("九龍塘", "Kowloon Tong", "place"),
-                                                              ("屯門", "Tuen Mun", "place")]
+                                                              ("屯門", "Tuen Mun", "place"),
+                                                              ("北環線", "Northern Link", "scheme")]
     assert all(e.certainty == "machine" for e in rows)
 
 
@@ -373,21 +378,23 @@ def test_a_description_is_not_a_name():
 
 
 def test_a_short_form_the_article_gives_takes_its_full_names_english():
-    """香港考試及評核局（考評局）: the model gave the short form "Examination Board", another body to an English reader.
+    """香港考試及評核局（考評局）: the model gave the short form "Examination Board", another body to an English reader
+    (that body is a known one now, rag/data/bodies.tsv; 香港生產力促進局 is not).
     It takes the full name's English, also when the model did not list it; and the row's capitals are what an
     English question may abbreviate it to."""
-    text = "香港考試及評核局（考評局）公布成績。考評局表示，考生可申請覆核。"
-    full = names.Proposal("香港考試及評核局", "Hong Kong Examinations and Assessment Authority", "body", "t.txt")
-    rows, _ = names.check([full, names.Proposal("考評局", "Examination Board", "body", "t.txt")], {"t.txt": text}, [])
+    text = "香港生產力促進局（生產力局）公布數字。生產力局表示，企業可申請資助。"
+    full = names.Proposal("香港生產力促進局", "Hong Kong Productivity Council", "body", "t.txt")
+    rows, _ = names.check([full, names.Proposal("生產力局", "Productivity Bureau", "body", "t.txt")], {"t.txt": text},
+                          [])
     got = {e.chinese: e for _, e in rows}
-    assert got["考評局"].english == got["香港考試及評核局"].english == full.english
-    assert "short form of 香港考試及評核局" in got["考評局"].note
-    assert got["考評局"].initials == ("HKEAA", "EAA")
+    assert got["生產力局"].english == got["香港生產力促進局"].english == full.english
+    assert "short form of 香港生產力促進局" in got["生產力局"].note
+    assert got["生產力局"].initials == ("HKPC",)
     rows, _ = names.check([full], {"t.txt": text}, [])
-    assert {e.chinese for _, e in rows} == {"香港考試及評核局", "考評局"}
+    assert {e.chinese for _, e in rows} == {"香港生產力促進局", "生產力局"}
     # A short form an article the hand glossary covers writes too is left to that glossary.
-    rows, _ = names.check([full], {"t.txt": text}, [], covered="考評局")
-    assert {e.chinese for _, e in rows} == {"香港考試及評核局"}
+    rows, _ = names.check([full], {"t.txt": text}, [], covered="生產力局")
+    assert {e.chinese for _, e in rows} == {"香港生產力促進局"}
 
 
 def test_initials_are_for_machine_rows_of_three_capitalised_words():

@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-11"
+VERSION = "names-12"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -200,10 +200,11 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         english = Counter(p.english for p in group).most_common(1)[0][0]
         first = next(p for p in group if p.english == english)
         made = "proposed by the model"
-        if chinese in bodies():
-            # 保安局局長 as "Secretary for Defence": a Government body or head is written as the Government writes it.
-            if english != bodies()[chinese]:
-                english, made = bodies()[chinese], f"written by code, a known body (the model wrote {english!r})"
+        if chinese in known():
+            # 保安局局長 as "Secretary for Defence": a Government body or head, or a public scheme, is written as the
+            # Government writes it.
+            if english != known()[chinese]:
+                english, made = known()[chinese], f"written by code, a known name (the model wrote {english!r})"
         elif first.kind == "person" and not romanise.spells_person(english, chinese):
             # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
             english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
@@ -237,13 +238,13 @@ _TITLES = {"副主席": "Vice-Chairman", "主席": "Chairman", "秘書長": "Sec
 def _titled(rows: list[tuple[str, glossary.Entry]], hand: dict[str, str]) -> list[tuple[str, glossary.Entry]]:
     """A body's title (考評局秘書長) written with the body's English: the model had "Secretary for Examination", and
     asked about "the Secretary General of the HKEAA" its YES/NO said the article does not say (session 22)."""
-    english = {**hand, **{e.chinese: e.english for _, e in rows}, **bodies()}
+    english = {**hand, **{e.chinese: e.english for _, e in rows}, **table("bodies")}
     out = []
     for src, e in rows:
         title = next((t for t in _TITLES if e.chinese.endswith(t) and e.chinese[:-len(t)] in english), "")
         body = e.chinese[:-len(title)] if title else ""
-        if title and e.chinese not in bodies():
-            named = english[body]
+        if title and e.chinese not in table("bodies"):
+            named = glossary.Entry(body, english[body], "body", "").name  # without its (HKEAA)
             named = named if named.lower().startswith("the ") else f"the {named}"
             note = f"machine: written by code, the {_TITLES[title]} of {body} (the model wrote {e.english!r})"
             e = glossary.Entry(e.chinese, f"{_TITLES[title]} of {named}", e.kind, f"{note} for {src}; correct it "
@@ -284,42 +285,54 @@ def _short_row(chinese: str, shorts: dict[str, str], rows: list[tuple[str, gloss
 KNOWN = "machine: a known name (rag/data/"
 
 
+#: The tables of known names beside the places (``rag/data/<table>.tsv``), and the kind their rows get.
+_TABLES = (("bodies", "body"), ("schemes", "scheme"))
+
+
 @functools.cache
-def bodies() -> dict[str, str]:
-    """Hong Kong Government bodies and their heads as the Government writes them (保安局局長 Secretary for Security,
-    房屋署 Housing Department): ``rag/data/bodies.tsv``. The model wrote 保安局局長 "Secretary for Defence" and 民政事務
-    總署 "Civil Defence Department" (docs/history.md, session 21)."""
+def table(name: str) -> dict[str, str]:
+    """A table of known names, Chinese to English, as the Government writes them: ``bodies`` (保安局局長 Secretary
+    for Security, 房屋署 Housing Department; the model wrote 保安局局長 "Secretary for Defence" and 民政事務總署 "Civil
+    Defence Department", docs/history.md, session 21) or ``schemes`` (綜援 Comprehensive Social Security Assistance
+    (CSSA), 文憑試 … (DSE): the model wrote 香港中學文憑試 "Hong Kong Secondary School Examination", session 23)."""
     from rag.text.language import DATA_DIR, read_rows
 
-    return {zh: en.strip() for zh, en in read_rows(DATA_DIR / "bodies.tsv")}
+    return {zh: en.strip() for zh, en in read_rows(DATA_DIR / f"{name}.tsv")}
 
 
-def _bodies_in(text: str) -> list[str]:
-    """The known bodies ``text`` writes, leftmost-longest (保安局局長, not its 保安局), each once, in order."""
-    longest = sorted(bodies(), key=len, reverse=True)
+@functools.cache
+def known() -> dict[str, str]:
+    """Every known body and scheme (not places: ``romanise.places``), Chinese to English."""
+    return {zh: en for name, _kind in _TABLES for zh, en in table(name).items()}
+
+
+def _known_in(text: str, names: Iterable[str]) -> list[str]:
+    """The ``names`` ``text`` writes, leftmost-longest (保安局局長, not its 保安局), each once, in order."""
+    longest = sorted(names, key=len, reverse=True)
     out: list[str] = []
     i = 0
     while i < len(text):
-        known = next((b for b in longest if text.startswith(b, i)), "")
-        if known and known not in out:
-            out.append(known)
-        i += len(known) or 1
+        found = next((b for b in longest if text.startswith(b, i)), "")
+        if found and found not in out:
+            out.append(found)
+        i += len(found) or 1
     return out
 
 
 def known_names(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
-    """Rows for the known places (``rag/data/places.tsv``) and bodies (``bodies``) ``text`` writes that no row in
-    ``taken`` names: their English is a fact, not the model's (北區 North, 屯門 Tuen Mun, 房屋署 Housing Department),
-    so they are written by code, with a model or without. One a hand-covered article also writes gets none (it
-    would change that article's English view)."""
+    """Rows for the known places (``rag/data/places.tsv``), bodies and schemes (``table``) ``text`` writes that no
+    row in ``taken`` names: their English is a fact, not the model's (北區 North, 房屋署 Housing Department, 綜援
+    Comprehensive Social Security Assistance (CSSA)), so they are written by code, with a model or without. One a
+    hand-covered article also writes gets none (it would change that article's English view)."""
     taken = set(taken)
     for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
         text = text.replace(name, "\0" * len(name))
     rows = []
-    for table, kind, found in (("places", "place", romanise.places_in), ("bodies", "body", _bodies_in)):
-        english = romanise.places() if kind == "place" else bodies()
-        note = f"{KNOWN}{table}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
-        for zh in found(text):
+    tables = [("places", "place", romanise.places())] + [(name, kind, table(name)) for name, kind in _TABLES]
+    for name, kind, english in tables:
+        note = f"{KNOWN}{name}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
+        found = romanise.places_in(text) if kind == "place" else _known_in(text, english)
+        for zh in found:
             if zh not in taken and zh not in covered:
                 rows.append(glossary.Entry(zh, english[zh], kind, note))
                 taken.add(zh)
