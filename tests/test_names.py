@@ -109,8 +109,9 @@ def test_a_word_of_an_article_the_hand_glossary_covers_gets_no_machine_english()
     assert [e.chinese for _s, e in rows] == ["基層醫療署"]
     assert {r.proposal.chinese for r in rejected} == {"消息人士", "據了解"}
     assert all("covers" in r.why for r in rejected)
-    rows, _ = names.check(proposals, {"x.txt": text}, HAND)  # with no covered article, form alone decides
-    assert len(rows) == 3
+    rows, rejected = names.check(proposals, {"x.txt": text}, HAND)  # with no covered article, form alone decides
+    assert [e.chinese for _s, e in rows] == ["消息人士", "基層醫療署"]
+    assert [(r.proposal.chinese, r.why) for r in rejected] == [("據了解", "a statement in English, not a name")]
 
 
 def test_what_the_model_itself_calls_a_term_is_not_kept():
@@ -430,3 +431,45 @@ def test_a_hill_is_written_as_hong_kong_writes_it():
     assert [e.english for _, e in rows] == ["Tate's Cairn"]
     known = names.known_names("t.txt", text, taken={"大老山"})
     assert ("橫瀾島", "Waglan Island") in [(e.chinese, e.english) for e in known]
+
+
+def test_a_name_with_its_short_form_is_cut_before_the_bracket():
+    """強制性公積金（強積金）, as the model wrote it, is the name 強制性公積金, and its short form 強積金 a row of
+    its own: the whole hid both known names from the English view (session 23)."""
+    text = "取消強制性公積金（強積金）「對沖」安排，僱主不能再以強積金抵銷遣散費。"
+    whole = names.Proposal("強制性公積金（強積金）", "compulsory Provident Fund", "scheme", "t.txt")
+    rows, rejected = names.check([whole], {"t.txt": text}, [])
+    assert {e.chinese: e.english for _, e in rows} == {"強制性公積金": "Mandatory Provident Fund (MPF)",
+                                                       "強積金": "Mandatory Provident Fund (MPF)"}
+    assert rejected == []
+    # An unknown name keeps the model's English, without the bracket
+    whole = names.Proposal("香港生產力促進局（生產力局）", "Hong Kong Productivity Council (HKPC)", "body", "t.txt")
+    rows, _ = names.check([whole], {"t.txt": "香港生產力促進局（生產力局）公布數字。"}, [])
+    assert {e.chinese: e.english for _, e in rows} == {"香港生產力促進局": "Hong Kong Productivity Council",
+                                                       "生產力局": "Hong Kong Productivity Council"}
+
+
+@pytest.mark.parametrize(("chinese", "english", "why"), [
+    ("綜援長生津", "Longevity Life Insurance", "known names written together"),  # a headline's two schemes
+    ("標準金額及長者生活津貼", "Standard Payment and Living Allowance", "a list with a known name"),
+    ("職家庭津貼計劃", "Family Allowance Scheme", "cuts into a known name"),  # of 在職家庭津貼
+    ("局方正檢視申領門檻", "The Department is reviewing the threshold", "a statement in English"),
+])
+def test_what_the_known_names_show_is_no_one_name_is_not_kept(chinese, english, why):
+    text = ("綜援長生津7月起上調。綜援的標準金額及長者生活津貼將上調。在職家庭津貼計劃惠及4.1萬戶，"
+            "局方正檢視申領門檻。")
+    rows, rejected = names.check([names.Proposal(chinese, english, "scheme", "t.txt")], {"t.txt": text}, [])
+    assert rows == [] and len(rejected) == 1 and rejected[0].why.startswith(why)
+
+
+def test_names_holding_known_ones_are_still_kept():
+    """A name may hold a known place or body and more (啟德體育園, 考評局秘書長): only lists, glued names and cut
+    ones go."""
+    text = "啟德體育園今日開幕。考評局秘書長表示，屯門及元朗一帶天晴。"
+    props = [names.Proposal("啟德體育園", "Kai Tak Sports Park", "place", "t.txt"),
+             names.Proposal("考評局秘書長", "Secretary for Examinations", "person", "t.txt")]
+    rows, rejected = names.check(props, {"t.txt": text}, [])
+    assert {e.chinese: e.english for _, e in rows} == {
+        "啟德體育園": "Kai Tak Sports Park",
+        "考評局秘書長": "Secretary-General of the Hong Kong Examinations and Assessment Authority"}
+    assert rejected == []

@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-12"
+VERSION = "names-13"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -70,6 +70,10 @@ _DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|�
 # The short form an article gives a name, in brackets right after it: 香港考試及評核局（考評局）.
 _SHORT_FORM = r"（([\u3400-\u9fff]{2,8})）"
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
+# A verb makes a sentence, not a name: 局方正檢視申領門檻 "The Department is reviewing the application process".
+_ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|will|has|have|had|been)\b", re.IGNORECASE)
+# Words that join two names into a list (標準金額及長者生活津貼).
+_JOINERS = "及和與与、"
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,39 @@ def _figures_kept(chinese: str, english: str) -> bool:
             and all(any(numbers.same_quantity(b, a) for a in zh) for b in en))
 
 
+def _known_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` writes a known place, body or scheme: (start, end), leftmost-longest."""
+    longest = sorted({*known(), *romanise.places()}, key=len, reverse=True)
+    out, i = [], 0
+    while i < len(text):
+        found = next((k for k in longest if text.startswith(k, i)), "")
+        if found:
+            out.append((i, i + len(found)))
+        i += len(found) or 1
+    return out
+
+
+def _against_known(chinese: str, text: str) -> str:
+    """Why a proposal the known names show is no one name, or ''. The model glued two names (綜援長生津, a
+    headline's), listed one with a phrase (標準金額及長者生活津貼), or cut one (職家庭津貼計劃, of 在職家庭津貼):
+    such rows glossed the English view wrongly and hid the known names inside them (session 23)."""
+    if chinese in known() or chinese in romanise.places():
+        return ""
+    spans = _known_spans(chinese)
+    inside = set().union(*(range(a, b) for a, b in spans)) if spans else set()
+    rest = [c for i, c in enumerate(chinese) if i not in inside]
+    if len(spans) >= 2 and all(c in _JOINERS for c in rest):
+        return "known names written together, not one name"
+    if any((a and chinese[a - 1] in _JOINERS) or (b < len(chinese) and chinese[b] in _JOINERS) for a, b in spans):
+        return "a list with a known name, not one name"
+    at = [m.start() for m in re.finditer(re.escape(chinese), text)]
+    known_at = _known_spans(text)
+    end = len(chinese)
+    if at and all(any(a < i < b < i + end or i < a < i + end < b for a, b in known_at) for i in at):
+        return "cuts into a known name"
+    return ""
+
+
 def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") -> str:
     """Why a proposal cannot be kept, or '' if it can (each reason one check, in order)."""
     if p.chinese not in text:
@@ -155,6 +192,8 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
     if _DESCRIBED.search(p.chinese):
         # 元朗一所中學 "Yuen Long Primary School", 多個非政府機構: "a school", "several bodies" name no one.
         return "a description (一所, 多個), not a name"
+    if why := _against_known(p.chinese, text):
+        return why
     if any(q.unit != "year" for q in _figures(p.chinese)):
         # 創造約1,200個職位 → "Create over 1,200 job positions": a statement; figures get English by code.
         return "a phrase with a figure, not a name"
@@ -162,6 +201,8 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
         return "Chinese left in the English"
     if not _ENGLISH_OK.match(p.english) or len(p.english) > 100:
         return "not an English name"
+    if _ENGLISH_VERB.search(p.english):
+        return "a statement in English, not a name"
     if not _figures_kept(p.chinese, p.english):
         return "figures changed"
     if p.chinese in hand:
@@ -170,6 +211,16 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
     if taken:
         return f"English already the name of {taken[0]} in corpus/glossary.tsv"
     return ""
+
+
+def _without_short_form(p: Proposal) -> Proposal:
+    """強制性公積金（強積金） as 強制性公積金: the name before its bracketed short form (which ``_short_forms`` finds
+    and gives the same English). The model wrote 綜合社會保障援助（綜援）計劃 whole, and the row hid both names."""
+    m = re.search(_SHORT_FORM, p.chinese)
+    if not m or m.start() < MIN_CHARS:
+        return p
+    english = re.sub(r"\s*\([^)]*\)\s*$", "", p.english) or p.english
+    return Proposal(p.chinese[:m.start()], english, p.kind, p.source)
 
 
 def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[glossary.Entry],
@@ -183,7 +234,7 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
     table = {e.chinese: e.english for e in hand}
     kept: dict[str, list[Proposal]] = {}
     rejected: list[Rejected] = []
-    for p in proposals:
+    for p in map(_without_short_form, proposals):
         why = _why_not(p, texts.get(p.source, ""), table, covered)
         if why:
             rejected.append(Rejected(p, why))
