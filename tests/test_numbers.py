@@ -458,6 +458,8 @@ P_MFG = "新型工業加速計劃至今已支持四個項目，涉及總投資�
         ("No figures at all.", []),
         ("The money (HK$50 million) [2] comes from the budget.", ["無關段落", P_INSTITUTE]),
         ("The first event is held next month [1].", ["首場大型活動為下月15日舉行的七人欖球賽。"]),
+        ("The allowance rises in July [1].", ["綜援長生津7月起上調"]),  # a month without its day
+        ("It took effect on 1 May 2025 [1].", ["取消強積金對沖安排自2025年5月1日實施"]),
     ],
 )
 def test_correct_answers_pass(answer, passages):
@@ -484,6 +486,8 @@ def test_correct_answers_pass(answer, passages):
         ("It will be held on the 2nd of next month [1].", ["首場大型活動為下月舉行的七人欖球賽。"],
          ["the 2nd of next month"]),
         ("It will be held on the 16th of next month.", ["首場大型活動為下月15日舉行。"], ["the 16th of next month"]),
+        # A day the passage never gives: it says only 7月 (the bundled model's answer on the eighth test article).
+        ("It was abolished [2] on July 7, 2025.", ["綜援長生津7月起上調 取消強積金對沖滿一年"], ["July 7, 2025"]),
     ],
 )
 def test_invented_figures_are_caught(answer, passages, bad):

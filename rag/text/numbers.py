@@ -977,7 +977,8 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
 
     Values must agree (within rounding), units must be compatible (a bare number goes with any unit that has a
     value); periods compare by key; a year agrees with an academic year it begins or ends and with a date in
-    that year.  Qualifiers are ignored: "over 130" restates 超過130間.
+    that year; a date with a day is not stated by its month alone (not symmetric: 7月 restates July 7, not
+    the other way).  Qualifiers are ignored: "over 130" restates 超過130間.
     """
     units = {a.unit, b.unit}
     if "period" in units:
@@ -994,6 +995,9 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
         if a.unit == b.unit:
             ma, mb = a.key.split("-"), b.key.split("-")
             if ma[0] != mb[0] or (len(ma) > 1 and len(mb) > 1 and ma[1] != mb[1]):
+                return False
+            if len(ma) > 1 and len(mb) == 1 and ma[1]:
+                # A day ``b`` does not state: "abolished on July 7, 2025" passed on a headline's 7月起 (session 23).
                 return False
             return a.value is None or b.value is None or a.value == b.value
         other = b if a.unit == "date" else a
