@@ -473,3 +473,18 @@ def test_names_holding_known_ones_are_still_kept():
         "啟德體育園": "Kai Tak Sports Park",
         "考評局秘書長": "Secretary-General of the Hong Kong Examinations and Assessment Authority"}
     assert rejected == []
+
+
+def test_a_figure_inside_a_name_is_left_to_the_names_english(tmp_path):
+    """「兩元乘車優惠」 read 兩元 [= HK$2]乘車優惠 [= $2 fare concession] in the English view: the name split by a
+    figure's gloss. Figures are glossed between names; the name's English carries its own."""
+    path = tmp_path / names.FILE_NAME
+    row = glossary.Entry("兩元乘車優惠", "$2 fare concession", "scheme", "machine: a known name")
+    names.write(path, [names.Section("t.txt", "", (row,))])
+    glossary.use_generated(path)
+    try:
+        out = glossary.annotate_english("「兩元乘車優惠」去年共錄得約3.9億人次使用。")
+    finally:
+        glossary.use_generated(None)
+    assert "「兩元乘車優惠 [= $2 fare concession]」" in out
+    assert "3.9億人次 [= about 390,000,000]" in out and "HK$2" not in out

@@ -359,7 +359,15 @@ def annotate_english(text: str) -> str:
     """
     from rag.text import numbers
 
-    return numbers.english_glosses(annotate(text))
+    # Figures are glossed between the names, not inside one: 兩元乘車優惠 [= $2 fare concession] read
+    # 兩元 [= HK$2]乘車優惠 [= $2 fare concession] (session 23); a name's English carries its own figures.
+    out: list[str] = []
+    last = 0
+    for t in find_terms(text):
+        out += [numbers.english_glosses(text[last:t.start]), text[t.start:t.end], f" [= {t.english}]"]
+        last = t.end
+    out.append(numbers.english_glosses(text[last:]))
+    return "".join(out)
 
 
 # ------------------------------------------------------------------------------------------------ English
