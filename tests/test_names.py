@@ -488,3 +488,19 @@ def test_a_figure_inside_a_name_is_left_to_the_names_english(tmp_path):
         glossary.use_generated(None)
     assert "「兩元乘車優惠 [= $2 fare concession]」" in out
     assert "3.9億人次 [= about 390,000,000]" in out and "HK$2" not in out
+
+
+def test_a_question_by_another_form_of_a_known_name_is_given_the_articles(tmp_path):
+    """聯招幾時放榜？ of an article writing only 大學聯合招生辦法: search and the model read both forms (session 23)."""
+    path = tmp_path / names.FILE_NAME
+    rows = (glossary.Entry("大學聯合招生辦法", names.known()["大學聯合招生辦法"], "scheme", "machine: a known name"),
+            glossary.Entry("長生津", names.known()["長生津"], "scheme", "machine: a known name"))
+    names.write(path, [names.Section("t.txt", "", rows)])
+    glossary.use_generated(path)
+    try:
+        assert names.with_written_forms("聯招幾時放榜？") == "聯招（大學聯合招生辦法）幾時放榜？"
+        assert names.with_written_forms("联招几时放榜？") == "联招（大學聯合招生辦法）几时放榜？"  # simplified too
+        assert names.with_written_forms("長生津有幾多錢？") == "長生津有幾多錢？"  # written as asked
+        assert names.with_written_forms("生果金有幾多錢？") == "生果金有幾多錢？"  # no article writes it
+    finally:
+        glossary.use_generated(None)

@@ -28,7 +28,7 @@ from rag.answer import cite, extractive, followup, generate, ground, prompts, re
 from rag.answer.about import ONE_ARTICLE, About
 from rag.answer.about import about as corpus_about
 from rag.config import BACKENDS, Settings
-from rag.index import embedder, store
+from rag.index import embedder, names, store
 from rag.index.retrieve import Index, open_index
 from rag.llm.backends import LLM, LLMUnavailable, load_llm
 from rag.records import Answer, Hit
@@ -379,6 +379,8 @@ class Bot:
             # After the index is open: the follow-up rule reads the names of its glossary (rag.text.glossary).
             q.query = followup.standalone(q.text, q.earlier, q.lang)
             q.previous = q.earlier[-1] if q.query != q.text else None
+            if q.lang != "en":  # 聯招 searched with the article's 大學聯合招生辦法 (names.with_written_forms)
+                q.query = names.with_written_forms(q.query)
             prefer = index.conversation_source(q.earlier)
             q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
             # A follow-up is about its conversation's article, or the articles its best passages are in: what
@@ -548,7 +550,8 @@ class Bot:
         while it may still become NOT_IN_ARTICLE, so a citizen never sees the marker.
         """
         text = ""
-        msgs = generate.messages(q.text, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
+        asked = q.text if q.lang == "en" else names.with_written_forms(q.text)
+        msgs = generate.messages(asked, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
                                  pointer=shown.pointer, about=shown.about)
         for delta in generate.stream(llm, msgs):
             q.clock.mark("first_token_ms")

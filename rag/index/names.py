@@ -140,7 +140,12 @@ def _figures_kept(chinese: str, english: str) -> bool:
 
 def _known_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` writes a known place, body or scheme: (start, end), leftmost-longest."""
-    longest = sorted({*known(), *romanise.places()}, key=len, reverse=True)
+    return _spans(text, {*known(), *romanise.places()})
+
+
+def _spans(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Where ``text`` writes any of ``names``: (start, end), leftmost-longest."""
+    longest = sorted(names, key=len, reverse=True)
     out, i = [], 0
     while i < len(text):
         found = next((k for k in longest if text.startswith(k, i)), "")
@@ -368,6 +373,31 @@ def _known_in(text: str, names: Iterable[str]) -> list[str]:
             out.append(found)
         i += len(found) or 1
     return out
+
+
+def with_written_forms(question: str) -> str:
+    """A Chinese question with the form the corpus writes after each known name it asks by another (聯招幾時放榜？
+    → 聯招（大學聯合招生辦法）幾時放榜？), for search and for the model; the question itself when there is none.
+
+    Readers ask by the short forms (聯招, 長生津, 生果金) of names an article writes in full, or the other way round;
+    neither search nor the 1.5B model tied 聯招 to 大學聯合招生辦法 (the eighth and seventh test articles, session 23).
+    A known name the corpus writes as asked (its glossary has a row for it) is left alone."""
+    from rag.text.language import to_traditional
+
+    read = to_traditional(question)
+    if len(read) != len(question):
+        return question
+    out, last = [], 0
+    for i, j in _spans(read, known()):
+        name = read[i:j]
+        if glossary.find_terms(name):
+            continue
+        forms = [f for t in glossary.lookup_english(known()[name]) for f in (t.forms or (t.chinese,))]
+        forms = [f for f in dict.fromkeys(forms) if f != name and f not in read]
+        if forms:
+            out += [question[last:j], "（", "、".join(forms[:2]), "）"]
+            last = j
+    return "".join(out) + question[last:] if out else question
 
 
 def known_names(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
