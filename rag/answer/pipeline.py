@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import re
 import threading
 import time
 import unicodedata
@@ -91,6 +92,13 @@ def answering_passages(question: str, hits: list[Hit], named: str | None = None)
     if named and any(h.chunk.source == named for h in out):
         return [h for h in out if h.chunk.source == named]
     return one_article(out)
+
+
+def _without(text: str, added: set[str]) -> str:
+    """``text`` without the strings ``added`` (what code put in the question, not the asker)."""
+    for a in added:
+        text = text.replace(a, "")
+    return text
 
 
 def named_article(question: str, lang: str, hits: list[Hit], text_of: Callable[[str], str]) -> str | None:
@@ -551,14 +559,18 @@ class Bot:
         """
         text = ""
         asked = q.text if q.lang == "en" else names.with_written_forms(q.text)
+        # The article's form, added after the asker's (聯招（大學聯合招生辦法）), is the model's to read, not to copy:
+        # it wrote 香港金融管理局（香港金融管理局）.
+        added = {g for m in re.findall(r"（[^（）]+）", asked) if m not in q.text
+                 for g in (m, language.convert_to_script(m, q.lang))}
         msgs = generate.messages(asked, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
                                  pointer=shown.pointer, about=shown.about)
         for delta in generate.stream(llm, msgs):
             q.clock.mark("first_token_ms")
             text += delta
             if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):
-                yield as_shown(text, q.lang)
-        text = generate.tidy(language.convert_to_script(text.strip(), q.lang), q.lang)
+                yield as_shown(_without(text, added), q.lang)
+        text = generate.tidy(language.convert_to_script(_without(text, added).strip(), q.lang), q.lang)
         result = ground.check(text, shown.passages, q.text, q.lang)
         if result.problems == (ground.NO_CITATION,):
             # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry to add
