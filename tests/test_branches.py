@@ -168,16 +168,16 @@ def test_a_cantonese_asker_reads_cantonese_words(ask):
     assert "(In written Chinese:" in fake.prompts[-1][-1]["content"]  # read with its written-Chinese form
 
 
-def test_a_short_form_is_asked_with_the_articles_form_which_the_answer_does_not_repeat(ask):
-    """金管局, which the article writes 香港金融管理局: searched and put to the model with it
-    (names.with_written_forms); the model copied it, 香港金融管理局（香港金融管理局）, so the added form is taken
-    out of the answer (session 23)."""
-    fact = "以AI對抗AI"
-    reply = cited("金管局（香港金融管理局）與數碼港開展第二期沙盒測試，探索「{fact}」[{n}]。", fact)
-    streamed, answer, fake = ask("金管局與數碼港合作的沙盒測試，目的是什麼？", "YES", reply)
-    assert "金管局（香港金融管理局）與數碼港合作" in fake.prompts[-1][-1]["content"]
-    assert not answer.refused and fact in answer.text and "（香港金融管理局）" not in answer.text
-    assert answer.text.startswith("金管局與數碼港") and all("（香港金融管理局）" not in s for s in streamed)
+def test_another_form_of_a_name_is_asked_with_the_articles_which_the_answer_does_not_repeat(ask):
+    """香港交易所, which the article writes 香港交易及結算有限公司: searched and put to the model with it
+    (names.with_written_forms). The model copies such an addition (it wrote 香港金融管理局（香港金融管理局）), so what
+    code added is taken out of the answer (session 23)."""
+    fact = "便利和吸引更多航天企業來港上市"
+    reply = cited("香港交易所（香港交易及結算有限公司）會檢視相關上市規定，{fact}[{n}]。", fact)
+    streamed, answer, fake = ask("香港交易所要檢視甚麼上市規定？", "YES", reply)
+    assert "香港交易所（香港交易及結算有限公司）要檢視" in fake.prompts[-1][-1]["content"]
+    assert not answer.refused and fact in answer.text and "（香港交易及結算有限公司）" not in answer.text
+    assert answer.text.startswith("香港交易所會檢視") and all("（香港交易及結算有限公司）" not in s for s in streamed)
     assert any(fact in c.quote for c in answer.citations)
 
 

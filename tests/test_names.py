@@ -502,5 +502,8 @@ def test_a_question_by_another_form_of_a_known_name_is_given_the_articles(tmp_pa
         assert names.with_written_forms("联招几时放榜？") == "联招（大學聯合招生辦法）几时放榜？"  # simplified too
         assert names.with_written_forms("長生津有幾多錢？") == "長生津有幾多錢？"  # written as asked
         assert names.with_written_forms("生果金有幾多錢？") == "生果金有幾多錢？"  # no article writes it
+        # read as the article's already (rag/data/cantonese.tsv maps 金管局 to the Budget's 香港金融管理局)
+        assert names.with_written_forms("金管局有咩新措施？") == "金管局有咩新措施？"
+        assert names.with_written_forms("香港交易所有咩新措施？") == "香港交易所（香港交易及結算有限公司）有咩新措施？"
     finally:
         glossary.use_generated(None)
