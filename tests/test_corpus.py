@@ -515,3 +515,18 @@ def test_a_plain_article_with_a_dateline_and_grades():
     sentences = [s.text for _, s in a.sentences()]
     assert any(s.startswith("今年有11名日校考生考獲七科5**") for s in sentences)
     _evidence_in(sentences, QUESTIONS7, CORPUS7.name)
+
+
+CORPUS8 = ROOT / "tests" / "data" / "corpus8" / "welfare-mpf-2026.txt"
+QUESTIONS8 = ROOT / "tests" / "data" / "questions_corpus8.jsonl"
+
+
+def test_a_plain_article_with_schemes_and_their_short_forms():
+    """Session 23's welfare article: a headline, a dateline byline and four paragraphs, names with bracketed short
+    forms (綜合社會保障援助（綜援）) and a scheme's name in quotes; every question's evidence is a sentence of it."""
+    text = CORPUS8.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS8.name)
+    assert a.sub_articles == ["綜援長生津7月起上調 取消強積金對沖滿一年"]
+    assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * 4
+    sentences = [s.text for _, s in a.sentences()]
+    _evidence_in(sentences, QUESTIONS8, CORPUS8.name)
