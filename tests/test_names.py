@@ -507,3 +507,20 @@ def test_a_question_by_another_form_of_a_known_name_is_given_the_articles(tmp_pa
         assert names.with_written_forms("香港交易所有咩新措施？") == "香港交易所（香港交易及結算有限公司）有咩新措施？"
     finally:
         glossary.use_generated(None)
+
+
+def test_a_name_holding_a_body_is_found_by_the_bodys_abbreviation(tmp_path):
+    """"Who is the Secretary General of the HKEAA?": the title's row is written in full, and the question was
+    matched to the body alone, whose passage did not name its head (session 23)."""
+    path = tmp_path / names.FILE_NAME
+    body = names.known()["香港考試及評核局"]
+    rows = (glossary.Entry("香港考試及評核局", body, "body", "machine: a known name"),
+            glossary.Entry("考評局秘書長", "Secretary-General of the Hong Kong Examinations and Assessment Authority",
+                           "person", "machine: written by code"))
+    names.write(path, [names.Section("t.txt", "", rows)])
+    glossary.use_generated(path)
+    try:
+        assert glossary.chinese_for_english("Who is the Secretary General of the HKEAA?") == ["考評局秘書長"]
+        assert glossary.chinese_for_english("What did the HKEAA say?") == ["香港考試及評核局"]
+    finally:
+        glossary.use_generated(None)

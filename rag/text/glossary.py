@@ -433,8 +433,13 @@ def _english_patterns(path: Path | None = None) -> tuple[tuple[re.Pattern[str], 
 def _english_patterns_of(files: tuple[tuple[Path, int, int], ...]) -> tuple[tuple[re.Pattern[str], Entry, int], ...]:
     seen: set[tuple[str, bool]] = set()
     out: list[tuple[re.Pattern[str], Entry, int]] = []
-    for e in _entries(files):
+    entries = _entries(files)
+    # A name holding another's, written with that one's abbreviation: "Secretary-General of the HKEAA" for the
+    # Secretary-General of the Hong Kong Examinations and Assessment Authority (refused as unknown, session 23).
+    short = {f.name: a for f in entries for a in (f.abbreviation, *f.initials)[:1] if a and len(f.name) > len(a)}
+    for e in entries:
         names = [(e.name, False), *((a, False) for a in e.aliases)]
+        names += [(e.name.replace(full, a), False) for full, a in short.items() if full in e.name and full != e.name]
         if e.abbreviation:
             names.append((e.abbreviation, True))
         names += [(a, True) for a in e.initials]
