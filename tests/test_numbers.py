@@ -660,3 +660,12 @@ def test_chinese_numerals_count_subjects_flights_and_households():
     found = {(q.text, q.value) for q in find_quantities("考獲七科5**，約420班航班取消，兩戶人家")}
     assert {("七科", 7.0), ("約420班", 420.0), ("兩戶", 2.0)} <= found
     assert unsupported("11 students got 5** in seven subjects [1].", ["今年有11名日校考生考獲七科5**的最佳成績"]) == []
+
+
+def test_the_end_of_a_range_of_days_is_a_day_of_that_month():
+    """7月18日至20日: the 18th to the 20th of July, not "20 days" (the exam article's English view, session 23)."""
+    got = [(q.unit, q.key) for q in find_quantities("考生可於7月18日至20日在網上確認取錄")]
+    assert got == [("date", "07-18"), ("date", "07-20")]
+    assert english_glosses("7月18日至20日") == "7月18日 [= 18 July]至20日 [= 20 July]"
+    assert [(q.value, q.unit) for q in find_quantities("為期20日")] == [(20.0, "days")]  # a span still
+    assert unsupported("Confirm by 20 July [1].", ["考生可於7月18日至20日在網上確認取錄"]) == []

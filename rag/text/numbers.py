@@ -38,6 +38,7 @@ is fine.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -807,8 +808,19 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         last_end = c.end
         if c.q is not None:
-            out.append(c.q)
+            out.append(_day_of_range(c.q, out[-1] if out else None, folded))
     return out
+
+
+def _day_of_range(q: Quantity, before: Quantity | None, folded: str) -> Quantity:
+    """20日 in 7月18日至20日 is the 20th of that month, not twenty days (the exam article's English view read
+    "7月18日 [= 18 July]至20日 [= 20 days]", session 23)."""
+    if q.unit != "days" or q.high is not None or before is None or before.unit != "date" or "-" not in before.key:
+        return q
+    if not re.fullmatch(r"\s*(?:至|到|-|－|–)\s*", folded[before.end:q.start]) or not q.text.endswith("日"):
+        return q
+    month = before.key.split("-")[0]
+    return dataclasses.replace(q, value=before.value, unit="date", key=f"{month}-{int(q.value or 0):02d}")
 
 
 # ------------------------------------------------------------------------------------------------ English
