@@ -95,10 +95,12 @@ def answering_passages(question: str, hits: list[Hit], named: str | None = None)
 
 
 def _without(text: str, added: set[str]) -> str:
-    """``text`` without the strings ``added`` (what code put in the question, not the asker)."""
-    for a in added:
-        text = text.replace(a, "")
-    return text
+    """``text`` without the brackets ``added`` (what code put in the question, not the asker), in whichever
+    spelling the model copied them (綫 or 線)."""
+    if not added:
+        return text
+    folded = {language.for_matching(a) for a in added}
+    return re.sub(r"（[^（）]+）", lambda m: "" if language.for_matching(m.group()) in folded else m.group(), text)
 
 
 def named_article(question: str, lang: str, hits: list[Hit], text_of: Callable[[str], str]) -> str | None:

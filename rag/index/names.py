@@ -382,19 +382,21 @@ def with_written_forms(question: str) -> str:
     Readers ask by the short forms (聯招, 長生津, 生果金) of names an article writes in full, or the other way round;
     neither search nor the 1.5B model tied 聯招 to 大學聯合招生辦法 (the eighth and seventh test articles, session 23).
     A known name the corpus writes as asked (its glossary has a row for it) is left alone."""
-    from rag.text.language import to_traditional, to_written
+    from rag.text.language import for_matching, to_traditional, to_written
 
     read = to_traditional(question)
     if len(read) != len(question):
         return question
     written = to_written(read)  # Cantonese's 金管局 is read 香港金融管理局 already (rag/data/cantonese.tsv)
+    folded = for_matching(read)  # one spelling per word: 北環線 and 北環綫 are one name
     out, last = [], 0
     for i, j in _spans(read, known()):
         name = read[i:j]
-        if glossary.find_terms(name):
+        if glossary.find_terms(name) or glossary.find_terms(question[i:j]):
             continue
         forms = [f for t in glossary.lookup_english(known()[name]) for f in (t.forms or (t.chinese,))]
-        forms = [f for f in dict.fromkeys(forms) if f != name and f not in read and f not in written]
+        forms = [f for f in dict.fromkeys(forms)
+                 if f not in read and f not in written and for_matching(f) not in folded]
         if forms:
             out += [question[last:j], "（", "、".join(forms[:2]), "）"]
             last = j
