@@ -138,21 +138,21 @@ def _figures_kept(chinese: str, english: str) -> bool:
             and all(any(numbers.same_quantity(b, a) for a in zh) for b in en))
 
 
+@functools.lru_cache(maxsize=64)
 def _known_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` writes a known place, body or scheme: (start, end), leftmost-longest."""
-    return _spans(text, {*known(), *romanise.places()})
+    return _spans(text, frozenset({*known(), *romanise.places()}))
 
 
-def _spans(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+def _spans(text: str, names: frozenset[str]) -> list[tuple[int, int]]:
     """Where ``text`` writes any of ``names``: (start, end), leftmost-longest."""
-    longest = sorted(names, key=len, reverse=True)
-    out, i = [], 0
-    while i < len(text):
-        found = next((k for k in longest if text.startswith(k, i)), "")
-        if found:
-            out.append((i, i + len(found)))
-        i += len(found) or 1
-    return out
+    return [m.span() for m in _alternation(names).finditer(text)]
+
+
+@functools.lru_cache(maxsize=8)
+def _alternation(names: frozenset[str]) -> re.Pattern[str]:
+    """One regex for many names, longest first, so that at each place the longest is taken (保安局局長, not 保安局)."""
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))) or "(?!)")
 
 
 def _against_known(chinese: str, text: str) -> str:
@@ -364,15 +364,7 @@ def known() -> dict[str, str]:
 
 def _known_in(text: str, names: Iterable[str]) -> list[str]:
     """The ``names`` ``text`` writes, leftmost-longest (保安局局長, not its 保安局), each once, in order."""
-    longest = sorted(names, key=len, reverse=True)
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        found = next((b for b in longest if text.startswith(b, i)), "")
-        if found and found not in out:
-            out.append(found)
-        i += len(found) or 1
-    return out
+    return list(dict.fromkeys(text[i:j] for i, j in _spans(text, frozenset(names))))
 
 
 def with_written_forms(question: str) -> str:
@@ -390,7 +382,7 @@ def with_written_forms(question: str) -> str:
     written = to_written(read)  # Cantonese's 金管局 is read 香港金融管理局 already (rag/data/cantonese.tsv)
     folded = for_matching(read)  # one spelling per word: 北環線 and 北環綫 are one name
     out, last = [], 0
-    for i, j in _spans(read, known()):
+    for i, j in _spans(read, frozenset(known())):
         name = read[i:j]
         if glossary.find_terms(name) or glossary.find_terms(question[i:j]):
             continue
