@@ -532,3 +532,25 @@ def test_a_name_holding_a_body_is_found_by_the_bodys_abbreviation(tmp_path):
         assert glossary.chinese_for_english("What did the HKEAA say?") == ["香港考試及評核局"]
     finally:
         glossary.use_generated(None)
+
+
+def test_the_known_tables_are_well_formed():
+    """rag/data/places.tsv, bodies.tsv and schemes.tsv: one row per Chinese name across the three, Chinese on the
+    left and none on the right, and a bracketed abbreviation that the glossary reads as one (LegCo, A&E)."""
+    import re
+
+    from rag.text.language import DATA_DIR, read_rows
+
+    seen: dict[str, str] = {}
+    for table in ("places", "bodies", "schemes"):
+        for cols in read_rows(DATA_DIR / f"{table}.tsv"):
+            assert len(cols) == 2, (table, cols)
+            chinese, english = cols[0], cols[1].strip()
+            assert re.fullmatch(r"[\u3400-\u9fff/]+", chinese), (table, chinese)
+            assert english and not re.search(r"[\u3400-\u9fff]", english), (table, english)
+            assert chinese not in seen, f"{chinese} in both {seen.get(chinese)} and {table}"
+            seen[chinese] = table
+            entry = glossary.Entry(chinese, english, "scheme", "machine: a known name")
+            if english.endswith(")"):
+                assert entry.abbreviation, (table, english)
+    assert len(seen) > 300
