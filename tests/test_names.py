@@ -487,7 +487,7 @@ def test_a_figure_inside_a_name_is_left_to_the_names_english(tmp_path):
     finally:
         glossary.use_generated(None)
     assert "「兩元乘車優惠 [= $2 fare concession]」" in out
-    assert "3.9億人次 [= about 390,000,000]" in out and "HK$2" not in out
+    assert "3.9億人次 [= about 390 million]" in out and "HK$2" not in out
 
 
 def test_a_question_by_another_form_of_a_known_name_is_given_the_articles(tmp_path):

@@ -669,3 +669,9 @@ def test_the_end_of_a_range_of_days_is_a_day_of_that_month():
     assert english_glosses("7月18日至20日") == "7月18日 [= 18 July]至20日 [= 20 July]"
     assert [(q.value, q.unit) for q in find_quantities("為期20日")] == [(20.0, "days")]  # a span still
     assert unsupported("Confirm by 20 July [1].", ["考生可於7月18日至20日在網上確認取錄"]) == []
+
+
+def test_a_count_in_millions_reads_as_english_writes_it():
+    """3.9億人次 [= about 390 million], not 390,000,000; smaller counts keep their digits (63萬人: about 630,000)."""
+    assert [to_english(q) for q in find_quantities("約3.9億人次")] == ["about 390 million"]
+    assert [to_english(q) for q in find_quantities("約63萬人")] == ["about 630,000"]

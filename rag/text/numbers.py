@@ -864,8 +864,8 @@ def _render_value(q: Quantity, x: float) -> str:
         return f"RMB {_scaled(x)}"
     if unit == "percent":
         return f"{_fmt(x)}%"
-    if unit in ("number", "m2", "ft2"):
-        return _scaled(x)
+    if unit in ("number", "m2", "ft2") or (unit == "count" and x >= 1e6):
+        return _scaled(x)  # a count in millions as English writes it: 3.9億人次 is about 390 million, not 390,000,000
     return _count_word(x, q)
 
 
