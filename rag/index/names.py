@@ -407,8 +407,7 @@ def known_names(source: str, text: str, taken: Iterable[str], covered: str = "")
     tables = [("places", "place", romanise.places())] + [(name, kind, table(name)) for name, kind in _TABLES]
     for name, kind, english in tables:
         note = f"{KNOWN}{name}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
-        found = romanise.places_in(text) if kind == "place" else _known_in(text, english)
-        for zh in found:
+        for zh in _known_in(text, english):
             if zh not in taken and zh not in covered:
                 rows.append(glossary.Entry(zh, english[zh], kind, note))
                 taken.add(zh)
