@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -326,26 +327,23 @@ def english_for(chinese: str, path: Path | None = None) -> str | None:
     return entry.english if entry else None
 
 
-def annotate(text: str, path: Path | None = None, *, once: bool = False) -> str:
+def annotate(text: str, path: Path | None = None, *, once: bool = False,
+             between: Callable[[str], str] = str) -> str:
     """The text with " [= English]" after each glossary term: the names an English answer must use.
 
     ``once`` annotates only the first occurrence of each English name, for long passages where repeating it
-    would crowd the prompt.
+    would crowd the prompt. ``between`` is applied to the text between the terms (not to a term itself).
     """
-    terms = find_terms(text, path)
-    if not terms:
-        return text
     out: list[str] = []
     last = 0
     seen: set[str] = set()
-    for t in terms:
+    for t in find_terms(text, path):
         if once and t.english in seen:
             continue
         seen.add(t.english)
-        out.append(text[last : t.end])
-        out.append(f" [= {t.english}]")
+        out += [between(text[last:t.start]), text[t.start:t.end], f" [= {t.english}]"]
         last = t.end
-    out.append(text[last:])
+    out.append(between(text[last:]))
     return "".join(out)
 
 
@@ -361,13 +359,7 @@ def annotate_english(text: str) -> str:
 
     # Figures are glossed between the names, not inside one: 兩元乘車優惠 [= $2 fare concession] read
     # 兩元 [= HK$2]乘車優惠 [= $2 fare concession] (session 23); a name's English carries its own figures.
-    out: list[str] = []
-    last = 0
-    for t in find_terms(text):
-        out += [numbers.english_glosses(text[last:t.start]), text[t.start:t.end], f" [= {t.english}]"]
-        last = t.end
-    out.append(numbers.english_glosses(text[last:]))
-    return "".join(out)
+    return annotate(text, between=numbers.english_glosses)
 
 
 # ------------------------------------------------------------------------------------------------ English
