@@ -530,3 +530,18 @@ def test_a_plain_article_with_schemes_and_their_short_forms():
     assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * 4
     sentences = [s.text for _, s in a.sentences()]
     _evidence_in(sentences, QUESTIONS8, CORPUS8.name)
+
+
+CORPUS9 = ROOT / "tests" / "data" / "corpus9" / "hetao-park-2026.txt"
+QUESTIONS9 = ROOT / "tests" / "data" / "questions_corpus9.jsonl"
+
+
+def test_a_plain_article_naming_people_no_table_knows():
+    """Session 24's Hetao article: a headline, a dateline byline and four paragraphs, a company with its bracketed
+    short form, quoted fund and scheme names; every question's evidence is a sentence of it."""
+    text = CORPUS9.read_text(encoding="utf-8")
+    a = _parsed(text, CORPUS9.name)
+    assert a.sub_articles == ["河套港方園區首批樓宇落成 逾50間科企確認進駐"]
+    assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * 4
+    sentences = [s.text for _, s in a.sentences()]
+    _evidence_in(sentences, QUESTIONS9, CORPUS9.name)

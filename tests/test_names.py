@@ -68,16 +68,51 @@ def test_a_name_has_one_english_everywhere_and_figures_may_stay():
 
 
 def test_a_person_the_model_misspelled_is_spelled_by_code():
-    # The bundled model's English for the sports-park article's people (docs/history.md).
-    proposals = [_proposal("李家超", "Mr. Lee Ka-Shing", "person"), _proposal("羅淑佩", "Rosetta Pei", "person"),
-                 _proposal("啟德體育園", "Kai Tak Sports Park")]
-    rows, _ = names.check(proposals, {SECOND.name: SECOND.read_text(encoding="utf-8")}, HAND)
+    # The bundled model's English for the sports-park article's people (docs/history.md, session 19), for people
+    # rag/data/people.tsv does not name; those it names take its English.
+    text = "體育園總經理區家明表示，黃美玲將出任主席，李家超及羅淑佩出席。"
+    proposals = [names.Proposal("區家明", "Mr. Au Ka-Shing", "person", "t.txt"),
+                 names.Proposal("黃美玲", "Wendy Pei", "person", "t.txt"),
+                 names.Proposal("李家超", "Mr. Lee Ka-Shing", "person", "t.txt"),
+                 names.Proposal("羅淑佩", "Rosanna Law", "person", "t.txt")]
+    rows, _ = names.check(proposals, {"t.txt": text}, HAND)
     got = {e.chinese: e for _s, e in rows}
-    assert got["李家超"].english == "Lee Ka-chiu" and got["羅淑佩"].english == "Law Suk-pui"
-    assert "romanised by code (the model wrote 'Rosetta Pei')" in got["羅淑佩"].note
-    assert got["啟德體育園"].english == "Kai Tak Sports Park"  # not a person: as proposed
-    kept, _ = _check(_proposal("羅淑佩", "Rosanna Law", "person"))
-    assert kept == {"羅淑佩": "Rosanna Law"}  # her own English name, which spells her surname
+    assert got["區家明"].english == "Au Ka-ming" and got["黃美玲"].english == "Wong Mei-ling"
+    assert "romanised by code (the model wrote 'Wendy Pei')" in got["黃美玲"].note
+    assert got["李家超"].english == "John Lee Ka-chiu" and "a known name" in got["李家超"].note
+    assert got["羅淑佩"].english == "Rosanna Law Shuk-pui"
+    kept, _ = _check(_proposal("啟德體育園", "Kai Tak Sports Park"))
+    assert kept == {"啟德體育園": "Kai Tak Sports Park"}  # not a person: as proposed
+
+
+def test_a_known_person_is_written_with_their_english_name_and_its_shorter_forms(tmp_path):
+    """孫玉菡 was romanised Suen Yuk-ham by code (session 23's welfare article): a person rag/data/people.tsv
+    names is written as they write it, with or without a model, and found by the shorter forms an English reader
+    uses ("Chris Sun", "Sun Yuk-han"); a row already cached from the model takes the table's English too."""
+    from rag.index.corpus import file_hash
+
+    text = "勞工及福利局局長孫玉菡表示，創新科技及工業局局長孫東及陳美寶亦出席。\n"
+    rows = {e.chinese: e for e in names.known_names("w.txt", text, taken=())}
+    assert rows["孫玉菡"].english == "Chris Sun Yuk-han" and rows["孫玉菡"].kind == "person"
+    assert rows["孫玉菡"].aliases == ("Chris Sun", "Sun Yuk-han")
+    assert rows["孫東"].aliases == () and rows["陳美寶"].english == "Mable Chan"
+    assert rows["勞工及福利局局長"].english == "Secretary for Labour and Welfare"
+    article = parse(text, "w.txt")
+    path = tmp_path / names.FILE_NAME
+    cached = glossary.Entry("孫玉菡", "Suen Yuk-ham", "person", "machine: romanised by code for w.txt")
+    key = names.key_for(file_hash(article.text), "fake")
+    names.write(path, [names.Section("w.txt", key, (cached,))])
+    names.update(path, {"w.txt": article}, {"w.txt": file_hash(article.text)}, None, "")
+    got = {e.chinese: e for e in names.read(path)["w.txt"].rows}
+    assert got["孫玉菡"].english == "Chris Sun Yuk-han" and "the model wrote 'Suen Yuk-ham'" in got["孫玉菡"].note
+    assert got["孫玉菡"].aliases == ("Chris Sun", "Sun Yuk-han")  # kept through the file
+    glossary.use_generated(path)
+    try:
+        for asked in ("Who is Chris Sun?", "What did Sun Yuk-han say?", "What did Chris Sun Yuk-han say?"):
+            assert "孫玉菡" in glossary.chinese_for_english(asked), asked
+        assert "孫玉菡" not in glossary.chinese_for_english("What did Chris Tang say?")
+    finally:
+        glossary.use_generated(None)
 
 
 def test_a_place_whose_english_leaves_out_a_known_place_is_written_by_code():
@@ -189,7 +224,9 @@ def test_ingest_writes_checked_names_beside_the_index(two_articles):
     sections = names.read(settings.data_dir / names.FILE_NAME)
     assert list(sections) == [SECOND.name]  # the covered Budget article has none
     got = {e.chinese: e.english for e in sections[SECOND.name].rows}
-    assert got == {"啟德體育園": "Kai Tak Sports Park", "室內體育館": "Indoor Sports Centre", "羅淑佩": "Rosanna Law",
+    assert got == {"啟德體育園": "Kai Tak Sports Park", "室內體育館": "Indoor Sports Centre",
+                   # Known people (rag/data/people.tsv): the model's "Rosanna Law" is hers, shortened.
+                   "羅淑佩": "Rosanna Law Shuk-pui", "李家超": "John Lee Ka-chiu",
                    # Known bodies (rag/data/bodies.tsv), written by code whether or not the model names them.
                    "行政長官": "Chief Executive", "文化體育及旅遊局局長": "Secretary for Culture, Sports and Tourism",
                    # and a known event (rag/data/schemes.tsv)
@@ -235,12 +272,13 @@ def test_without_a_model_the_new_article_gets_figures_and_known_names_only(make_
         ingest.run(settings)
         sections = names.read(settings.data_dir / names.FILE_NAME)
         assert sections[SECOND.name].key == ""
-        # 啟德 (rag/data/places.tsv), two bodies (bodies.tsv) and an event (schemes.tsv): facts, written by code with
-        # or without a model.
+        # 啟德 (rag/data/places.tsv), two bodies (bodies.tsv), an event (schemes.tsv) and two people (people.tsv):
+        # facts, written by code with or without a model.
         assert [(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows] == [
             ("啟德", "Kai Tak", "place"), ("行政長官", "Chief Executive", "body"),
             ("文化體育及旅遊局局長", "Secretary for Culture, Sports and Tourism", "body"),
-            ("香港國際七人欖球賽", "Hong Kong Sevens", "scheme")]
+            ("香港國際七人欖球賽", "Hong Kong Sevens", "scheme"), ("李家超", "John Lee Ka-chiu", "person"),
+            ("羅淑佩", "Rosanna Law Shuk-pui", "person")]
         assert "[= about 1,200]" in glossary.annotate_english("並創造約1,200個職位")  # figures by code still
         assert "啟德 [= Kai Tak]" in glossary.annotate_english("啟德體育園")
     finally:
@@ -535,14 +573,15 @@ def test_a_name_holding_a_body_is_found_by_the_bodys_abbreviation(tmp_path):
 
 
 def test_the_known_tables_are_well_formed():
-    """rag/data/places.tsv, bodies.tsv and schemes.tsv: one row per Chinese name across the three, Chinese on the
-    left and none on the right, and a bracketed abbreviation that the glossary reads as one (LegCo, A&E)."""
+    """rag/data/places.tsv, bodies.tsv, schemes.tsv and people.tsv: one row per Chinese name across the four,
+    Chinese on the left and none on the right, and a bracketed abbreviation that the glossary reads as one (LegCo,
+    A&E)."""
     import re
 
     from rag.text.language import DATA_DIR, read_rows
 
     seen: dict[str, str] = {}
-    for table in ("places", "bodies", "schemes"):
+    for table in ("places", "bodies", "schemes", "people"):
         for cols in read_rows(DATA_DIR / f"{table}.tsv"):
             assert len(cols) == 2, (table, cols)
             chinese, english = cols[0], cols[1].strip()

@@ -279,7 +279,8 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         rejected += [Rejected(p, f"{chinese} is given {english!r} elsewhere") for p in group if p.english != english
                      and p.english != first.english]
         note = f"machine: {made} for {first.source}; correct it in corpus/glossary.tsv"
-        rows.append((first.source, glossary.Entry(chinese, english, first.kind, note)))
+        rows.append((first.source, glossary.Entry(chinese, english, first.kind, note,
+                                                  shorter_names(english, first.kind))))
     rows += [row for short in shorts if short not in kept and (row := _short_row(short, shorts, rows))]
     return _titled(rows, table), rejected
 
@@ -342,15 +343,16 @@ KNOWN = "machine: a known name (rag/data/"
 
 
 #: The tables of known names beside the places (``rag/data/<table>.tsv``), and the kind their rows get.
-_TABLES = (("bodies", "body"), ("schemes", "scheme"))
+_TABLES = (("bodies", "body"), ("schemes", "scheme"), ("people", "person"))
 
 
 @functools.cache
 def table(name: str) -> dict[str, str]:
     """A table of known names, Chinese to English, as the Government writes them: ``bodies`` (保安局局長 Secretary
     for Security, 房屋署 Housing Department; the model wrote 保安局局長 "Secretary for Defence" and 民政事務總署 "Civil
-    Defence Department", docs/history.md, session 21) or ``schemes`` (綜援 Comprehensive Social Security Assistance
-    (CSSA), 文憑試 … (DSE): the model wrote 香港中學文憑試 "Hong Kong Secondary School Examination", session 23)."""
+    Defence Department", docs/history.md, session 21), ``schemes`` (綜援 Comprehensive Social Security Assistance
+    (CSSA), 文憑試 … (DSE): the model wrote 香港中學文憑試 "Hong Kong Secondary School Examination", session 23) or
+    ``people`` (孫玉菡 Chris Sun Yuk-han, whom code romanised Suen Yuk-ham, session 24)."""
     from rag.text.language import DATA_DIR, read_rows
 
     return {zh: en.strip() for zh, en in read_rows(DATA_DIR / f"{name}.tsv")}
@@ -358,7 +360,7 @@ def table(name: str) -> dict[str, str]:
 
 @functools.cache
 def known() -> dict[str, str]:
-    """Every known body and scheme (not places: ``romanise.places``), Chinese to English."""
+    """Every known body, scheme and person (not places: ``romanise.places``), Chinese to English."""
     return {zh: en for name, _kind in _TABLES for zh, en in table(name).items()}
 
 
@@ -395,6 +397,26 @@ def with_written_forms(question: str) -> str:
     return "".join(out) + question[last:] if out else question
 
 
+def shorter_names(english: str, kind: str) -> tuple[str, ...]:
+    """What an English reader also calls a person with an English first name: Chris Sun Yuk-han is "Chris Sun"
+    and "Sun Yuk-han" (a name written whole only matches whole, and "Who is Chris Sun?" was asked of nothing).
+    A name of two words (Sun Dong, Mable Chan) or without a first name (Lo Chung-mau) has none."""
+    words = english.split()
+    if kind != "person" or len(words) < 3 or "-" in words[0] or "-" not in words[-1]:
+        return ()
+    return (f"{words[0]} {words[1]}", " ".join(words[1:]))
+
+
+def _as_known(e: glossary.Entry) -> glossary.Entry:
+    """A cached row of the model's for a name a known table now has, with the table's English: a row a table
+    gains reaches an article without the model reading it again (as known places do)."""
+    english = known().get(e.chinese)
+    if english is None or english == e.english:
+        return e
+    note = f"machine: written by code, a known name (the model wrote {e.english!r}); correct it in corpus/glossary.tsv"
+    return glossary.Entry(e.chinese, english, e.kind, note, shorter_names(english, e.kind))
+
+
 def known_names(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
     """Rows for the known places (``rag/data/places.tsv``), bodies and schemes (``table``) ``text`` writes that no
     row in ``taken`` names: their English is a fact, not the model's (北區 North, 房屋署 Housing Department, 綜援
@@ -409,7 +431,7 @@ def known_names(source: str, text: str, taken: Iterable[str], covered: str = "")
         note = f"{KNOWN}{name}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
         for zh in _known_in(text, english):
             if zh not in taken and zh not in covered:
-                rows.append(glossary.Entry(zh, english[zh], kind, note))
+                rows.append(glossary.Entry(zh, english[zh], kind, note, shorter_names(english[zh], kind)))
                 taken.add(zh)
                 text = text.replace(zh, "\0" * len(zh))
     return rows
@@ -464,18 +486,20 @@ def read(path: Path) -> dict[str, Section]:
             current = Section(m.group(1), m.group(2), ())
             out[current.source] = current
         elif current and line.strip() and not line.startswith("#"):
-            cols = line.split("\t") + [""] * 4
-            row = glossary.Entry(cols[0], cols[1], cols[2], cols[3])
+            cols = line.split("\t") + [""] * 5
+            aliases = tuple(a.strip() for a in cols[4].split(";") if a.strip())
+            row = glossary.Entry(cols[0], cols[1], cols[2], cols[3], aliases)
             current = out[current.source] = Section(current.source, current.key, (*current.rows, row))
     return out
 
 
 def write(path: Path, sections: Iterable[Section]) -> None:
     """Write every section, sources in order; atomically, so a reader never sees half a file."""
-    parts = [HEADER, "chinese\tenglish\tkind\tnote\n"]
+    parts = [HEADER, "chinese\tenglish\tkind\tnote\taliases\n"]
     for s in sorted(sections, key=lambda s: s.source):
         parts.append(f"# source: {s.source}\t{s.key}\n")
-        parts += [f"{e.chinese}\t{e.english}\t{e.kind}\t{e.note}\n" for e in s.rows]
+        parts += [f"{e.chinese}\t{e.english}\t{e.kind}\t{e.note}\t{'; '.join(e.aliases)}\n".replace("\t\n", "\n")
+                  for e in s.rows]
     tmp = path.with_suffix(".tmp")
     tmp.write_text("".join(parts), encoding="utf-8")
     tmp.replace(path)
@@ -518,7 +542,7 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
         earlier = [e for s in sections.values() for e in s.rows]
         rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier], covered_text)
     made = {s: (key, tuple(e for t, e in rows if t == s)) for s, _a, key in todo}
-    made |= {s: (sec.key, tuple(e for e in sec.rows if not e.note.startswith(KNOWN)))
+    made |= {s: (sec.key, tuple(_as_known(e) for e in sec.rows if not e.note.startswith(KNOWN)))
              for s, sec in sections.items()}
     taken = {e.chinese for e in hand} | {e.chinese for _key, kept in made.values() for e in kept}
     for source in sorted(made):
