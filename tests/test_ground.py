@@ -299,6 +299,11 @@ def test_a_figure_stripped_of_its_qualifier_gets_it_back(answer, passages, lang,
     ('About HK$500 million goes to the "智"啟學教 funding scheme [1].', []),  # a name of the article, quotes changed
     ("The article quotes 「行政長官李家超主禮」 [1].", []),  # a verbatim quote
     ("Sandy Ridge Data Park (沙嶺數據園) offers 250,000 square metres [1].", []),
+    # Half a name translated, or a name glued to the English before it (sessions 22 and 23): not a name written.
+    ("It is the Hong Kong International Seven人欖球賽 [2].", ["人欖球賽"]),
+    ("The Financial Secretary is陳茂波 [1].", ["陳茂波"]),
+    ("The Financial Secretary, 陳茂波, said so [1].", []),
+    ("Hong Kong RISC-V Alliance (香港RISC-V聯盟) [1].", []),
 ])
 def test_chinese_left_in_an_english_answer_is_a_problem_unless_a_name_or_a_quote(answer, left):
     from rag.answer import ground

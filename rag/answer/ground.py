@@ -437,16 +437,26 @@ def chinese_left(text: str) -> list[str]:
     Seen from the bundled model: asked "Who officiated at the opening ceremony?", it copied the passage,
     行政長官李家超 [= Mr. Lee Ka-Shing]主禮。, and with the rendering put in for the name the answer read "Mr. Lee
     Ka-Shing主禮。": English to the language check (more English words than Chinese characters), and no answer.
-    A name stays allowed ("智"啟學教, the scheme's name with its quotes changed).
+    A name stays allowed ("智"啟學教, the scheme's name with its quotes changed), but not glued to English words
+    outside brackets: "the Hong Kong International Seven人欖球賽" (half of 香港國際七人欖球賽 translated) and "The
+    Secretary for Security is鄧炳強" were shown as answers (sessions 22 and 23), where "Sandy Ridge Data Park
+    (沙嶺數據園)" names the Chinese it translates.
     """
     from rag.text import glossary, language
 
-    runs = [language.to_traditional(r) for r in language.HAN_RUN.findall(language.unquoted(strip_markers(text)))]
-    if not runs:
+    said = language.unquoted(strip_markers(text))
+    if not language.HAN_RUN.search(said):
         return []
     names = [e.chinese for e in glossary.entries()] + list(language.proper_nouns())
     known = "\n".join("".join(language.HAN_RUN.findall(n)) for n in names)
-    return [r for r in runs if r not in known]
+    left = []
+    for m in language.HAN_RUN.finditer(said):
+        run, before, after = language.to_traditional(m.group()), said[:m.start()], said[m.end():]
+        glued = bool(re.search(r"[A-Za-z]$", before) or re.match(r"[A-Za-z]", after))
+        bracketed = before.count("(") + before.count("（") > before.count(")") + before.count("）")
+        if run not in known or (glued and not bracketed):
+            left.append(run)
+    return left
 
 
 #: An item said this many times in one answer is the model looping, not answering.
