@@ -142,6 +142,18 @@ def test_giving_up_after_a_rejection_quotes_the_article_when_the_model_was_sure(
     assert any(FACT in c.quote for c in answer.citations)
 
 
+@pytest.mark.parametrize(("rejected", "quoted"), [
+    ("餘下15億元會按需分配[9]。", ["15億元"]),  # its figure is in one of the two near sentences: that one alone
+    ("餘下的款項會按需分配[9]。", ["15億元", "5億元"]),  # no figure to go by: both, as before
+])
+def test_a_quote_in_place_of_a_rejected_answer_keeps_the_sentence_with_its_figures(ask, rejected, quoted):
+    _, answer, _ = ask("優質教育基金預留的款項中，有多少會按需分配？", "YES", rejected, prompts.NOT_FOUND,
+                       probabilities=(0.9, 0.8))
+    assert not answer.refused and answer.backend == "extractive"
+    assert len(answer.citations) == len(quoted)
+    assert all(f in c.quote for f, c in zip(quoted, answer.citations, strict=True))
+
+
 @pytest.mark.parametrize("probabilities,overrides", [
     ((0.6, 0.6), {}),  # not sure enough
     ((None,), {}),  # a backend without token probabilities: never quoted

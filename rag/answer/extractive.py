@@ -19,7 +19,7 @@ from rag.config import Settings
 from rag.index import embedder
 from rag.index.corpus import merge_spans
 from rag.records import Citation, Hit, Span
-from rag.text import language
+from rag.text import language, numbers
 
 # How many of the top passages to take sentences from, and how close (in cosine) a second
 # sentence must come to the best one to be quoted too (questions that need two facts).
@@ -69,8 +69,14 @@ def ranked(settings: Settings, question: str, hits: list[Hit],
     return [(float(scores[i]), cands[i]) for i in np.argsort(-scores)]
 
 
-def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate]:
-    """The best sentence, and a second one when it is nearly as good and adds a different fact."""
+def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "") -> list[Candidate]:
+    """The best sentence, and a second one when it is nearly as good and adds a different fact.
+
+    ``rejected``: the model's answer that was turned down, when this quote replaces it. Its figures say which of
+    two near sentences the model read the answer in: when one of them states them all and the other does not,
+    that one alone is quoted. The second sentence had been quoted beside the one with the answer ("The Northern
+    Link main line is estimated to cost HK$62 billion", uncited, quoted as 620億元's sentence and the next one
+    about the funding application), and a quote beside the evidence is a wrong citation to a checker."""
     order = ranked(settings, question, hits)
     if not order:
         return []
@@ -82,6 +88,10 @@ def choose(settings: Settings, question: str, hits: list[Hit]) -> list[Candidate
         if c.text not in first.text and first.text not in c.text:
             best.append(c)
             break
+    if len(best) == 2 and numbers.find_quantities(rejected):
+        holding = [c for c in best if not numbers.unsupported(rejected, [c.text])]
+        if len(holding) == 1:
+            best = holding
     return best
 
 

@@ -413,13 +413,14 @@ class Bot:
         verdict = refuse.judge(q.text, q.lang, top, corpus, floor, index.romanised, by_model)
         return q.refusal(note=f"refused before any model: {verdict.reason}") if verdict.refuse else None
 
-    def _extractive(self, q: _Question, note: str = "", llm: LLM | None = None) -> Iterator[str | Answer]:
+    def _extractive(self, q: _Question, note: str = "", llm: LLM | None = None,
+                    rejected: tuple[str, str] | None = None) -> Iterator[str | Answer]:
         """The best sentences quoted; for an English asker with their English (``rag.answer.translate``) after them.
 
         With a model to translate, the quote is yielded first, so the asker reads it while the translation is
-        written.
+        written. ``rejected``: the model's answer this replaces, and why (``extractive.choose`` reads its figures).
         """
-        chosen = extractive.choose(self.settings, q.query, q.hits)
+        chosen = extractive.choose(self.settings, q.query, q.hits, rejected[0] if rejected else "")
         if not chosen:
             yield q.refusal()
             return
@@ -489,7 +490,7 @@ class Bot:
             yield from self._extractive(q, note=prompts.FELL_BACK[q.lang])
             return
         why = f"replaced an answer that failed grounding: {rejected[1] if rejected else ''}"
-        for fallback in self._extractive(q, llm=llm):
+        for fallback in self._extractive(q, llm=llm, rejected=rejected):
             if isinstance(fallback, Answer) and not fallback.refused:
                 fallback = dataclasses.replace(fallback, note="; ".join(filter(None, [why, fallback.note])))
             yield fallback
@@ -606,7 +607,7 @@ class Bot:
             yield q.refusal(note=why)
             return
         because = f"{why}; quoted instead, as it judged the article to answer it (mean P(YES) {sure:.2f})"
-        for quoted in self._extractive(q, llm=llm):
+        for quoted in self._extractive(q, llm=llm, rejected=rejected):
             yield quoted if isinstance(quoted, str) else \
                 dataclasses.replace(quoted, note="; ".join(filter(None, [because, quoted.note])))
 
