@@ -373,3 +373,21 @@ def test_a_person_no_passage_names_is_caught(answer, question, flagged):
     assert ground.unknown_people(answer, passages, question) == flagged
     problems = ground.check(answer, passages, question, "yue").problems
     assert any(ground.UNKNOWN_NAMES in p for p in problems) is bool(flagged)
+
+
+HETAO = ("政府又宣布，將於今年第四季推出「河套人才通行證」試行計劃，首批名額為3,000個。"
+         "已有逾50間生命健康科技、人工智能及數據科學企業確認進駐。")
+
+
+@pytest.mark.parametrize(("answer", "flagged"), [
+    ("深圳园区有3,000家企业进驻[1]。", True),  # the talent pass's places given as companies (session 24)
+    ("河套人才通行证首批有3,000个名额[1]。", False),
+    ("河套港方園區有逾50間企業確認咗進駐[1]。", False),  # the clause names 企業 after a list
+    ("首批名額有3,000個[1]。", False),  # nothing after the classifier to compare
+])
+def test_a_count_must_count_what_the_passage_counts(answer, flagged):
+    from rag.answer import ground
+
+    assert bool(ground.miscounted(answer, [HETAO])) == flagged
+    problems = ground.check(answer, [HETAO], "有多少？", "cmn-Hans").problems
+    assert any(p.startswith(ground.MISCOUNTED) for p in problems) == flagged

@@ -34,6 +34,7 @@ LEAKED = "words from the bot's own instructions"
 UNKNOWN_NAMES = "names not in the passages"
 CHINESE_LEFT = "Chinese words left in an English answer"
 REPEATS = "it repeats one item over and over"
+MISCOUNTED = "a count given for what the passages count otherwise"
 
 
 def markers(text: str) -> list[int]:
@@ -430,6 +431,36 @@ def unknown_people(text: str, passages: list[str], question: str = "") -> list[s
             if m.group(1) + m.group(2) not in given]
 
 
+#: Where a Chinese sentence's clauses end: a count's noun is looked for in the clause holding its figure.
+_CLAUSE_END = re.compile(r"[，。；：;:！？!?\n]")
+
+
+def miscounted(text: str, passages: list[str]) -> list[str]:
+    """The counts of a Chinese answer whose noun no clause of ``passages`` holding that figure writes.
+
+    Asked how many companies the Shenzhen park holds (the article does not say), the model answered
+    深圳园区有3,000家企业进驻 from 首批名額為3,000個, the talent pass's places: the figure is in the passage, so the
+    figures check passed it. A count is a figure and what it counts; the two characters after its classifier
+    (企業) must be in a clause that states the same figure. Over sessions 22-24's shown Chinese answers (272,
+    60 of them with such a count), this was the one answer it found. English answers are not read: their
+    nouns are not the passages' words.
+    """
+    from rag.text import numbers
+
+    said = language.for_matching(strip_markers(text))
+    clauses = [language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p) if c]
+    out = []
+    for q in numbers.find_quantities(said):
+        noun = said[q.end:q.end + 2]
+        if q.unit != "count" or q.value is None or len(noun) < 2 or not language.HAN_RUN.fullmatch(noun):
+            continue
+        holding = [c for c in clauses if any(p.unit in ("count", "number") and p.value == q.value
+                                             for p in numbers.find_quantities(c))]
+        if holding and not any(noun in c for c in holding):
+            out.append(f"{q.text}{noun} (the passage: {holding[0]})")
+    return out
+
+
 def chinese_left(text: str) -> list[str]:
     """Chinese in an English answer that is neither quoted (「…」) nor part of a name of the corpus (the glossary in
     use, ``data/proper_nouns.txt``).
@@ -507,4 +538,6 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
         missing = numbers.unsupported(strip_markers(text), sources)
         if missing:
             problems.append("figures not in the cited passages: " + ", ".join(q.text for q in missing))
+        elif lang != "en" and (counts := miscounted(text, sources)):
+            problems.append(f"{MISCOUNTED}: {'; '.join(counts)}")
     return Check(not problems, cited, tuple(problems))
