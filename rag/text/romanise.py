@@ -156,7 +156,13 @@ _FINALS = {"aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang"
 #: Whole syllables the rules above spell otherwise than the Government does (子 Tsz, 詩 Sze, 儀 Yee, 余 Yu).
 _SYLLABLES = {"zi": "tsz", "ci": "tsz", "si": "sze", "ji": "yee", "ze": "tse", "ce": "tse", "zou": "tso",
               "cou": "tso", "zang": "tsang", "cang": "tsang", "zeoi": "tsui", "ceoi": "tsui", "jyu": "yu",
-              "jyun": "yuen", "jyut": "yuet"}
+              "jyun": "yuen", "jyut": "yuet",
+              # 振 Chun (梁振英 Leung Chun-ying, 廖振新 Liu Chun-san), 淑 Shuk (羅淑佩, 黃淑嫻), 華 Wah (丘應樺
+              # Ying-wah): the officials' own spellings (rag/data/people.tsv), which code had written Chan, Suk, Wa.
+              "zan": "chun", "suk": "shuk", "waa": "wah"}
+#: Characters whose Government spelling is not their syllable's (zi is Tsz for 子, 紫, 梓, but Chi for 志 and 智:
+#: 黃志光 Wong Chi-kwong, 林智文 Lam Chi-man, which code had written Tsz).
+_CHARACTERS = {ch: "chi" for ch in "志智芝之知至枝致置池遲持治"}
 _JYUTPING = re.compile(r"^(gw|kw|ng|[bpmfdtnlgkhwzcsj]?)([a-z]+)$")
 
 
@@ -189,7 +195,8 @@ def person(chinese: str) -> str | None:
     readings = [j for _, j in ToJyutping.get_jyutping_list(given)]
     if len(readings) != len(given) or not all(readings):
         return None
-    return f"{SURNAMES[surname]} {'-'.join(_syllable(j) for j in readings).capitalize()}"
+    syllables = [_CHARACTERS.get(ch) or _syllable(j) for ch, j in zip(given, readings, strict=True)]
+    return f"{SURNAMES[surname]} {'-'.join(syllables).capitalize()}"
 
 
 #: Words that may stand before a person's name and are not it.
