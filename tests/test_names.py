@@ -593,3 +593,21 @@ def test_the_known_tables_are_well_formed():
             if english.endswith(")"):
                 assert entry.abbreviation, (table, english)
     assert len(seen) > 300
+
+
+def test_what_the_ninth_article_showed_is_checked():
+    """The Hetao article's rows (session 24): a count or "the first batch" describing things, another known
+    name's English, and a university's Vice-President written with the university's English."""
+    text = "港方園區第一期共有八座樓宇，首批樓宇昨日落成。香港科技大學副校長陳永德表示，將在港方園區設立實驗室。"
+    proposals = [names.Proposal("八座樓宇", "Eight buildings", "place", "h.txt"),
+                 names.Proposal("首批樓宇", "First Three Buildings", "scheme", "h.txt"),
+                 names.Proposal("港方園區", "Hong Kong Science Park", "place", "h.txt"),
+                 names.Proposal("香港科技大學副校長", "Professor of Science at HKUST", "person", "h.txt"),
+                 names.Proposal("港方園區第一期", "Phase 1 of the Hong Kong Park", "place", "h.txt")]
+    rows, rejected = names.check(proposals, {"h.txt": text}, HAND)
+    why = {r.proposal.chinese: r.why for r in rejected}
+    assert "a description" in why["八座樓宇"] and "a description" in why["首批樓宇"]
+    assert "already the name of 香港科學園 (a known name)" in why["港方園區"]
+    got = {e.chinese: e.english for _s, e in rows}
+    assert got == {"香港科技大學副校長": "Vice-President of The Hong Kong University of Science and Technology",
+                   "港方園區第一期": "Phase 1 of the Hong Kong Park"}

@@ -66,7 +66,10 @@ EXAMPLE = (
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CLAUSE = re.compile(r"[、，,。；;：:！？]")
 # One of, several of: 一所中學, 多個機構, 數間學校 describe, and name nothing.
-_DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|间|所|名|位|家|項|项|條|条|座|批|些)")
+_DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|间|所|名|位|家|項|项|條|条|座|批|些)"
+                        # 八座樓宇 "Eight buildings", 首批樓宇 "First Three Buildings" (session 24): what a count or
+                        # "the first batch" starts describes things; it names none.
+                        r"|^(?:[二三四五六七八九十百千]+|首)(?:個|个|間|间|所|名|位|家|項|项|條|条|座|批|幢|棟|栋)")
 # The short form an article gives a name, in brackets right after it: 香港考試及評核局（考評局）.
 _SHORT_FORM = r"（([\u3400-\u9fff]{2,8})）"
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
@@ -215,6 +218,10 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
     taken = [zh for zh, en in hand.items() if en.lower() == p.english.lower()]
     if taken:
         return f"English already the name of {taken[0]} in corpus/glossary.tsv"
+    # 港方園區 (the Hetao zone's Hong Kong park) as "Hong Kong Science Park", 香港科學園's English (session 24).
+    other = [zh for zh, en in known().items() if en.lower() == p.english.lower() and zh != p.chinese]
+    if other and p.chinese not in known():
+        return f"English already the name of {other[0]} (a known name)"
     return ""
 
 
@@ -289,7 +296,7 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
 #: the like of a bureau: ``bodies`` writes those as the Government does (Secretary for Security).
 _TITLES = {"副主席": "Vice-Chairman", "主席": "Chairman", "秘書長": "Secretary-General", "行政總裁": "Chief Executive",
            "總裁": "President", "總幹事": "Chief Executive", "總監": "Director", "院長": "President",
-           "校長": "Principal", "會長": "President", "發言人": "Spokesperson"}
+           "校長": "Principal", "副校長": "Vice-President", "會長": "President", "發言人": "Spokesperson"}
 
 
 def _titled(rows: list[tuple[str, glossary.Entry]], hand: dict[str, str]) -> list[tuple[str, glossary.Entry]]:
