@@ -611,3 +611,6 @@ def test_what_the_ninth_article_showed_is_checked():
     got = {e.chinese: e.english for _s, e in rows}
     assert got == {"香港科技大學副校長": "Vice-President of The Hong Kong University of Science and Technology",
                    "港方園區第一期": "Phase 1 of the Hong Kong Park"}
+    rows, rejected = names.check([names.Proposal("港方園區第一期", "Hong Kong Science Park First Phase", "place",
+                                                 "h.txt")], {"h.txt": text}, HAND)
+    assert not rows and "香港科學園" in rejected[0].why

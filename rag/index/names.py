@@ -219,10 +219,21 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
     if taken:
         return f"English already the name of {taken[0]} in corpus/glossary.tsv"
     # 港方園區 (the Hetao zone's Hong Kong park) as "Hong Kong Science Park", 香港科學園's English (session 24).
-    other = [zh for zh, en in known().items() if en.lower() == p.english.lower() and zh != p.chinese]
-    if other and p.chinese not in known():
-        return f"English already the name of {other[0]} (a known name)"
+    if p.chinese not in known() and (other := _known_english_in(p.english, p.chinese)):
+        return f"English already the name of {other} (a known name)"
     return ""
+
+
+def _known_english_in(english: str, chinese: str) -> str:
+    """The known name (``known``) whose English ``english`` is or holds, though ``chinese`` does not write it; or ''.
+    港方園區 came as "Hong Kong Science Park" and 港方園區第一期 as "Hong Kong Science Park First Phase" (session 24):
+    香港科學園's English, another place."""
+    named: dict[str, list[str]] = {}  # each known English name held, with every Chinese form of it (考評局 too)
+    for zh, en in known().items():
+        name = glossary.Entry(zh, en, "", "").name
+        if len(name.split()) >= 2 and re.search(rf"\b{re.escape(name)}\b", english, re.I):
+            named.setdefault(name.lower(), []).append(zh)
+    return next((forms[0] for forms in named.values() if not any(zh in chinese for zh in forms)), "")
 
 
 def _without_short_form(p: Proposal) -> Proposal:
