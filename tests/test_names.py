@@ -614,3 +614,22 @@ def test_what_the_ninth_article_showed_is_checked():
     rows, rejected = names.check([names.Proposal("港方園區第一期", "Hong Kong Science Park First Phase", "place",
                                                  "h.txt")], {"h.txt": text}, HAND)
     assert not rows and "香港科學園" in rejected[0].why
+
+
+def test_a_question_naming_what_one_article_writes_is_searched_there_first(two_articles):
+    """行政長官 and 文化體育及旅遊局局長 are written by the sports park's article only: an English question naming
+    either is searched with that article's passages first (``pipeline.naming_source``); by meaning alone, "Who is
+    the Chief Executive?" found four Budget passages first. One naming nothing has no article preferred."""
+    from rag.answer.pipeline import Bot, naming_source
+
+    settings, _fake = two_articles
+    index = open_index(settings)
+    files = [s.file for s in index.sources]
+    asked = "Who is the Secretary for Culture, Sports and Tourism?"
+    assert naming_source(asked, "en", files, index.text_of) == SECOND.name
+    assert naming_source("文化體育及旅遊局局長是誰？", "cmn-Hant", files, index.text_of) == SECOND.name
+    assert naming_source("What is new this year?", "en", files, index.text_of) is None
+    assert naming_source(asked, "en", [SECOND.name], index.text_of) is None  # one source: nothing to prefer
+    chief = "Who is the Chief Executive?"
+    assert {h.chunk.source for h in index.search(chief, k=4, lang="en")} == {ARTICLE.name}
+    assert Bot(settings).answer(chief, backend="extractive").retrieved[0].chunk.source == SECOND.name

@@ -29,7 +29,7 @@ from rag.answer import cite, extractive, followup, generate, ground, prompts, re
 from rag.answer.about import ONE_ARTICLE, About
 from rag.answer.about import about as corpus_about
 from rag.config import BACKENDS, Settings
-from rag.index import embedder, names, store
+from rag.index import embedder, names, retrieve, store
 from rag.index.retrieve import Index, open_index
 from rag.llm.backends import LLM, LLMUnavailable, load_llm
 from rag.records import Answer, Hit
@@ -111,7 +111,16 @@ def named_article(question: str, lang: str, hits: list[Hit], text_of: Callable[[
     局長, in the railway article only) was answered "Transport Department (TD)" from a Budget passage on 運輸署 that
     search ranked among the railway's, under ``ONE_ARTICLE_GAP`` (docs/history.md, session 21).
     """
-    sources = list(dict.fromkeys(h.chunk.source for h in hits))
+    return naming_source(question, lang, list(dict.fromkeys(h.chunk.source for h in hits)), text_of)
+
+
+def naming_source(question: str, lang: str, sources: list[str], text_of: Callable[[str], str]) -> str | None:
+    """The one of ``sources`` that writes a name the question names which no other of them writes (``named_article``
+    over any sources: searched over the whole corpus, the question's passages come first from that article).
+
+    "Who is the Secretary for Innovation, Technology and Industry?" (創新科技及工業局局長, written by the ninth test
+    article only) found five Budget passages on 財政司司長 before any of that article's: an English question is
+    searched by meaning alone, and the Budget article has many passages on innovation (session 24)."""
     if len(sources) < 2:
         return None
     names = (glossary.chinese_for_english(question) if lang == "en"
@@ -392,7 +401,10 @@ class Bot:
             if q.lang != "en":  # 聯招 searched with the article's 大學聯合招生辦法 (names.with_written_forms)
                 q.query = names.with_written_forms(q.query)
             prefer = index.conversation_source(q.earlier)
-            q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer)
+            named = None if prefer else naming_source(q.query, q.lang, [src.file for src in index.sources],
+                                                      index.text_of)
+            q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer or named,
+                                  affinity=retrieve.NAMED_AFFINITY if named else retrieve.AFFINITY)
             # A follow-up is about its conversation's article, or the articles its best passages are in: what
             # it names must be in those (開幕 in a sports article does not make 具体是哪一天开幕？ after a Budget
             # question answerable). Not the conversation's article alone: with 100 articles, it was another

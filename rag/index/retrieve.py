@@ -99,6 +99,10 @@ def query_for(question: str, lang: str | None = None, romanised: Romanised | Non
 #: The hybrid score a conversation's own article gets over the others (scores run 0 to 1): measured at 100
 #: articles (docs/history.md, "More than one article").
 AFFINITY = 0.25
+#: The score the one article writing a name the question names gets over the others (``Bot._retrieve``): "Who is
+#: the Secretary for Innovation, Technology and Industry?" found that article's passage 14th by meaning, at 0.71
+#: of the best with ``AFFINITY`` (the Budget article has many passages on innovation; session 24).
+NAMED_AFFINITY = 0.5
 
 #: The least span of cosines the dense side is scaled over. With many articles on one subject, the dense top
 #: 20 of a question can sit within 0.013 of each other (0.857-0.870 for hant-015 among 100 articles), and
@@ -134,11 +138,12 @@ class Index:
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
-               lang: str | None = None, prefer: str | None = None) -> list[Hit]:
+               lang: str | None = None, prefer: str | None = None, affinity: float = AFFINITY) -> list[Hit]:
         """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE, lang to detection.
 
-        ``prefer``: the source a conversation is about (``conversation_source``); in hybrid search its chunks
-        score ``AFFINITY`` more, so a vague follow-up stays in its article unless another matches far better.
+        ``prefer``: the source a conversation is about (``conversation_source``) or the question names; in hybrid
+        search its chunks score ``affinity`` more, so a vague follow-up stays in its article unless another matches
+        far better.
         """
         mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
@@ -147,7 +152,7 @@ class Index:
             return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(query, k)]
         if mode == "lexical":
             return [Hit(c, s, "lexical") for c, s in self.lexical.search(query.lexical, k)]
-        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(query, k, prefer)]
+        return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(query, k, prefer, affinity)]
 
     def conversation_source(self, earlier: list[str]) -> str | None:
         """The source the last earlier question's best passage is in; None with one source or no history."""
@@ -182,7 +187,8 @@ class Index:
             return 0.0
         return self.settings.hybrid_lexical_weight
 
-    def hybrid(self, query: Query, k: int, prefer: str | None = None) -> list[tuple[Chunk, float, float | None]]:
+    def hybrid(self, query: Query, k: int, prefer: str | None = None,
+               affinity: float = AFFINITY) -> list[tuple[Chunk, float, float | None]]:
         """Weighted sum of min-max scaled cosine and max-scaled BM25 over both sides' candidates.
 
         Candidates are the dense top ``RAG_HYBRID_DEPTH`` plus every chunk with a positive BM25 score.
@@ -216,7 +222,7 @@ class Index:
                         fused[cid] = (1.0 - w) * (below[cid] - lo) / span
                     fused[cid] = fused.get(cid, 0.0) + w * s / top
         if prefer:
-            fused = {cid: f + (AFFINITY if cands[cid].source == prefer else 0.0) for cid, f in fused.items()}
+            fused = {cid: f + (affinity if cands[cid].source == prefer else 0.0) for cid, f in fused.items()}
         order = sorted(fused, key=lambda cid: (-fused[cid], cands[cid].source, cands[cid].start))
         return [(cands[cid], fused[cid], cos.get(cid)) for cid in order[:k]]
 
