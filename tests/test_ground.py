@@ -376,7 +376,7 @@ def test_a_person_no_passage_names_is_caught(answer, question, flagged):
 
 
 HETAO = ("政府又宣布，將於今年第四季推出「河套人才通行證」試行計劃，首批名額為3,000個。"
-         "已有逾50間生命健康科技、人工智能及數據科學企業確認進駐。")
+         "已有逾50間生命健康科技、人工智能及數據科學企業確認進駐。主場館可容納五萬人。")
 
 
 @pytest.mark.parametrize(("answer", "flagged"), [
@@ -384,6 +384,8 @@ HETAO = ("政府又宣布，將於今年第四季推出「河套人才通行證�
     ("河套人才通行证首批有3,000个名额[1]。", False),
     ("河套港方園區有逾50間企業確認咗進駐[1]。", False),  # the clause names 企業 after a list
     ("首批名額有3,000個[1]。", False),  # nothing after the classifier to compare
+    ("已有逾50家企業進駐[1]。", False),  # 間 and 家: each a kind of its own, but 企業 is in the clause
+    ("主場館可容納五萬名觀眾[1]。", False),  # people either way (the passage: 可容納五萬人)
 ])
 def test_a_count_must_count_what_the_passage_counts(answer, flagged):
     from rag.answer import ground

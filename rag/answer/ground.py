@@ -435,6 +435,15 @@ def unknown_people(text: str, passages: list[str], question: str = "") -> list[s
 _CLAUSE_END = re.compile(r"[，。；：;:！？!?\n]")
 
 
+def _classifier_kind(figure: str) -> str:
+    """What a Chinese count's classifier counts: "person" (人 名 位), the classifier itself when it names a kind
+    (家 間 座 …), or "" for the general 個 and a figure without one."""
+    last = figure[-1:]
+    if last in "人名位":
+        return "person"
+    return "" if last in "個个" or not language.HAN_RUN.fullmatch(last) else last
+
+
 def miscounted(text: str, passages: list[str]) -> list[str]:
     """The counts of a Chinese answer whose noun no clause of ``passages`` holding that figure writes.
 
@@ -454,9 +463,13 @@ def miscounted(text: str, passages: list[str]) -> list[str]:
         noun = said[q.end:q.end + 2]
         if q.unit != "count" or q.value is None or len(noun) < 2 or not language.HAN_RUN.fullmatch(noun):
             continue
+        same = [p for c in clauses for p in numbers.find_quantities(c)
+                if p.unit in ("count", "number") and p.value == q.value]
         holding = [c for c in clauses if any(p.unit in ("count", "number") and p.value == q.value
                                              for p in numbers.find_quantities(c))]
-        if holding and not any(noun in c for c in holding):
+        # 五萬名觀眾 for 可容納五萬人: people counted either way; 3,000家企業 for 3,000家公司: one classifier, one kind.
+        kinds = {_classifier_kind(p.text) for p in same}
+        if holding and not any(noun in c for c in holding) and _classifier_kind(q.text) not in kinds - {""}:
             out.append(f"{q.text}{noun} (the passage: {holding[0]})")
     return out
 
