@@ -518,30 +518,19 @@ def test_a_plain_article_with_a_dateline_and_grades():
 
 
 CORPUS8 = ROOT / "tests" / "data" / "corpus8" / "welfare-mpf-2026.txt"
-QUESTIONS8 = ROOT / "tests" / "data" / "questions_corpus8.jsonl"
-
-
-def test_a_plain_article_with_schemes_and_their_short_forms():
-    """Session 23's welfare article: a headline, a dateline byline and four paragraphs, names with bracketed short
-    forms (綜合社會保障援助（綜援）) and a scheme's name in quotes; every question's evidence is a sentence of it."""
-    text = CORPUS8.read_text(encoding="utf-8")
-    a = _parsed(text, CORPUS8.name)
-    assert a.sub_articles == ["綜援長生津7月起上調 取消強積金對沖滿一年"]
-    assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * 4
-    sentences = [s.text for _, s in a.sentences()]
-    _evidence_in(sentences, QUESTIONS8, CORPUS8.name)
-
-
 CORPUS9 = ROOT / "tests" / "data" / "corpus9" / "hetao-park-2026.txt"
-QUESTIONS9 = ROOT / "tests" / "data" / "questions_corpus9.jsonl"
 
 
-def test_a_plain_article_naming_people_no_table_knows():
-    """Session 24's Hetao article: a headline, a dateline byline and four paragraphs, a company with its bracketed
-    short form, quoted fund and scheme names; every question's evidence is a sentence of it."""
-    text = CORPUS9.read_text(encoding="utf-8")
-    a = _parsed(text, CORPUS9.name)
-    assert a.sub_articles == ["河套港方園區首批樓宇落成 逾50間科企確認進駐"]
+@pytest.mark.parametrize(("path", "questions", "headline"), [
+    # Session 23's welfare article: names with bracketed short forms (綜合社會保障援助（綜援）), a scheme in quotes.
+    (CORPUS8, "questions_corpus8.jsonl", "綜援長生津7月起上調 取消強積金對沖滿一年"),
+    # Session 24's Hetao article: a company with its short form, people no table knows, a fund and a scheme quoted.
+    (CORPUS9, "questions_corpus9.jsonl", "河套港方園區首批樓宇落成 逾50間科企確認進駐"),
+])
+def test_a_plain_article_with_a_dateline_and_four_paragraphs(path, questions, headline):
+    """A headline, a dateline byline and four paragraphs; every question's evidence is a sentence of it."""
+    a = _parsed(path.read_text(encoding="utf-8"), path.name)
+    assert a.sub_articles == [headline]
     assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * 4
     sentences = [s.text for _, s in a.sentences()]
-    _evidence_in(sentences, QUESTIONS9, CORPUS9.name)
+    _evidence_in(sentences, ROOT / "tests" / "data" / questions, path.name)
