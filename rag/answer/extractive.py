@@ -19,7 +19,7 @@ from rag.config import Settings
 from rag.index import embedder
 from rag.index.corpus import merge_spans
 from rag.records import Citation, Hit, Span
-from rag.text import glossary, language, numbers
+from rag.text import language, numbers
 
 # How many of the top passages to take sentences from, and how close (in cosine) a second
 # sentence must come to the best one to be quoted too (questions that need two facts).
@@ -63,10 +63,7 @@ def ranked(settings: Settings, question: str, hits: list[Hit],
     # The passage's rank counts a little: retrieval saw the whole passage, the sentence score does not.
     # So do the question's own words: e5 alone prefers a sentence that repeats the question's topic
     # (國家製造業創新中心) over the one that answers it (該創新中心將由…擔任承辦機構).
-    # An English question's words are not the sentences'; the names it uses are, in their Chinese forms (the
-    # glossary's, as search reads them): "What did Lee Ka-chiu do at the opening?" quoted the stadium's size
-    # beside 李家超's sentence (session 24).
-    words = _pairs(question) or _pairs("".join(glossary.chinese_for_english(question)))
+    words = _pairs(question)
     overlap = np.asarray([len(words & _pairs(c.text)) / len(words) if words else 0.0 for c in cands])
     scores = vecs @ q - 0.005 * np.asarray([c.rank for c in cands]) + WORD_WEIGHT * overlap
     return [(float(scores[i]), cands[i]) for i in np.argsort(-scores)]
