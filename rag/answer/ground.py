@@ -457,16 +457,17 @@ def miscounted(text: str, passages: list[str]) -> list[str]:
     from rag.text import numbers
 
     said = language.for_matching(strip_markers(text))
-    clauses = [language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p) if c]
+    clauses = [(c, numbers.find_quantities(c))
+               for c in (language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p) if c)]
     out = []
     for q in numbers.find_quantities(said):
         noun = said[q.end:q.end + 2]
         if q.unit != "count" or q.value is None or len(noun) < 2 or not language.HAN_RUN.fullmatch(noun):
             continue
-        same = [p for c in clauses for p in numbers.find_quantities(c)
-                if p.unit in ("count", "number") and p.value == q.value]
-        holding = [c for c in clauses if any(p.unit in ("count", "number") and p.value == q.value
-                                             for p in numbers.find_quantities(c))]
+        figures = [(c, [p for p in found if p.unit in ("count", "number") and p.value == q.value])
+                   for c, found in clauses]
+        same = [p for _c, ps in figures for p in ps]
+        holding = [c for c, ps in figures if ps]
         # 五萬名觀眾 for 可容納五萬人: people counted either way; 3,000家企業 for 3,000家公司: one classifier, one kind.
         kinds = {_classifier_kind(p.text) for p in same}
         if holding and not any(noun in c for c in holding) and _classifier_kind(q.text) not in kinds - {""}:

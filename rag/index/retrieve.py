@@ -44,6 +44,7 @@ Scores (``Hit.score``) by mode:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -163,7 +164,12 @@ class Index:
 
     def text_of(self, *files: str | None) -> str:
         """The text of the indexed ``files``, block by block ("" for none indexed)."""
-        return "\n".join(b.text for s in self.sources if s.file in files for b in s.blocks)
+        return "\n".join(self._texts[s.file] for s in self.sources if s.file in files and s.blocks)
+
+    @functools.cached_property
+    def _texts(self) -> dict[str, str]:
+        """Each source's text, joined once: ``pipeline.naming_source`` reads every source's on each question."""
+        return {s.file: "\n".join(b.text for b in s.blocks) for s in self.sources}
 
     def dense(self, query: Query, k: int) -> list[tuple[Chunk, float]]:
         """Top-k chunks by cosine similarity of e5 embeddings, in the query's view."""
