@@ -519,18 +519,22 @@ def test_a_plain_article_with_a_dateline_and_grades():
 
 CORPUS8 = ROOT / "tests" / "data" / "corpus8" / "welfare-mpf-2026.txt"
 CORPUS9 = ROOT / "tests" / "data" / "corpus9" / "hetao-park-2026.txt"
+CORPUS10 = ROOT / "tests" / "data" / "corpus10" / "airport-three-runway-2026.txt"
 
 
-@pytest.mark.parametrize(("path", "questions", "headline"), [
+@pytest.mark.parametrize(("path", "questions", "headline", "paragraphs"), [
     # Session 23's welfare article: names with bracketed short forms (綜合社會保障援助（綜援）), a scheme in quotes.
-    (CORPUS8, "questions_corpus8.jsonl", "綜援長生津7月起上調 取消強積金對沖滿一年"),
+    (CORPUS8, "questions_corpus8.jsonl", "綜援長生津7月起上調 取消強積金對沖滿一年", 4),
     # Session 24's Hetao article: a company with its short form, people no table knows, a fund and a scheme quoted.
-    (CORPUS9, "questions_corpus9.jsonl", "河套港方園區首批樓宇落成 逾50間科企確認進駐"),
+    (CORPUS9, "questions_corpus9.jsonl", "河套港方園區首批樓宇落成 逾50間科企確認進駐", 4),
+    # Session 25's airport article: a headline with a figure whose thousands a comma groups (it was glued to the
+    # first paragraph as a sentence the print layout broke).
+    (CORPUS10, "questions_corpus10.jsonl", "三跑道首個全年運作 機場客運量逾6,100萬人次", 7),
 ])
-def test_a_plain_article_with_a_dateline_and_four_paragraphs(path, questions, headline):
-    """A headline, a dateline byline and four paragraphs; every question's evidence is a sentence of it."""
+def test_a_plain_article_with_a_dateline_and_its_paragraphs(path, questions, headline, paragraphs):
+    """A headline, a dateline byline and the paragraphs; every question's evidence is a sentence of it."""
     a = _parsed(path.read_text(encoding="utf-8"), path.name)
     assert a.sub_articles == [headline]
-    assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * 4
+    assert [b.kind for b in a.blocks] == ["headline", "byline"] + ["prose"] * paragraphs
     sentences = [s.text for _, s in a.sentences()]
     _evidence_in(sentences, ROOT / "tests" / "data" / questions, path.name)
