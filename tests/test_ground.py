@@ -393,3 +393,45 @@ def test_a_count_must_count_what_the_passage_counts(answer, flagged):
     assert bool(ground.miscounted(answer, [HETAO])) == flagged
     problems = ground.check(answer, [HETAO], "有多少？", "cmn-Hans").problems
     assert any(p.startswith(ground.MISCOUNTED) for p in problems) == flagged
+
+
+HOUSING = "房屋局局長何永賢宣布，首批約2,100個單位已於上周起陸續入伙。受惠長者約63萬人；熱線共接獲約1,350個查詢。"
+
+
+@pytest.mark.parametrize(("answer", "flagged"), [
+    # flats given as people (lp-en-006, session 24): the article does not say how many live there
+    ("There are about 2,100 people living in each estate [1].", True),
+    ("About 2,100 flats have been taken up [1].", False),
+    ("About 630,000 elderly people benefit [1].", False),  # 約63萬人: people in the passage too
+    ("About 630,000 recipients benefit [1].", False),
+    ("The hotline received about 1,350 enquiries [1].", False),
+    ("The hotline helped about 1,350 people [1].", True),  # 個查詢: enquiries, not people
+    ("About 2,100 units, for about 630,000 people [1].", False),  # each count checked against its own figure
+])
+def test_an_english_count_of_people_must_be_one_in_the_passage(answer, flagged):
+    from rag.answer import ground
+
+    assert bool(ground.miscounted_english(answer, [HOUSING])) == flagged
+    problems = ground.check(answer, [HOUSING], "How many?", "en").problems
+    assert any(p.startswith(ground.MISCOUNTED) for p in problems) == flagged
+
+
+FARE = "兩元乘車優惠去年共錄得約3.9億人次使用。政府撥款20億元推行計劃。"
+
+
+@pytest.mark.parametrize(("answer", "mended"), [
+    ("About 3.9 million people used it [1].", "About 390 million people used it [1]."),  # wf-en-005
+    ("The scheme gets HK$20 billion [1].", "The scheme gets HK$2 billion [1]."),  # en-020
+    ("The scheme gets HK$3 billion [1].", None),  # not the passage's digits: still wrong
+    ("About 390 million people used it [1].", None),  # nothing to mend
+])
+def test_a_figure_at_the_wrong_scale_is_written_as_the_passage_writes_it(answer, mended):
+    from rag.answer import ground
+
+    assert ground.rescale(answer, [FARE]) == mended
+
+
+def test_a_figure_two_passage_figures_could_be_is_not_rescaled():
+    from rag.answer import ground
+
+    assert ground.rescale("It got HK$20 million [1].", ["撥款20億元，另撥2,000元。"]) is None

@@ -7,6 +7,7 @@ and formats (HK$50 million = 5,000萬元 = 五千萬; 下半年 = the second hal
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -180,6 +181,42 @@ def recite(text: str, passages: list[str]) -> str | None:
                 claim, moved = cited_to(claim, holders[0]), True
         out.append(claim)
     return "".join(out) if moved else None
+
+
+def rescale(text: str, passages: list[str]) -> str | None:
+    """An English answer with each figure that is a passage's figure at the wrong scale written as the passage's
+    (``numbers.to_english``), or None if there is none.
+
+    The model reads 3.9億人次 and writes "3.9 million" (390 million), 20億元 and writes "HK$20 billion" (HK$2
+    billion): the digits are the passage's, the 億 (10⁸) read as a million or ten million. Told the right English
+    forms, it mostly gave up with NOT_IN_ARTICLE, a false refusal (wf-en-005, session 24). Only a figure whose
+    digits and unit match one passage figure alone, at a power of ten from it, is rewritten; any other wrong
+    figure still fails.
+    """
+    from rag.text import numbers
+
+    said = strip_markers(text)
+    wrong = numbers.unsupported(said, passages)
+    if not wrong:
+        return None
+    evidence = [q for p in passages for q in numbers.find_quantities(p) if q.value and q.high is None]
+    out = text
+    for q in wrong:
+        if not q.value or q.high is not None:
+            continue
+        same_digits = {numbers.to_english(p) for p in evidence if numbers.units_compatible(p.unit, q.unit)
+                       and _power_of_ten(p.value / q.value)}
+        if len(same_digits) != 1 or q.text not in out:
+            return None
+        right = same_digits.pop()
+        out = out.replace(q.text, right[:1].upper() + right[1:] if q.text[:1].isupper() else right, 1)
+    return out
+
+
+def _power_of_ten(ratio: float) -> bool:
+    """Whether ``ratio`` is 10, 100, … or 1/10, 1/100, … (not 1: the same figure is not a scale error)."""
+    exponent = math.log10(ratio) if ratio > 0 else 0.5
+    return exponent != 0 and abs(exponent - round(exponent)) < 1e-9 and abs(exponent) <= 4
 
 
 def cited_to(claim: str, n: int) -> str:
@@ -451,8 +488,7 @@ def miscounted(text: str, passages: list[str]) -> list[str]:
     深圳园区有3,000家企业进驻 from 首批名額為3,000個, the talent pass's places: the figure is in the passage, so the
     figures check passed it. A count is a figure and what it counts; the two characters after its classifier
     (企業) must be in a clause that states the same figure. Over sessions 22-24's shown Chinese answers (272,
-    60 of them with such a count), this was the one answer it found. English answers are not read: their
-    nouns are not the passages' words.
+    60 of them with such a count), this was the one answer it found. English answers: ``miscounted_english``.
     """
     from rag.text import numbers
 
@@ -472,6 +508,45 @@ def miscounted(text: str, passages: list[str]) -> list[str]:
         kinds = {_classifier_kind(p.text) for p in same}
         if holding and not any(noun in c for c in holding) and _classifier_kind(q.text) not in kinds - {""}:
             out.append(f"{q.text}{noun} (the passage: {holding[0]})")
+    return out
+
+
+#: English words that count people, and the characters that make a Chinese count one of people (長者, 考生, 市民,
+#: 旅客, 人士) for ``miscounted_english``.
+PERSON_WORDS = frozenset({
+    "people", "persons", "person", "residents", "individuals", "citizens", "users", "passengers", "visitors",
+    "tourists", "travellers", "travelers", "students", "candidates", "pupils", "children", "patients", "elderly",
+    "seniors", "workers", "staff", "employees", "applicants", "members", "researchers", "talents", "professionals",
+    "participants", "recipients", "beneficiaries", "teachers", "doctors", "nurses", "officers", "volunteers",
+})
+_PERSON_CHARS = "人者員员生民客童士師师"
+
+
+def miscounted_english(text: str, passages: list[str]) -> list[str]:
+    """The counts of an English answer given as people where every clause of ``passages`` stating that figure
+    counts something else.
+
+    Asked how many people live in each Light Public Housing estate (the article does not say), the model answered
+    "about 2,100 people" from 首批約2,100個單位 (flats): the figure is the passage's, so the figures check passed it.
+    An English noun is not the passage's word, so only the one confusion seen is read: a count of things or places
+    (個單位, 間, 個名額) shown as a count of people. A passage count of people is one whose classifier is 人 名 位 or
+    人次, or whose next characters name people (長者, 考生, 市民).
+    """
+    from rag.text import numbers
+
+    said = strip_markers(text)
+    clauses = [c for c in (language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p)) if c]
+    out = []
+    for q in numbers.find_quantities(said):
+        after = re.split(r"[.,;:!?()]", said[q.end:], maxsplit=1)[0].lower().split()[:3]
+        if q.unit not in ("count", "number") or q.value is None or not PERSON_WORDS & set(after):
+            continue
+        holding = [(c, f) for c in clauses for f in numbers.find_quantities(c)
+                   if f.unit in ("count", "number") and f.value == q.value]
+        people = [c for c, f in holding
+                  if f.text.endswith(("人", "名", "位", "人次")) or any(ch in _PERSON_CHARS for ch in c[f.end:f.end + 4])]
+        if holding and not people:
+            out.append(f"{q.text} {' '.join(after)} (the passage: {holding[0][0]})")
     return out
 
 
@@ -552,6 +627,6 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
         missing = numbers.unsupported(strip_markers(text), sources)
         if missing:
             problems.append("figures not in the cited passages: " + ", ".join(q.text for q in missing))
-        elif lang != "en" and (counts := miscounted(text, sources)):
+        elif counts := (miscounted_english(text, sources) if lang == "en" else miscounted(text, sources)):
             problems.append(f"{MISCOUNTED}: {'; '.join(counts)}")
     return Check(not problems, cited, tuple(problems))
