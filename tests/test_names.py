@@ -633,3 +633,19 @@ def test_a_question_naming_what_one_article_writes_is_searched_there_first(two_a
     chief = "Who is the Chief Executive?"
     assert {h.chunk.source for h in index.search(chief, k=4, lang="en")} == {ARTICLE.name}
     assert Bot(settings).answer(chief, backend="extractive").retrieved[0].chunk.source == SECOND.name
+
+
+def test_a_name_holding_a_known_one_names_it_in_english_and_a_short_form_drops_commonly_called():
+    """The railway article's rows (session 24): 北環線主線 as "Main Line of the North Circular Road" hid 北環線, the
+    Northern Link, wherever the main line was written; and 北環線支線（俗稱東延綫） gave the short form 俗稱東延綫."""
+    text = "北環線主線明年動工。北環線支線（俗稱東延綫）會延伸至落馬洲。東延綫全長約5公里。"
+    proposals = [names.Proposal("北環線主線", "Main Line of the North Circular Road", "scheme", "n.txt"),
+                 names.Proposal("北環線支線", "Northern Link Spur Line", "scheme", "n.txt")]
+    rows, rejected = names.check(proposals, {"n.txt": text}, HAND)
+    assert [(r.proposal.chinese, r.why) for r in rejected] == [
+        ("北環線主線", "its English leaves out 北環線 (Northern Link), a known name it writes")]
+    assert {e.chinese: e.english for _s, e in rows} == {"北環線支線": "Northern Link Spur Line",
+                                                         "東延綫": "Northern Link Spur Line"}
+    rows, rejected = names.check([names.Proposal("北環線主線", "Northern Link main line", "scheme", "n.txt")],
+                                 {"n.txt": text}, HAND)
+    assert rejected == [] and rows[0][1].english == "Northern Link main line"

@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-14"
+VERSION = "names-15"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -71,7 +71,8 @@ _DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|�
                         # "the first batch" starts describes things; it names none.
                         r"|^(?:[二三四五六七八九十百千]+|首)(?:個|个|間|间|所|名|位|家|項|项|條|条|座|批|幢|棟|栋)")
 # The short form an article gives a name, in brackets right after it: 香港考試及評核局（考評局）.
-_SHORT_FORM = r"（([\u3400-\u9fff]{2,8})）"
+# 北環線支線（俗稱東延綫）: the short form is 東延綫, not 俗稱東延綫 ("commonly called").
+_SHORT_FORM = r"（(?:俗稱|俗称|簡稱|简称|下稱|下称|又稱|又称|統稱|统称)?([\u3400-\u9fff]{2,8})）"
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
 # A verb makes a sentence, not a name: 局方正檢視申領門檻 "The Department is reviewing the application process".
 _ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|will|has|have|had|been)\b", re.IGNORECASE)
@@ -221,6 +222,28 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
     # 港方園區 (the Hetao zone's Hong Kong park) as "Hong Kong Science Park", 香港科學園's English (session 24).
     if p.chinese not in known() and (other := _known_english_in(p.english, p.chinese)):
         return f"English already the name of {other} (a known name)"
+    if p.chinese not in known() and (inside := _known_left_out(p.english, p.chinese)):
+        return f"its English leaves out {inside} ({known()[inside]}), a known name it writes"
+    return ""
+
+
+def _known_left_out(english: str, chinese: str) -> str:
+    """The known body, scheme or person (``known``) written inside ``chinese`` that ``english`` does not name, or ''.
+
+    北環線主線 came as "Main Line of the North Circular Road" (session 24): 北環線 is the Northern Link, and the row,
+    longer, hid the known one wherever the article wrote the main line, so the English view read "North Circular
+    Road" and an English question on the Northern Link's cost found nothing to cite. Without the row the known
+    name is glossed inside it (北環線 [= Northern Link]主線). Its English may be the full name, its abbreviation or a
+    person's shorter name; places are ``romanise.places_left_out``'s.
+    """
+    names = known()
+    for a, b in _spans(chinese, frozenset(names)):
+        if b - a == len(chinese) or (a == 0 and chinese[b:] in _TITLES):  # 考評局秘書長: ``_titled`` writes it
+            continue
+        e = glossary.Entry(chinese[a:b], names[chinese[a:b]], "", "")
+        forms = [f for f in (e.name, e.abbreviation, *shorter_names(e.english, "person")) if f]
+        if not any(re.search(rf"(?<![A-Za-z]){re.escape(f)}(?![A-Za-z])", english, re.I) for f in forms):
+            return e.chinese
     return ""
 
 
