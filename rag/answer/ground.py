@@ -543,8 +543,8 @@ def miscounted_english(text: str, passages: list[str]) -> list[str]:
             continue
         holding = [(c, f) for c in clauses for f in numbers.find_quantities(c)
                    if f.unit in ("count", "number") and f.value == q.value]
-        people = [c for c, f in holding
-                  if f.text.endswith(("人", "名", "位", "人次")) or any(ch in _PERSON_CHARS for ch in c[f.end:f.end + 4])]
+        people = [c for c, f in holding if f.text.endswith(("人", "名", "位", "人次"))
+                  or any(ch in _PERSON_CHARS for ch in c[f.end:f.end + 4])]
         if holding and not people:
             out.append(f"{q.text} {' '.join(after)} (the passage: {holding[0][0]})")
     return out

@@ -251,12 +251,22 @@ def _known_english_in(english: str, chinese: str) -> str:
     """The known name (``known``) whose English ``english`` is or holds, though ``chinese`` does not write it; or ''.
     港方園區 came as "Hong Kong Science Park" and 港方園區第一期 as "Hong Kong Science Park First Phase" (session 24):
     香港科學園's English, another place."""
-    named: dict[str, list[str]] = {}  # each known English name held, with every Chinese form of it (考評局 too)
+    named = [(zh, forms) for rx, forms in _known_english_names() for zh in forms[:1] if rx.search(english)]
+    return next((zh for zh, forms in named if not any(form in chinese for form in forms)), "")
+
+
+@functools.cache
+def _known_english_names() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """Each known English name of two words or more, as a pattern, with every Chinese form of it (考評局 too)."""
+    forms: dict[str, list[str]] = {}
     for zh, en in known().items():
         name = glossary.Entry(zh, en, "", "").name
-        if len(name.split()) >= 2 and re.search(rf"\b{re.escape(name)}\b", english, re.I):
-            named.setdefault(name.lower(), []).append(zh)
-    return next((forms[0] for forms in named.values() if not any(zh in chinese for zh in forms)), "")
+        if len(name.split()) >= 2:
+            forms.setdefault(name, []).append(zh)
+    by_lower: dict[str, tuple[str, list[str]]] = {}
+    for name, zhs in forms.items():
+        by_lower.setdefault(name.lower(), (name, []))[1].extend(zhs)
+    return tuple((re.compile(rf"\b{re.escape(name)}\b", re.I), tuple(zhs)) for name, zhs in by_lower.values())
 
 
 def _without_short_form(p: Proposal) -> Proposal:
@@ -459,10 +469,11 @@ def _as_known(e: glossary.Entry) -> glossary.Entry:
 
 
 def known_names(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
-    """Rows for the known places (``rag/data/places.tsv``), bodies and schemes (``table``) ``text`` writes that no
-    row in ``taken`` names: their English is a fact, not the model's (北區 North, 房屋署 Housing Department, 綜援
-    Comprehensive Social Security Assistance (CSSA)), so they are written by code, with a model or without. One a
-    hand-covered article also writes gets none (it would change that article's English view)."""
+    """Rows for the known places (``rag/data/places.tsv``), bodies, schemes and people (``table``) ``text`` writes
+    that no row in ``taken`` names: their English is a fact, not the model's (北區 North, 房屋署 Housing Department,
+    綜援 Comprehensive Social Security Assistance (CSSA), 孫玉菡 Chris Sun Yuk-han), so they are written by code, with
+    a model or without. One a hand-covered article also writes gets none (it would change that article's English
+    view)."""
     taken = set(taken)
     for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
         text = text.replace(name, "\0" * len(name))
