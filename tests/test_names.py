@@ -274,11 +274,11 @@ def test_without_a_model_the_new_article_gets_figures_and_known_names_only(make_
         assert sections[SECOND.name].key == ""
         # 啟德 (rag/data/places.tsv), two bodies (bodies.tsv), an event (schemes.tsv) and two people (people.tsv):
         # facts, written by code with or without a model.
-        assert [(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows] == [
+        assert {(e.chinese, e.english, e.kind) for e in sections[SECOND.name].rows} == {
             ("啟德", "Kai Tak", "place"), ("行政長官", "Chief Executive", "body"),
             ("文化體育及旅遊局局長", "Secretary for Culture, Sports and Tourism", "body"),
             ("香港國際七人欖球賽", "Hong Kong Sevens", "scheme"), ("李家超", "John Lee Ka-chiu", "person"),
-            ("羅淑佩", "Rosanna Law Shuk-pui", "person")]
+            ("羅淑佩", "Rosanna Law Shuk-pui", "person")}
         assert "[= about 1,200]" in glossary.annotate_english("並創造約1,200個職位")  # figures by code still
         assert "啟德 [= Kai Tak]" in glossary.annotate_english("啟德體育園")
     finally:
@@ -366,9 +366,9 @@ def test_known_places_get_their_english_by_code():
     one a hand-covered article also writes (its English view would change), the longest known place first."""
     rows = names.known_names("rail.txt", "北環線連接古洞站，居民毋須經九龍塘轉車，並在屯門及北區諮詢。",
                               taken={"古洞站"}, covered="北區的創科發展")
-    assert [(e.chinese, e.english, e.kind) for e in rows] == [("九龍塘", "Kowloon Tong", "place"),
-                                                              ("屯門", "Tuen Mun", "place"),
-                                                              ("北環線", "Northern Link", "scheme")]
+    assert [(e.chinese, e.english, e.kind) for e in rows] == [("北環線", "Northern Link", "scheme"),
+                                                              ("九龍塘", "Kowloon Tong", "place"),
+                                                              ("屯門", "Tuen Mun", "place")]
     assert all(e.certainty == "machine" for e in rows)
 
 
@@ -649,3 +649,14 @@ def test_a_name_holding_a_known_one_names_it_in_english_and_a_short_form_drops_c
     rows, rejected = names.check([names.Proposal("北環線主線", "Northern Link main line", "scheme", "n.txt")],
                                  {"n.txt": text}, HAND)
     assert rejected == [] and rows[0][1].english == "Northern Link main line"
+
+
+def test_known_names_are_found_longest_first_across_the_tables():
+    """A body or scheme holding a place is that body or scheme (香港金融管理局, not 香港; 東涌綫延綫, not 東涌): the
+    tables were scanned one after another, the places first (session 25)."""
+    text = "香港金融管理局表示，東涌綫延綫及香港國際機場二號客運大樓將啟用。大澳漁村遊客增加。"
+    got = {e.chinese: (e.english, e.kind) for e in names.known_names("t.txt", text, [])}
+    assert got == {"香港金融管理局": ("Hong Kong Monetary Authority (HKMA)", "body"),
+                   "東涌綫延綫": ("Tung Chung Line Extension", "scheme"),
+                   "香港國際機場": ("Hong Kong International Airport", "place"),
+                   "二號客運大樓": ("Terminal 2", "scheme"), "大澳": ("Tai O", "place")}

@@ -477,15 +477,17 @@ def known_names(source: str, text: str, taken: Iterable[str], covered: str = "")
     taken = set(taken)
     for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
         text = text.replace(name, "\0" * len(name))
-    rows = []
+    # One leftmost-longest scan over every table (their Chinese names are distinct): scanned table by table, the
+    # places first, 香港金融管理局 came back as 香港 and 東涌綫延綫 as 東涌 (session 25).
     tables = [("places", "place", romanise.places())] + [(name, kind, table(name)) for name, kind in _TABLES]
-    for name, kind, english in tables:
-        note = f"{KNOWN}{name}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
-        for zh in _known_in(text, english):
-            if zh not in taken and zh not in covered:
-                rows.append(glossary.Entry(zh, english[zh], kind, note, shorter_names(english[zh], kind)))
-                taken.add(zh)
-                text = text.replace(zh, "\0" * len(zh))
+    where = {zh: (name, kind, en) for name, kind, english in tables for zh, en in english.items()}
+    rows = []
+    for zh in _known_in(text, where):
+        if zh not in taken and zh not in covered:
+            name, kind, english = where[zh]
+            note = f"{KNOWN}{name}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
+            rows.append(glossary.Entry(zh, english, kind, note, shorter_names(english, kind)))
+            taken.add(zh)
     return rows
 
 
