@@ -434,4 +434,15 @@ def test_a_figure_at_the_wrong_scale_is_written_as_the_passage_writes_it(answer,
 def test_a_figure_two_passage_figures_could_be_is_not_rescaled():
     from rag.answer import ground
 
-    assert ground.rescale("It got HK$20 million [1].", ["撥款20億元，另撥2,000元。"]) is None
+    assert ground.rescale("It got HK$20 million [1].", ["撥款20億元，另撥2,000萬元。"]) is None
+
+
+def test_a_figure_of_another_unit_or_without_a_scale_word_is_not_rescaled():
+    """en-062 (unanswerable): "25 petaflops" is no misreading of 25萬平方米; 2,500 for 25萬 has no scale word to
+    blame."""
+    from rag.answer import ground
+
+    passage = ["項目可提供25萬平方米樓面面積。"]
+    assert ground.rescale("Sandy Ridge will deliver 25 petaflops of computing power [1].", passage) is None
+    assert ground.rescale("It gives 2,500 square metres [1].", passage) is None
+    assert ground.rescale("It gives 2.5 million square metres [1].", passage) == "It gives 250,000 square metres [1]."

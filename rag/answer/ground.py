@@ -189,9 +189,9 @@ def rescale(text: str, passages: list[str]) -> str | None:
 
     The model reads 3.9億人次 and writes "3.9 million" (390 million), 20億元 and writes "HK$20 billion" (HK$2
     billion): the digits are the passage's, the 億 (10⁸) read as a million or ten million. Told the right English
-    forms, it mostly gave up with NOT_IN_ARTICLE, a false refusal (wf-en-005, session 24). Only a figure whose
-    digits and unit match one passage figure alone, at a power of ten from it, is rewritten; any other wrong
-    figure still fails.
+    forms, it mostly gave up with NOT_IN_ARTICLE, a false refusal (wf-en-005, session 24). Only a figure with an
+    English scale word whose unit matches one passage figure alone with a Chinese one, at a power of ten from it,
+    is rewritten; any other wrong figure still fails.
     """
     from rag.text import numbers
 
@@ -199,18 +199,25 @@ def rescale(text: str, passages: list[str]) -> str | None:
     wrong = numbers.unsupported(said, passages)
     if not wrong:
         return None
-    evidence = [q for p in passages for q in numbers.find_quantities(p) if q.value and q.high is None]
+    evidence = [q for p in passages for q in numbers.find_quantities(p)
+                if q.value and q.high is None and _CHINESE_SCALE.search(q.text)]
     out = text
     for q in wrong:
-        if not q.value or q.high is not None:
+        if not q.value or q.high is not None or not _ENGLISH_SCALE.search(q.text):
             continue
-        same_digits = {numbers.to_english(p) for p in evidence if numbers.units_compatible(p.unit, q.unit)
-                       and _power_of_ten(p.value / q.value)}
+        same_digits = {numbers.to_english(p) for p in evidence if _power_of_ten(p.value / q.value)
+                       and (p.unit == q.unit or {p.unit, q.unit} <= {"count", "number"})}
         if len(same_digits) != 1 or q.text not in out:
             return None
         right = same_digits.pop()
         out = out.replace(q.text, right[:1].upper() + right[1:] if q.text[:1].isupper() else right, 1)
-    return out
+    return out if out != text else None
+
+
+#: Only a scale read wrong is mended: the answer's figure has an English scale word, the passage's a Chinese one (萬
+#: 億). "Sandy Ridge will deliver 25 petaflops" (unanswerable, en-062) is no misreading of 25萬平方米.
+_ENGLISH_SCALE = re.compile(r"\b(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
+_CHINESE_SCALE = re.compile(r"[萬万億亿]")
 
 
 def _power_of_ten(ratio: float) -> bool:
