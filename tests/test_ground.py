@@ -416,13 +416,14 @@ def test_an_english_count_of_people_must_be_one_in_the_passage(answer, flagged):
     assert any(p.startswith(ground.MISCOUNTED) for p in problems) == flagged
 
 
-FARE = "兩元乘車優惠去年共錄得約3.9億人次使用。政府撥款20億元推行計劃。"
+FARE = "兩元乘車優惠去年共錄得約3.9億人次使用。政府撥款20億元推行計劃。機場客運量達6,120萬人次。"
 
 
 @pytest.mark.parametrize(("answer", "mended"), [
     ("About 3.9 million people used it [1].", "About 390 million people used it [1]."),  # wf-en-005
     ("The scheme gets HK$20 billion [1].", "The scheme gets HK$2 billion [1]."),  # en-020
     ("The scheme gets HK$3 billion [1].", None),  # not the passage's digits: still wrong
+    ("It handled 6,120,000 passengers [1].", "It handled 61.2 million passengers [1]."),  # ap-en-001: 萬 dropped
     ("About 390 million people used it [1].", None),  # nothing to mend
 ])
 def test_a_figure_at_the_wrong_scale_is_written_as_the_passage_writes_it(answer, mended):

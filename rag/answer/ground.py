@@ -190,8 +190,8 @@ def rescale(text: str, passages: list[str]) -> str | None:
     The model reads 3.9億人次 and writes "3.9 million" (390 million), 20億元 and writes "HK$20 billion" (HK$2
     billion): the digits are the passage's, the 億 (10⁸) read as a million or ten million. Told the right English
     forms, it mostly gave up with NOT_IN_ARTICLE, a false refusal (wf-en-005, session 24). Only a figure with an
-    English scale word whose unit matches one passage figure alone with a Chinese one, at a power of ten from it,
-    is rewritten; any other wrong figure still fails.
+    English scale word (or three significant digits) whose unit matches one passage figure alone with a Chinese
+    one, at a power of ten from it, is rewritten; any other wrong figure still fails.
     """
     from rag.text import numbers
 
@@ -203,7 +203,7 @@ def rescale(text: str, passages: list[str]) -> str | None:
                 if q.value and q.high is None and _CHINESE_SCALE.search(q.text)]
     out = text
     for q in wrong:
-        if not q.value or q.high is not None or not _ENGLISH_SCALE.search(q.text):
+        if not q.value or q.high is not None or not (_ENGLISH_SCALE.search(q.text) or _significant(q.text) >= 3):
             continue
         same_digits = {numbers.to_english(p) for p in evidence if _power_of_ten(p.value / q.value)
                        and (p.unit == q.unit or {p.unit, q.unit} <= {"count", "number"})}
@@ -214,10 +214,16 @@ def rescale(text: str, passages: list[str]) -> str | None:
     return out if out != text else None
 
 
-#: Only a scale read wrong is mended: the answer's figure has an English scale word, the passage's a Chinese one (萬
-#: 億). "Sandy Ridge will deliver 25 petaflops" (unanswerable, en-062) is no misreading of 25萬平方米.
+#: Only a scale read wrong is mended: the passage's figure has a Chinese scale (萬 億), the answer's an English scale
+#: word or three significant digits of its own (6,120,000 for 6,120萬). "Sandy Ridge will deliver 25 petaflops"
+#: (unanswerable, en-062) is no misreading of 25萬平方米.
 _ENGLISH_SCALE = re.compile(r"\b(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
 _CHINESE_SCALE = re.compile(r"[萬万億亿]")
+
+
+def _significant(figure: str) -> int:
+    """How many significant digits a figure writes (6,120,000: 3; 25: 2)."""
+    return len(re.sub(r"\D", "", figure).strip("0"))
 
 
 def _power_of_ten(ratio: float) -> bool:
