@@ -324,3 +324,11 @@ def test_a_missing_glossary_is_empty(tmp_path):
     assert annotate("陳茂波", path) == "陳茂波"
     assert english_for("陳茂波", path) is None
     assert lookup_english("Paul Chan", path) == []
+
+
+def test_a_name_is_given_its_other_forms_for_comparing_words():
+    """For citing a sentence by the words it shares with a passage (``ground.attribute``): a name the answer writes
+    one way and the passage another (長生津, 長者生活津貼) is both; the same name in the other script adds nothing."""
+    assert glossary.with_other_forms("港投公司今年投資") == "港投公司（香港投資管理有限公司）今年投資"
+    assert glossary.with_other_forms("香港投资管理有限公司") == "香港投资管理有限公司（港投公司）"
+    assert glossary.with_other_forms("沒有名字的句子") == "沒有名字的句子"

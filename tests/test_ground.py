@@ -447,3 +447,23 @@ def test_a_figure_of_another_unit_or_without_a_scale_word_is_not_rescaled():
     assert ground.rescale("Sandy Ridge will deliver 25 petaflops of computing power [1].", passage) is None
     assert ground.rescale("It gives 2,500 square metres [1].", passage) is None
     assert ground.rescale("It gives 2.5 million square metres [1].", passage) == "It gives 250,000 square metres [1]."
+
+
+WELFARE = ("長者生活津貼將於今年7月1日起上調。調整後，長者生活津貼每月金額由4,195元增至4,283元，受惠長者約63萬人。",
+           "孫玉菡又指，在職家庭津貼計劃去年共惠及約4.1萬個住戶。")
+
+
+def test_a_sentence_naming_a_name_by_another_form_is_cited_by_the_form_the_passage_writes():
+    """wf-yue-001 (session 25): 長生津7月之後每個月有4,283元。 was right, without [n], and shares too few words with the
+    passage that writes 長者生活津貼 to be cited by code; read with the corpus's form of the name, it is. An answer
+    naming what the passages do not (綜援長者, an unanswerable question's) still is not."""
+    from rag.answer import ground
+
+    def forms(sentence: str) -> str:
+        return sentence.replace("長生津", "長生津（長者生活津貼）")
+
+    passages = list(WELFARE)
+    assert ground.attribute("長生津7月之後每個月有4,283元。", passages, passages) is None
+    cited = ground.attribute("長生津7月之後每個月有4,283元。", passages, passages, forms)
+    assert cited == "長生津7月之後每個月有4,283元 [1]。"
+    assert ground.attribute("援長者每個月可以攞4,283元。", passages, passages, forms) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -103,20 +104,25 @@ CLAIM = re.compile(r".*?(?:\s*\[\d{1,2}\])+[。．.!?！？；;，,、]?\s*|.+$"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")  # not inside HK$2.5
 
 
-def attribute(text: str, shown: list[str], passages: list[str]) -> str | None:
+def attribute(text: str, shown: list[str], passages: list[str],
+              written: Callable[[str], str] | None = None) -> str | None:
     """``text`` with [n] after each sentence that clearly comes from passage n, or None if none does.
 
     For answers the model wrote without a single marker (it seldom writes them unprompted, and a retry
     asked to add them mostly gave up with NOT_IN_ARTICLE). Only sentences made of a passage's own
     words and figures get one, so text that is not from the passages (PWNED, an invented figure)
     stays uncited and the answer still fails the check. ``shown`` is each passage as the model saw it
-    (with its English renderings for an English question), ``passages`` as in the article.
+    (with its English renderings for an English question), ``passages`` as in the article. ``written``
+    gives a sentence the other forms of each name it writes (``glossary.with_other_forms``: 長生津 →
+    長生津（長者生活津貼）), so a sentence naming it as the asker did shares the passage's words: 長生津7月之後每個月有
+    4,283元。 (wf-yue-001, right) was refused for want of a [n] (session 25).
     """
     from rag.text import numbers
 
     out, marked = [], False
     for sentence in _SENTENCE.split(text.strip()):
-        words = terms(sentence) - FILLER
+        # Union, not the bracketed text's terms alone: a bracket would cut the sentence's own pairs (园的).
+        words = (terms(sentence) | (terms(written(sentence)) if written else set())) - FILLER
         need = ATTRIBUTE_WITH_FIGURE if numbers.find_quantities(sentence) else ATTRIBUTE
         best, best_share = 0, 0.0
         for n, (seen, source) in enumerate(zip(shown, passages, strict=True), 1):

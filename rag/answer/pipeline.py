@@ -590,7 +590,8 @@ class Bot:
         if result.problems == (ground.NO_CITATION,):
             # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry to add
             # the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
-            text, result = _mended(text, result, ground.attribute(text, shown.seen, shown.passages), shown, q)
+            text, result = _mended(text, result, ground.attribute(text, shown.seen, shown.passages,
+                                                                  glossary.with_other_forms), shown, q)
         elif result.problems and all(p.startswith("figures not in") for p in result.problems):
             text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
             if not result.ok and q.lang == "en" and (rescaled := ground.rescale(text, shown.passages)):

@@ -46,6 +46,7 @@ __all__ = [
     "fingerprint",
     "lookup_english",
     "use_generated",
+    "with_other_forms",
 ]
 
 GLOSSARY_PATH = ROOT / "corpus" / "glossary.tsv"
@@ -312,6 +313,20 @@ def find_terms(text: str, path: Path | None = None) -> list[Term]:
             out.append(t)
             last = t.end
     return out
+
+
+def with_other_forms(text: str, path: Path | None = None) -> str:
+    """``text`` with the glossary's other Chinese forms of each name it writes after that name, in brackets
+    (長生津7月… → 長生津（長者生活津貼）7月…): for comparing a sentence's words with a passage that writes the name
+    another way, never for showing."""
+    out, last = [], 0
+    for t in find_terms(text, path):
+        written = {text[t.start:t.end], _traditional_same_length(text[t.start:t.end])}  # 研发院 is 研發院 already
+        others = [f for f in dict.fromkeys((t.chinese, *t.forms)) if f not in written]
+        if others:
+            out += [text[last:t.end], "（", "、".join(others), "）"]
+            last = t.end
+    return "".join(out) + text[last:] if out else text
 
 
 def english_for(chinese: str, path: Path | None = None) -> str | None:
