@@ -129,6 +129,16 @@ def test_two_rejected_answers_give_way_to_the_quoted_sentences(ask):
     assert "99萬" not in answer.text and any(FACT in c.quote for c in answer.citations)
 
 
+def test_two_rejected_answers_counting_what_the_passages_count_otherwise_are_a_refusal(ask):
+    # en-063 (session 25, unanswerable): 27個…學士學位課程 given as "27 students", twice, was then quoted.
+    def students(messages):
+        return f"The new programmes will admit 27 students [{holding('27個', messages)}]."
+    _, answer, _ = ask("How many students will the 27 new STEAM degree programmes admit?", "YES", students, students)
+    assert answer.refused and not answer.citations
+    assert "a count given for what the passages count otherwise" in answer.note
+    assert answer.note.endswith("not quoted, as the passages count something else")
+
+
 def test_giving_up_at_once_is_a_refusal_and_the_marker_is_never_shown(ask):
     streamed, answer, _ = ask(Q, "YES", prompts.NOT_FOUND)
     assert answer.refused and answer.note == "the model found no answer in the passages"

@@ -461,6 +461,7 @@ class Bot:
         """The model's answer, checked; retried once; else quoted, refused, or (no model) quoted with a note.
         ``passages``: read search's passages whatever ``RAG_LLM_READS`` says."""
         rejected: tuple[str, str] | None = None
+        miscounted = False  # a rejected answer counted what the passages count otherwise
         shown: _Shown | None = None
         try:
             llm = self.model(q.backend)
@@ -485,6 +486,7 @@ class Bot:
                                  citations=citations, retrieved=tuple(q.hits), timings=q.clock.timings)
                     return
                 rejected = (text, "; ".join(result.problems))
+                miscounted = miscounted or any(p.startswith(ground.MISCOUNTED) for p in result.problems)
                 if q.lang == "en" and any(p.startswith("figures") for p in result.problems):
                     # It mistranslated a figure (20億元 as "20 billion"): say which English forms are right.
                     rejected = (text, f"{rejected[1]}; the passages' figures in English are: "
@@ -502,6 +504,11 @@ class Bot:
             yield from self._extractive(q, note=prompts.FELL_BACK[q.lang])
             return
         why = f"replaced an answer that failed grounding: {rejected[1] if rejected else ''}"
+        if miscounted:
+            # The passages count something, not what was asked (2,100個單位 given as people, 27個課程 as students: both
+            # unanswerable): their nearest sentences would answer another question (docs/history.md, session 25).
+            yield q.refusal(note=f"{why}; not quoted, as the passages count something else")
+            return
         for fallback in self._extractive(q, llm=llm, rejected=rejected):
             if isinstance(fallback, Answer) and not fallback.refused:
                 fallback = dataclasses.replace(fallback, note="; ".join(filter(None, [why, fallback.note])))
