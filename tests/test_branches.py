@@ -210,21 +210,13 @@ def test_a_simplified_chinese_asker_reads_simplified_characters(ask):
 
 
 def test_an_english_figure_mistranslated_is_retried_with_the_right_english_forms(ask):
-    wrong = "The data park can provide 26,000 square metres of floor area [{n}]."  # not 25萬 at any scale
+    wrong = "The data park can provide 26,000 square metres of floor area [{n}]."
     right = "The data park can provide 250,000 square metres of floor area [{n}]."
     _, answer, fake = ask("How much floor area can the Sandy Ridge Data Park provide?", "YES",
                           cited(wrong), cited(right))
     assert not answer.refused and answer.language == "en" and "250,000 square metres" in answer.text
     assert "the passages' figures in English are:" in fake.prompts[2][-1]["content"]
     assert "250,000 square metres" in fake.prompts[2][-1]["content"]
-
-
-def test_an_english_figure_at_the_wrong_scale_is_written_as_the_passages_without_a_retry(ask):
-    # 25萬 read as 2.5 million (and 3.9億 as "3.9 million", wf-en-005): the passage's digits, at a power of ten.
-    wrong = "The data park can provide 2.5 million square metres of floor area [{n}]."
-    _, answer, fake = ask("How much floor area can the Sandy Ridge Data Park provide?", "YES", cited(wrong))
-    assert not answer.refused and answer.backend == "bundled" and len(fake.prompts) == 2
-    assert "250,000 square metres" in answer.text and "million" not in answer.text
 
 
 def test_a_followup_is_asked_with_the_question_before_it(ask):

@@ -416,39 +416,6 @@ def test_an_english_count_of_people_must_be_one_in_the_passage(answer, flagged):
     assert any(p.startswith(ground.MISCOUNTED) for p in problems) == flagged
 
 
-FARE = "兩元乘車優惠去年共錄得約3.9億人次使用。政府撥款20億元推行計劃。機場客運量達6,120萬人次。"
-
-
-@pytest.mark.parametrize(("answer", "mended"), [
-    ("About 3.9 million people used it [1].", "About 390 million people used it [1]."),  # wf-en-005
-    ("The scheme gets HK$20 billion [1].", "The scheme gets HK$2 billion [1]."),  # en-020
-    ("The scheme gets HK$3 billion [1].", None),  # not the passage's digits: still wrong
-    ("It handled 6,120,000 passengers [1].", "It handled 61.2 million passengers [1]."),  # ap-en-001: 萬 dropped
-    ("About 390 million people used it [1].", None),  # nothing to mend
-])
-def test_a_figure_at_the_wrong_scale_is_written_as_the_passage_writes_it(answer, mended):
-    from rag.answer import ground
-
-    assert ground.rescale(answer, [FARE]) == mended
-
-
-def test_a_figure_two_passage_figures_could_be_is_not_rescaled():
-    from rag.answer import ground
-
-    assert ground.rescale("It got HK$20 million [1].", ["撥款20億元，另撥2,000萬元。"]) is None
-
-
-def test_a_figure_of_another_unit_or_without_a_scale_word_is_not_rescaled():
-    """en-062 (unanswerable): "25 petaflops" is no misreading of 25萬平方米; 2,500 for 25萬 has no scale word to
-    blame."""
-    from rag.answer import ground
-
-    passage = ["項目可提供25萬平方米樓面面積。"]
-    assert ground.rescale("Sandy Ridge will deliver 25 petaflops of computing power [1].", passage) is None
-    assert ground.rescale("It gives 2,500 square metres [1].", passage) is None
-    assert ground.rescale("It gives 2.5 million square metres [1].", passage) == "It gives 250,000 square metres [1]."
-
-
 WELFARE = ("長者生活津貼將於今年7月1日起上調。調整後，長者生活津貼每月金額由4,195元增至4,283元，受惠長者約63萬人。",
            "孫玉菡又指，在職家庭津貼計劃去年共惠及約4.1萬個住戶。")
 

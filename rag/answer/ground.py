@@ -7,7 +7,6 @@ and formats (HK$50 million = 5,000萬元 = 五千萬; 下半年 = the second hal
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -187,55 +186,6 @@ def recite(text: str, passages: list[str]) -> str | None:
                 claim, moved = cited_to(claim, holders[0]), True
         out.append(claim)
     return "".join(out) if moved else None
-
-
-def rescale(text: str, passages: list[str]) -> str | None:
-    """An English answer with each figure that is a passage's figure at the wrong scale written as the passage's
-    (``numbers.to_english``), or None if there is none.
-
-    The model reads 3.9億人次 and writes "3.9 million" (390 million), 20億元 and writes "HK$20 billion" (HK$2
-    billion): the digits are the passage's, the 億 (10⁸) read as a million or ten million. Told the right English
-    forms, it mostly gave up with NOT_IN_ARTICLE, a false refusal (wf-en-005, session 24). Only a figure with an
-    English scale word (or three significant digits) whose unit matches one passage figure alone with a Chinese
-    one, at a power of ten from it, is rewritten; any other wrong figure still fails.
-    """
-    from rag.text import numbers
-
-    said = strip_markers(text)
-    wrong = numbers.unsupported(said, passages)
-    if not wrong:
-        return None
-    evidence = [q for p in passages for q in numbers.find_quantities(p)
-                if q.value and q.high is None and _CHINESE_SCALE.search(q.text)]
-    out = text
-    for q in wrong:
-        if not q.value or q.high is not None or not (_ENGLISH_SCALE.search(q.text) or _significant(q.text) >= 3):
-            continue
-        same_digits = {numbers.to_english(p) for p in evidence if _power_of_ten(p.value / q.value)
-                       and (p.unit == q.unit or {p.unit, q.unit} <= {"count", "number"})}
-        if len(same_digits) != 1 or q.text not in out:
-            return None
-        right = same_digits.pop()
-        out = out.replace(q.text, right[:1].upper() + right[1:] if q.text[:1].isupper() else right, 1)
-    return out if out != text else None
-
-
-#: Only a scale read wrong is mended: the passage's figure has a Chinese scale (萬 億), the answer's an English scale
-#: word or three significant digits of its own (6,120,000 for 6,120萬). "Sandy Ridge will deliver 25 petaflops"
-#: (unanswerable, en-062) is no misreading of 25萬平方米.
-_ENGLISH_SCALE = re.compile(r"\b(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
-_CHINESE_SCALE = re.compile(r"[萬万億亿]")
-
-
-def _significant(figure: str) -> int:
-    """How many significant digits a figure writes (6,120,000: 3; 25: 2)."""
-    return len(re.sub(r"\D", "", figure).strip("0"))
-
-
-def _power_of_ten(ratio: float) -> bool:
-    """Whether ``ratio`` is 10, 100, … or 1/10, 1/100, … (not 1: the same figure is not a scale error)."""
-    exponent = math.log10(ratio) if ratio > 0 else 0.5
-    return exponent != 0 and abs(exponent - round(exponent)) < 1e-9 and abs(exponent) <= 4
 
 
 def cited_to(claim: str, n: int) -> str:

@@ -601,9 +601,6 @@ class Bot:
                                                                   glossary.with_other_forms), shown, q)
         elif result.problems and all(p.startswith("figures not in") for p in result.problems):
             text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
-            if not result.ok and q.lang == "en" and (rescaled := ground.rescale(text, shown.passages)):
-                # 3.9億 read as "3.9 million": the passage's figure in its English, then cited where it is.
-                text, result = _mended(text, result, ground.recite(rescaled, shown.passages) or rescaled, shown, q)
         if result.ok:
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.
             text, result = _mended(text, result, ground.recite_words(text, shown.seen, q.text), shown, q)

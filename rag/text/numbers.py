@@ -988,8 +988,7 @@ def _values_match(a: Quantity, b: Quantity) -> bool:
     return any(_close(x, y) for x in ends_a for y in ends_b)
 
 
-def units_compatible(a: str, b: str) -> bool:
-    """Whether figures of units ``a`` and ``b`` can be the same figure (a bare number is a count, an area …)."""
+def _units_compatible(a: str, b: str) -> bool:
     if a == b:
         return True
     return (a == "number" and b in _NUMBER_LIKE) or (b == "number" and a in _NUMBER_LIKE)
@@ -1036,7 +1035,7 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
         return _values_match(a, b)
     if "ordinal" in units:
         return a.unit == b.unit and _values_match(a, b)
-    if not units_compatible(a.unit, b.unit):
+    if not _units_compatible(a.unit, b.unit):
         return False
     return _values_match(a, b)
 
@@ -1087,7 +1086,7 @@ def _derived(evidence: list[Quantity], *, sums: bool, this_year: int | None) -> 
         amounts = [q for q in evidence if q.unit in (*MONEY, "number") and q.value and q.high is None]
         for i, a in enumerate(amounts):
             for b in amounts[i + 1 :]:
-                if units_compatible(a.unit, b.unit):
+                if _units_compatible(a.unit, b.unit):
                     unit = a.unit if a.unit != "number" else b.unit
                     total = a.value + b.value  # type: ignore[operator]
                     extra.append(Quantity(total, unit, "", f"{a.text}+{b.text}", a.start, b.end))
