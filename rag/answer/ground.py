@@ -450,6 +450,15 @@ def _classifier_kind(figure: str) -> str:
     return "" if last in "個个" or not language.HAN_RUN.fullmatch(last) else last
 
 
+def _clause_counts(passages: list[str]) -> list[tuple[str, list]]:
+    """Each clause of ``passages`` (one script, for matching) with the counts and bare numbers it states: what
+    ``miscounted`` and ``miscounted_english`` compare an answer's count with."""
+    from rag.text import numbers
+
+    clauses = (language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p) if c)
+    return [(c, [f for f in numbers.find_quantities(c) if f.unit in ("count", "number")]) for c in clauses]
+
+
 def miscounted(text: str, passages: list[str]) -> list[str]:
     """The counts of a Chinese answer whose noun no clause of ``passages`` holding that figure writes.
 
@@ -462,15 +471,13 @@ def miscounted(text: str, passages: list[str]) -> list[str]:
     from rag.text import numbers
 
     said = language.for_matching(strip_markers(text))
-    clauses = [(c, numbers.find_quantities(c))
-               for c in (language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p) if c)]
+    clauses = _clause_counts(passages)
     out = []
     for q in numbers.find_quantities(said):
         noun = said[q.end:q.end + 2]
         if q.unit != "count" or q.value is None or len(noun) < 2 or not language.HAN_RUN.fullmatch(noun):
             continue
-        figures = [(c, [p for p in found if p.unit in ("count", "number") and p.value == q.value])
-                   for c, found in clauses]
+        figures = [(c, [p for p in found if p.value == q.value]) for c, found in clauses]
         same = [p for _c, ps in figures for p in ps]
         holding = [c for c, ps in figures if ps]
         # 五萬名觀眾 for 可容納五萬人: people counted either way; 3,000家企業 for 3,000家公司: one classifier, one kind.
@@ -504,14 +511,13 @@ def miscounted_english(text: str, passages: list[str]) -> list[str]:
     from rag.text import numbers
 
     said = strip_markers(text)
-    clauses = [c for c in (language.for_matching(c) for p in passages for c in _CLAUSE_END.split(p)) if c]
+    clauses = _clause_counts(passages)
     out = []
     for q in numbers.find_quantities(said):
         after = re.split(r"[.,;:!?()]", said[q.end:], maxsplit=1)[0].lower().split()[:3]
         if q.unit not in ("count", "number") or q.value is None or not PERSON_WORDS & set(after):
             continue
-        holding = [(c, f) for c in clauses for f in numbers.find_quantities(c)
-                   if f.unit in ("count", "number") and f.value == q.value]
+        holding = [(c, f) for c, found in clauses for f in found if f.value == q.value]
         people = [c for c, f in holding if f.text.endswith(("人", "名", "位", "人次"))
                   or any(ch in _PERSON_CHARS for ch in c[f.end:f.end + 4])]
         if holding and not people:

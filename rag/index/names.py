@@ -144,8 +144,8 @@ def _figures_kept(chinese: str, english: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _known_spans(text: str) -> list[tuple[int, int]]:
-    """Where ``text`` writes a known place, body or scheme: (start, end), leftmost-longest."""
-    return _spans(text, frozenset({*known(), *romanise.places()}))
+    """Where ``text`` writes a known name, places and people too: (start, end), leftmost-longest."""
+    return _spans(text, frozenset(_every_known()))
 
 
 def _spans(text: str, names: frozenset[str]) -> list[tuple[int, int]]:
@@ -251,22 +251,19 @@ def _known_english_in(english: str, chinese: str) -> str:
     """The known name (``known``) whose English ``english`` is or holds, though ``chinese`` does not write it; or ''.
     港方園區 came as "Hong Kong Science Park" and 港方園區第一期 as "Hong Kong Science Park First Phase" (session 24):
     香港科學園's English, another place."""
-    named = [(zh, forms) for rx, forms in _known_english_names() for zh in forms[:1] if rx.search(english)]
-    return next((zh for zh, forms in named if not any(form in chinese for form in forms)), "")
+    named = [forms for rx, forms in _known_english_names() if rx.search(english)]
+    return next((forms[0] for forms in named if not any(form in chinese for form in forms)), "")
 
 
 @functools.cache
 def _known_english_names() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     """Each known English name of two words or more, as a pattern, with every Chinese form of it (考評局 too)."""
-    forms: dict[str, list[str]] = {}
+    forms: dict[str, tuple[str, list[str]]] = {}  # by the name in lower case: its first spelling, its Chinese
     for zh, en in known().items():
         name = glossary.Entry(zh, en, "", "").name
         if len(name.split()) >= 2:
-            forms.setdefault(name, []).append(zh)
-    by_lower: dict[str, tuple[str, list[str]]] = {}
-    for name, zhs in forms.items():
-        by_lower.setdefault(name.lower(), (name, []))[1].extend(zhs)
-    return tuple((re.compile(rf"\b{re.escape(name)}\b", re.I), tuple(zhs)) for name, zhs in by_lower.values())
+            forms.setdefault(name.lower(), (name, []))[1].append(zh)
+    return tuple((re.compile(rf"\b{re.escape(name)}\b", re.I), tuple(zhs)) for name, zhs in forms.values())
 
 
 def _without_short_form(p: Proposal) -> Proposal:
@@ -410,6 +407,14 @@ def table(name: str) -> dict[str, str]:
 
 
 @functools.cache
+def _every_known() -> dict[str, tuple[str, str, str]]:
+    """Every known name, places too, Chinese to (its table, its kind, its English); the tables' Chinese names are
+    distinct (tests/test_names.py)."""
+    tables = [("places", "place", romanise.places())] + [(name, kind, table(name)) for name, kind in _TABLES]
+    return {zh: (name, kind, en) for name, kind, english in tables for zh, en in english.items()}
+
+
+@functools.cache
 def known() -> dict[str, str]:
     """Every known body, scheme and person (not places: ``romanise.places``), Chinese to English."""
     return {zh: en for name, _kind in _TABLES for zh, en in table(name).items()}
@@ -479,8 +484,7 @@ def known_names(source: str, text: str, taken: Iterable[str], covered: str = "")
         text = text.replace(name, "\0" * len(name))
     # One leftmost-longest scan over every table (their Chinese names are distinct): scanned table by table, the
     # places first, 香港金融管理局 came back as 香港 and 東涌綫延綫 as 東涌 (session 25).
-    tables = [("places", "place", romanise.places())] + [(name, kind, table(name)) for name, kind in _TABLES]
-    where = {zh: (name, kind, en) for name, kind, english in tables for zh, en in english.items()}
+    where = _every_known()
     rows = []
     for zh in _known_in(text, where):
         if zh not in taken and zh not in covered:
