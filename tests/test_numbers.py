@@ -460,6 +460,7 @@ P_MFG = "新型工業加速計劃至今已支持四個項目，涉及總投資�
         ("The first event is held next month [1].", ["首場大型活動為下月15日舉行的七人欖球賽。"]),
         ("The allowance rises in July [1].", ["綜援長生津7月起上調"]),  # a month without its day
         ("It took effect on 1 May 2025 [1].", ["取消強積金對沖安排自2025年5月1日實施"]),
+        ("It will be launched on 1 May this year [1].", ["環保署將於今年5月1日推出「充電共享資助計劃」"]),
         ("About 41,000 households benefited [1].", ["在職家庭津貼計劃去年共惠及約4.1萬個住戶"]),
         ("About 390 million trips were made [1].", ["去年共錄得約3.9億人次使用"]),
         ("Five subjects and 2 previous years [1].", ["考生須應考五科，與過去2年相同。"]),
@@ -491,6 +492,8 @@ def test_correct_answers_pass(answer, passages):
         ("It will be held on the 16th of next month.", ["首場大型活動為下月15日舉行。"], ["the 16th of next month"]),
         # A day the passage never gives: it says only 7月 (the bundled model's answer on the eighth test article).
         ("It was abolished [2] on July 7, 2025.", ["綜援長生津7月起上調 取消強積金對沖滿一年"], ["July 7, 2025"]),
+        # A year the passage never gives: it says only 今年 (the bundled model's answer on the twelfth test article).
+        ("It will be launched in May 2023 [1].", ["環保署將於今年5月1日推出「充電共享資助計劃」"], ["May 2023"]),
         # A count stated with a passage's amount of money (the same article): households are no dollars.
         ("4,195 households benefited [1].", ["長者生活津貼每月金額由4,195元增至4,283元"], ["4,195"]),
     ],
