@@ -340,6 +340,7 @@ def test_an_english_question_spelling_a_name_in_romanisation_is_answered(two_art
     bot = Bot(settings)
     got = bot.answer("What did Lee Ka-chiu do at the opening?", backend="extractive")
     assert not got.refused and "李家超" in got.retrieved[0].chunk.text
+    assert any("李家超" in c.quote for c in got.citations), got.text
     assert bot.answer("What did Donald Trump say about the stadium?", backend="extractive").refused
 
 

@@ -50,15 +50,19 @@ def sentences(hit: Hit, rank: int) -> list[Candidate]:
 
 
 def ranked(settings: Settings, question: str, hits: list[Hit],
-           passages: int = PASSAGES) -> list[tuple[float, Candidate]]:
-    """The sentences of the best ``passages`` passages, best first, each with its score."""
+           passages: int = PASSAGES, dense: str = "") -> list[tuple[float, Candidate]]:
+    """The sentences of the best ``passages`` passages, best first, each with its score.
+
+    ``dense``: the text search embedded for the question (``retrieve.Query.dense``; the question when empty). An
+    English question's holds the Chinese of the names it uses: "What did Lee Ka-chiu do at the opening?" shares
+    nothing with 行政長官李家超主禮 but 李家超, and the question alone quoted the stadium's size."""
     # Headlines and bylines name a story; they do not state its facts.
     shown = [h for h in hits if h.chunk.kind not in ("headline", "byline")][:passages]
     cands = [c for rank, h in enumerate(shown) for c in sentences(h, rank)]
     cands = [c for c in cands if len(c.text) >= 4]
     if not cands:
         return []
-    q = np.asarray(embedder.query_vector(settings, question))
+    q = np.asarray(embedder.query_vector(settings, dense or question))
     vecs = embedder.passage_vectors(settings, [c.text for c in cands])
     # The passage's rank counts a little: retrieval saw the whole passage, the sentence score does not.
     # So do the question's own words: e5 alone prefers a sentence that repeats the question's topic
@@ -69,7 +73,8 @@ def ranked(settings: Settings, question: str, hits: list[Hit],
     return [(float(scores[i]), cands[i]) for i in np.argsort(-scores)]
 
 
-def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "") -> list[Candidate]:
+def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "",
+           dense: str = "") -> list[Candidate]:
     """The best sentence, and a second one when it is nearly as good and adds a different fact.
 
     ``rejected``: the model's answer that was turned down, when this quote replaces it. Its figures say which of
@@ -77,7 +82,7 @@ def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "
     that one alone is quoted. The second sentence had been quoted beside the one with the answer ("The Northern
     Link main line is estimated to cost HK$62 billion", uncited, quoted as 620億元's sentence and the next one
     about the funding application), and a quote beside the evidence is a wrong citation to a checker."""
-    order = ranked(settings, question, hits)
+    order = ranked(settings, question, hits, dense=dense)
     if not order:
         return []
     top, first = order[0]
@@ -95,7 +100,8 @@ def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "
     return best
 
 
-def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, budget: int) -> list[Hit]:
+def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, budget: int,
+             dense: str = "") -> list[Hit]:
     """The passages a language model is shown, each cut to its sentences that best fit the question.
 
     About ``budget`` characters in all (the best sentence always): on a small CPU the model reads its
@@ -106,7 +112,7 @@ def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, 
     keep: list[Candidate] = []
     seen: set[tuple] = set()
     used = 0
-    for _, c in ranked(settings, question, hits, passages):
+    for _, c in ranked(settings, question, hits, passages, dense):
         # Chunks overlap by a sentence: the same sentence can come from two passages.
         if c.spans in seen or (keep and used + len(c.text) > budget):
             continue

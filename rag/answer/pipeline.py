@@ -194,6 +194,9 @@ class _Question:
     about: About = ONE_ARTICLE
     #: The asker's earlier questions (a conversation stays in its article: ``Index.conversation_source``).
     earlier: list[str] = field(default_factory=list)
+    #: What the question's vector was made of (``retrieve.Query.dense``): an English question with the Chinese of
+    #: the names it uses, which its sentences are ranked by too (``extractive.ranked``).
+    dense: str = ""
 
     def refusal(self, message: str | None = None, note: str = "") -> Answer:
         self.clock.mark("total_ms")
@@ -403,6 +406,8 @@ class Bot:
             prefer = index.conversation_source(q.earlier)
             named = None if prefer else naming_source(q.query, q.lang, [src.file for src in index.sources],
                                                       index.text_of)
+            if q.lang == "en":
+                q.dense = retrieve.query_for(q.query, q.lang, index.romanised).dense
             q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer or named,
                                   affinity=retrieve.NAMED_AFFINITY if named else retrieve.AFFINITY)
             # A follow-up is about its conversation's article, or the articles its best passages are in: what
@@ -432,7 +437,7 @@ class Bot:
         With a model to translate, the quote is yielded first, so the asker reads it while the translation is
         written. ``rejected``: the model's answer this replaces, and why (``extractive.choose`` reads its figures).
         """
-        chosen = extractive.choose(self.settings, q.query, q.hits, rejected[0] if rejected else "")
+        chosen = extractive.choose(self.settings, q.query, q.hits, rejected[0] if rejected else "", q.dense)
         if not chosen:
             yield q.refusal()
             return
@@ -642,7 +647,7 @@ class Bot:
         passages = generate.answerable_probability(llm, q.query, q.lang, shown.read, shown.whole, shown.pointer,
                                                    shown.about)
         # The sentence _extractive quotes first: extractive.choose ranks extractive.PASSAGES, not RAG_LLM_PASSAGES.
-        best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1)
+        best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1, q.dense)
         if passages is None or not best:  # no probabilities, or no sentence to quote
             return None
         sentence = generate.answerable_probability(llm, q.query, q.lang, best, about=self.about(best))
