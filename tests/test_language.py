@@ -392,3 +392,14 @@ def test_article_round_trip_is_nearly_exact():
     assert len(back) == len(article)
     differing = sum(a != b for a, b in zip(article, back, strict=True))
     assert differing / len(article) < 0.01, differing  # OpenCC prefers 佈 for 布, 瞭 for 了 in places
+
+
+def test_a_traditional_quote_keeps_the_article_s_own_characters():
+    """恒 and 鄰里's 里 are what a Hong Kong article prints; a traditional asker is shown them, not OpenCC's 恆
+    and 裏. A simplified asker reads the quote in simplified, and a quote printed in simplified is converted."""
+    quote = "環境保護署（環保署）助理署長林志恒表示，環保署去年推出的「綠點鄰里回收網絡」發展理想。"
+    assert language.quote_in_script(quote, "cmn-Hant") == quote
+    assert language.quote_in_script(quote, "yue") == quote
+    assert language.quote_in_script(quote, "en") == quote
+    assert "环保署" in language.quote_in_script(quote, "cmn-Hans")
+    assert language.quote_in_script("环境保护署去年推出回收网络。", "yue") == "環境保護署去年推出回收網絡。"

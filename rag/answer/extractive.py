@@ -139,7 +139,7 @@ def compose(lang: str, chosen: list[Candidate], english: str = "") -> tuple[str,
         citations.append(Citation(n=n, chunk_id=c.hit.chunk.id, quote=c.text, start=a, end=b,
                                   sub_article=c.hit.chunk.sub_article, heading=c.hit.chunk.heading,
                                   spans=c.spans, source=c.hit.chunk.source))
-        shown = c.text if lang == "en" else language.convert_to_script(c.text, lang)
+        shown = language.quote_in_script(c.text, lang)
         parts.append(f"「{shown}」[{n}]")
     text = prompts.EXTRACTIVE_LEAD[lang] + ("\n" if lang == "en" else "") + "\n".join(parts)
     if lang == "en" and english:

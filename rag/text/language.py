@@ -228,6 +228,17 @@ def convert_to_script(text: str, lang: str) -> str:
     return text
 
 
+def quote_in_script(quote: str, lang: str) -> str:
+    """A verbatim quote of an article as a ``lang`` asker reads it: in simplified for a simplified asker; for a
+    traditional one converted only when the quote holds more simplified-only characters than traditional ones (an
+    article printed in simplified). A traditional article's own variants are what it prints, and
+    ``convert_to_script`` "corrected" them: 助理署長林志恒 was shown as 林志恆, 鄰里 as 鄰裏 (session 26)."""
+    if answer_script(lang) == "Hant-HK":
+        _, strict, trad = _script_evidence(quote)
+        return to_traditional(quote) if strict > trad else quote
+    return convert_to_script(quote, lang)
+
+
 # ---------------------------------------------------------------------------------------------- data
 
 
