@@ -72,3 +72,23 @@ def test_a_percentage_asked_for_is_no_unknown_term():
     article = "符合本地大學最低入學要求的日校考生有20,170人，佔日校考生的43.8%。"
     assert refuse.unknown_chinese_terms("符合大学最低入学要求的日校考生占多少百分比？", article) == []
     assert refuse.unknown_chinese_terms("數學科的合格百分比是多少？", article) != []
+
+
+WASTE = ("環境及生態局局長謝展寰表示，政府的目標是於2035年把回收率提升至55%。環境保護署（環保署）助理署長林志恒表示，"
+         "環保署去年推出的「綠點鄰里回收網絡」發展理想。環境及生態局副局長黃淑嫻表示，環保署將於今年5月1日推出資助計劃。")
+
+
+@pytest.mark.parametrize("question,lang", [("環保署署長是誰？", "cmn-Hant"), ("环保署署长是谁？", "cmn-Hans"),
+                                           ("環保署署長係邊個？", "yue")])
+def test_a_who_question_on_a_title_the_article_has_only_as_a_lesser_one_is_refused(question, lang):
+    """The twelfth test article names the department's 助理署長, not its 署長: asked who the 署長 is, the model
+    named the bureau's Secretary (session 26)."""
+    verdict = refuse.judge(question, lang, 0.9, WASTE, 0.8)
+    assert verdict.refuse and "助理署長" in verdict.reason
+
+
+@pytest.mark.parametrize("question", ["環保署助理署長係邊個？", "環境及生態局副局長是誰？", "環境及生態局局長是誰？",
+                                      "環保署署長講咗咩？"])
+def test_a_title_the_article_writes_is_no_reason_to_refuse(question):
+    assert refuse.lesser_title(question, WASTE) == ""
+    assert not refuse.judge(question, "cmn-Hant", 0.9, WASTE, 0.8).refuse

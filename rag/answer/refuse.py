@@ -107,6 +107,37 @@ def unknown_chinese_terms(question: str, article_text: str) -> list[str]:
     return unknown
 
 
+# Titles a "who" question asks the holder of, and the words before one that make another, lesser title: the
+# article's 助理署長 (an assistant director) does not say who the 署長 is.
+_HOLDERS = ("行政總裁", "總幹事", "秘書長", "總經理", "董事長", "理事長", "發言人", "主席", "總裁", "總監",
+            "院長", "校長", "會長", "局長", "署長", "處長", "司長", "關長", "台長", "主任")
+_LESSER = ("助理", "副", "署理", "前")
+_WHO = ("誰", "哪位", "何人", "什麼人", "甚麼人")  # in written form: 邊個 and 邊位 are mapped to 誰 and 哪位
+
+
+def lesser_title(question: str, article_text: str) -> str:
+    """The title a Chinese "who" question asks the holder of (署長) when the article writes it only as part of a
+    lesser one (助理署長), with that one; "" otherwise.
+
+    Asked 環保署署長是誰？ of an article naming only the department's 助理署長, the model named the bureau's
+    Secretary, then, its answer rejected, the assistant director's sentence was quoted (session 26). Only the
+    lesser-title case: a title the article never writes is left to the other checks, as the article may name
+    the holder otherwise (行政總裁 for 總裁).
+    """
+    said = language.for_matching(question)
+    if not any(w in said for w in _WHO):
+        return ""
+    text = language.for_matching(article_text)
+    for title in _HOLDERS:
+        for m in re.finditer(title, said):
+            asked = next((w + title for w in _LESSER if said[:m.start()].endswith(w)), title)
+            before = [text[max(0, i.start() - 2):i.start()] for i in re.finditer(asked, text)]
+            if before and all(b.endswith(_LESSER) for b in before):
+                lesser = next(w for w in _LESSER if before[0].endswith(w)) + asked
+                return f"{asked} (the article writes only {lesser})"
+    return ""
+
+
 # An acronym ends where a lower-case part of a compound begins: AI-driven and AI-isation say "AI", which the
 # article has (questions using them were refused as naming something unknown; docs/history.md).
 _EN_NAME = re.compile(r"\b[A-Z]{2,}[A-Za-z0-9&+]*(?:-[A-Z0-9][A-Za-z0-9]*)*|(?<=[a-z,] )(?:[A-Z][a-z]+ )+[A-Z][a-z]+")
@@ -285,6 +316,8 @@ def judge(question: str, lang: str, top_score: float, article_text: str, min_sco
                else unknown_chinese_terms(question, article_text))
     if unknown and not (lang == "en" and named_by_model):
         return Verdict(True, f"terms not in the article: {', '.join(unknown)}", tuple(unknown))
+    if lang != "en" and (title := lesser_title(question, article_text)):
+        return Verdict(True, f"a title the article writes only as a lesser one: {title}")
     if top_score < min_score:
         return Verdict(True, f"best passage scores {top_score:.3f} < {min_score:.3f}")
     if lang != "en" and (why := off_subject(question, top_score, article_text)):
