@@ -90,6 +90,20 @@ def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
     assert kinds.missing(question, lang, ground.strip_markers(answer), []) == lacks
 
 
+@pytest.mark.parametrize("question,lang,answer,lacks", [
+    # The eleventh test article does not say how many were arrested; the model gave the money intercepted.
+    ("警方去年就詐騙案拘捕咗幾多人？", "yue", "拘捕咗約11.3億元騙款，較2024年增加三成。", kinds.NO_COUNT),
+    ("How many people did the police arrest?", "en", "Intercepted HK$1.13 billion, up 30%.", kinds.NO_COUNT),
+    ("警方去年就詐騙案拘捕咗幾多人？", "yue", "警方去年拘捕咗1,200人。", None),
+    # A share asked for is answered by a percentage.
+    ("長者個案有幾成涉及假冒官員？", "yue", "約四成。", None),
+    ("騙案佔多少個百分比？", "cmn-Hant", "約四成。", None),
+    ("What percentage of cases involved fake officials? How many?", "en", "About 40%.", None),
+])
+def test_a_percentage_answers_how_many_only_when_a_share_is_asked(question, lang, answer, lacks):
+    assert kinds.missing(question, lang, answer, []) == lacks
+
+
 @pytest.mark.parametrize("question,author", [
     ("這篇預算案主稿由哪兩位記者撰寫？", True),
     ("Which reporters wrote the main story?", True),

@@ -87,9 +87,23 @@ def asks_for_count(question: str, lang: str) -> bool:
 COUNT_UNITS = frozenset({"count", "number", "percent"})
 
 
-def states_count(answer: str) -> bool:
-    """Whether the answer states a figure that can be a count."""
-    return _states(answer, COUNT_UNITS)
+# A share asked for (多少成, 佔多少, 百分比, "what percentage"): then 七成 answers "how many". Otherwise a
+# percentage does not: asked how many people the police arrested (the article does not say), the model answered
+# with the money the anti-fraud centre intercepted, "up 30%" (較2024年增加三成), and the 三成 passed it as a count
+# (session 26).
+_SHARE_ZH = re.compile(r"(?:多少|幾)成|百分|比例|比率|佔")
+_SHARE_EN = re.compile(r"per ?cent|percentage|share|proportion|fraction|%", re.IGNORECASE)
+
+
+def states_count(answer: str, share: bool = True) -> bool:
+    """Whether the answer states a figure that can be a count; a percentage only if ``share`` (the question asks
+    for one: ``asks_for_share``)."""
+    return _states(answer, COUNT_UNITS if share else COUNT_UNITS - {"percent"})
+
+
+def asks_for_share(question: str, lang: str) -> bool:
+    """Whether the question asks what share or percentage, which a percentage answers."""
+    return _asks(question, lang, _SHARE_EN, _SHARE_ZH)
 
 
 # "How long": 多久 (幾耐 after for_matching), 多長時間, 多少年 / 幾年 / 多少個月 (not 幾年級, 多少年輕人, 多少日校考生:
@@ -128,7 +142,7 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
         return NO_AMOUNT
     if asks_for_duration(question, lang):
         return None if states_duration(answer) else NO_DURATION
-    if asks_for_count(question, lang) and not states_count(answer):
+    if asks_for_count(question, lang) and not states_count(answer, asks_for_share(question, lang)):
         return NO_COUNT
     return None
 
