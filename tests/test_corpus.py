@@ -520,6 +520,8 @@ def test_a_plain_article_with_a_dateline_and_grades():
 CORPUS8 = ROOT / "tests" / "data" / "corpus8" / "welfare-mpf-2026.txt"
 CORPUS9 = ROOT / "tests" / "data" / "corpus9" / "hetao-park-2026.txt"
 CORPUS10 = ROOT / "tests" / "data" / "corpus10" / "airport-three-runway-2026.txt"
+CORPUS11 = ROOT / "tests" / "data" / "corpus11" / "anti-fraud-2026.txt"
+CORPUS12 = ROOT / "tests" / "data" / "corpus12" / "waste-recycling-2026.txt"
 
 
 @pytest.mark.parametrize(("path", "questions", "headline", "paragraphs"), [
@@ -530,6 +532,9 @@ CORPUS10 = ROOT / "tests" / "data" / "corpus10" / "airport-three-runway-2026.txt
     # Session 25's airport article: a headline with a figure whose thousands a comma groups (it was glued to the
     # first paragraph as a sentence the print layout broke).
     (CORPUS10, "questions_corpus10.jsonl", "三跑道首個全年運作 機場客運量逾6,100萬人次", 7),
+    # Session 26's fraud and waste articles: figures in 宗, 億元 and 公噸, schemes in quotes, short forms in brackets.
+    (CORPUS11, "questions_corpus11.jsonl", "去年騙案損失逾82億元 警銀設即時止付中心", 7),
+    (CORPUS12, "questions_corpus12.jsonl", "去年回收率升至35% 廚餘回收量按年增兩成", 7),
 ])
 def test_a_plain_article_with_a_dateline_and_its_paragraphs(path, questions, headline, paragraphs):
     """A headline, a dateline byline and the paragraphs; every question's evidence is a sentence of it."""
