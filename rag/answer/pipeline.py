@@ -194,8 +194,8 @@ class _Question:
     about: About = ONE_ARTICLE
     #: The asker's earlier questions (a conversation stays in its article: ``Index.conversation_source``).
     earlier: list[str] = field(default_factory=list)
-    #: What the question's vector was made of (``retrieve.Query.dense``): an English question with the Chinese of
-    #: the names it uses, which its sentences are ranked by too (``extractive.ranked``).
+    #: What the question's vector was made of (``retrieve.Query.dense``) for the extractive backend: an English
+    #: question with the Chinese of the names it uses, which its sentences are ranked by too (``extractive.ranked``).
     dense: str = ""
 
     def refusal(self, message: str | None = None, note: str = "") -> Answer:
@@ -406,7 +406,9 @@ class Bot:
             prefer = index.conversation_source(q.earlier)
             named = None if prefer else naming_source(q.query, q.lang, [src.file for src in index.sources],
                                                       index.text_of)
-            if q.lang == "en":
+            if q.lang == "en" and q.backend == "extractive":
+                # Not where a model answers: there the quote replaces a rejected answer, chosen with its figures,
+                # and the names' Chinese cost two answers and gained none (docs/history.md, session 26).
                 q.dense = retrieve.query_for(q.query, q.lang, index.romanised).dense
             q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer or named,
                                   affinity=retrieve.NAMED_AFFINITY if named else retrieve.AFFINITY)
