@@ -99,6 +99,8 @@ def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
     ("長者個案有幾成涉及假冒官員？", "yue", "約四成。", None),
     ("騙案佔多少個百分比？", "cmn-Hant", "約四成。", None),
     ("What percentage of cases involved fake officials? How many?", "en", "About 40%.", None),
+    ("How many cases, as a share of all, involved fake officials?", "en", "About 40%.", None),
+    ("How many per cent of cases involved fake officials?", "en", "About 40%.", None),
 ])
 def test_a_percentage_answers_how_many_only_when_a_share_is_asked(question, lang, answer, lacks):
     assert kinds.missing(question, lang, answer, []) == lacks

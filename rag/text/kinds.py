@@ -92,7 +92,7 @@ COUNT_UNITS = frozenset({"count", "number", "percent"})
 # with the money the anti-fraud centre intercepted, "up 30%" (較2024年增加三成), and the 三成 passed it as a count
 # (session 26).
 _SHARE_ZH = re.compile(r"(?:多少|幾)成|百分|比例|比率|佔")
-_SHARE_EN = re.compile(r"per ?cent|percentage|share|proportion|fraction|%", re.IGNORECASE)
+_SHARE_EN = re.compile(r"\bper ?cent|percentage|\bshare\b|proportion|\bfraction\b|%", re.IGNORECASE)
 
 
 def states_count(answer: str, share: bool = True) -> bool:
