@@ -100,8 +100,7 @@ def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "
     return best
 
 
-def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, budget: int,
-             dense: str = "") -> list[Hit]:
+def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, budget: int) -> list[Hit]:
     """The passages a language model is shown, each cut to its sentences that best fit the question.
 
     About ``budget`` characters in all (the best sentence always): on a small CPU the model reads its
@@ -112,7 +111,7 @@ def evidence(settings: Settings, question: str, hits: list[Hit], passages: int, 
     keep: list[Candidate] = []
     seen: set[tuple] = set()
     used = 0
-    for _, c in ranked(settings, question, hits, passages, dense):
+    for _, c in ranked(settings, question, hits, passages):
         # Chunks overlap by a sentence: the same sentence can come from two passages.
         if c.spans in seen or (keep and used + len(c.text) > budget):
             continue

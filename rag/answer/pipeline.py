@@ -649,7 +649,7 @@ class Bot:
         passages = generate.answerable_probability(llm, q.query, q.lang, shown.read, shown.whole, shown.pointer,
                                                    shown.about)
         # The sentence _extractive quotes first: extractive.choose ranks extractive.PASSAGES, not RAG_LLM_PASSAGES.
-        best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1, q.dense)
+        best = extractive.evidence(self.settings, q.query, q.hits, extractive.PASSAGES, 1)
         if passages is None or not best:  # no probabilities, or no sentence to quote
             return None
         sentence = generate.answerable_probability(llm, q.query, q.lang, best, about=self.about(best))
