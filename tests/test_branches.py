@@ -219,6 +219,26 @@ def test_an_english_figure_mistranslated_is_retried_with_the_right_english_forms
     assert "250,000 square metres" in fake.prompts[2][-1]["content"]
 
 
+@pytest.mark.parametrize("holds", [True, False])
+def test_an_english_figure_with_a_yi_figures_digits_and_a_wrong_scale_is_given_its_value(ask, holds):
+    """20億元 read as "HK$20 billion" (the digits copied, the scale word guessed) is HK$2 billion, by code, with no
+    retry, and cited to the passage that holds it: asked again, the model mostly gave up (docs/history.md, s. 27)."""
+    qef = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"
+    wrong = "The Quality Education Fund has reserved HK$20 billion for digital education [{n}]."
+    _, answer, fake = ask(qef, "YES", cited(wrong, "20億元", holds))
+    assert not answer.refused and answer.backend == "bundled" and len(fake.prompts) == 2, answer.note
+    assert "reserved HK$2 billion for" in answer.text and "20 billion" not in answer.text
+    assert "20億元" in answer.citations[0].quote
+
+
+def test_a_figure_whose_digits_no_yi_figure_writes_is_still_turned_down(ask):
+    qef = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"
+    wrong = "The Quality Education Fund has reserved HK$30 billion for digital education [{n}]."
+    _, answer, fake = ask(qef, "YES", cited(wrong, "20億元"), prompts.NOT_FOUND, probabilities=[0.1, 0.1])
+    assert answer.refused and "30 billion" not in answer.text
+    assert "figures not in the cited passages: HK$30 billion" in fake.prompts[2][-1]["content"]
+
+
 def test_a_followup_is_asked_with_the_question_before_it(ask):
     first = "沙嶺數據園可以提供多少樓面面積？"
     reply = cited("沙嶺數據園的招標結果將於{fact}公布[{n}]。", fact="短期內")

@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.text.numbers import Quantity, english_glosses, find_quantities, same_quantity, to_english, unsupported
+from rag.text.numbers import (
+    Quantity,
+    english_glosses,
+    find_quantities,
+    rescaled,
+    same_quantity,
+    to_english,
+    unsupported,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "wenweipo-budget-2026-ai-new-industries.txt"
@@ -678,3 +686,28 @@ def test_a_count_in_millions_reads_as_english_writes_it():
     """3.9億人次 [= about 390 million], not 390,000,000; smaller counts keep their digits (63萬人: about 630,000)."""
     assert [to_english(q) for q in find_quantities("約3.9億人次")] == ["about 390 million"]
     assert [to_english(q) for q in find_quantities("約63萬人")] == ["about 630,000"]
+
+
+RESCALE_PASSAGES = ["政府今年會向網絡撥款4.8億元，目標於明年底前把回收點數目增至1,600個。",
+                    "全年使用2元乘車優惠約3.9億人次，增長佔三成。", "另撥款1億5,000萬元。",
+                    "優質教育基金已預留20億元。"]
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("The government will give HK$4.8 billion [1].", "The government will give HK$480 million [1]."),
+    ("About 3.9 million people used it [2].", "About 390 million people used it [2]."),
+    ("HK$20bn was reserved, and HK$4.8 billion [4].", "HK$2 billion was reserved, and HK$480 million [4]."),
+    ("It is HK$480 million [1].", None),  # right already
+    ("It is HK$1 billion [3].", None),  # 1億5,000萬: a figure of two parts is not guessed at
+    ("It is HK$30 billion [4].", None),  # no 億 figure has the digits 30
+    ("It grew 3.9 billion [2].", "It grew 390 million [2]."),
+    ("It reached 1,600 million points [1].", None),  # 1,600 is written with no 萬 or 億
+])
+def test_an_english_figure_with_a_chinese_figures_digits_takes_its_value(answer, expected):
+    assert rescaled(answer, RESCALE_PASSAGES) == expected
+    if expected:
+        assert unsupported(expected, RESCALE_PASSAGES) == []
+
+
+def test_digits_two_yi_figures_share_are_not_guessed_between():
+    assert rescaled("It costs HK$2 billion [1].", ["撥款2萬元。", "預留2億元。"]) is None

@@ -33,7 +33,7 @@ from rag.index import embedder, names, retrieve, store
 from rag.index.retrieve import Index, open_index
 from rag.llm.backends import LLM, LLMUnavailable, load_llm
 from rag.records import Answer, Hit
-from rag.text import glossary, kinds, language, spoken
+from rag.text import glossary, kinds, language, numbers, spoken
 
 log = logging.getLogger(__name__)
 
@@ -607,7 +607,11 @@ class Bot:
             text, result = _mended(text, result, ground.attribute(text, shown.seen, shown.passages,
                                                                   glossary.with_other_forms), shown, q)
         elif result.problems and all(p.startswith("figures not in") for p in result.problems):
-            text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
+            # 4.8億元 read as "HK$4.8 billion": the passage's value, then cited to its passage if need be.
+            if scaled := numbers.rescaled(text, shown.passages):
+                text, result = _mended(text, result, ground.recite(scaled, shown.passages) or scaled, shown, q)
+            if not result.ok:
+                text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
         if result.ok:
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.
             text, result = _mended(text, result, ground.recite_words(text, shown.seen, q.text), shown, q)

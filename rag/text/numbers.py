@@ -52,6 +52,7 @@ __all__ = [
     "english_glosses",
     "find_quantities",
     "glossed",
+    "rescaled",
     "same_quantity",
     "supported",
     "to_english",
@@ -1114,3 +1115,39 @@ def unsupported(
     evidence = [q for p in passages for q in find_quantities(p)]
     evidence += _derived(evidence, sums=sums, this_year=this_year)
     return [q for q in find_quantities(answer) if not trivial(q) and not supported(q, evidence)]
+
+
+_EN_SCALED_RE = re.compile(rf"(?P<n>{_AR_CORE})\s*-?\s*(?:trillion|billion|million|bn|mn)(?![A-Za-z])", re.IGNORECASE)
+_CN_SCALED_RE = re.compile(rf"(?P<n>{_AR_CORE})[萬万億亿]")
+
+
+def _core(s: str) -> Decimal:
+    return Decimal(re.sub(r"[,\s\u00a0\u2009\u202f]", "", s))
+
+
+def rescaled(answer: str, passages: list[str]) -> str | None:
+    """``answer`` with each English figure no passage states, whose digits one passage figure writes before 億 or
+    萬, given that figure's value instead (HK$4.8 billion → HK$480 million for 4.8億元); None if there is none.
+
+    Why: the bundled model copies the digits of 4.8億元 and guesses the English scale word ("HK$4.8 billion",
+    "3.9 million" for 3.9億人次) even with the English form beside it in its passages; four answers of sessions
+    23-26 were turned down so (docs/history.md, session 27). Only one value may match the digits (1億5,000萬 and
+    other figures of two parts are left), and the caller keeps the result only if the whole answer then passes.
+    """
+    evidence = [q for p in passages for q in find_quantities(p)]
+    edits: list[tuple[int, int, str]] = []
+    for q in unsupported(answer, passages):
+        m = _EN_SCALED_RE.search(_fold(q.text))
+        if q.value is None or not m:
+            continue
+        digits = _core(m["n"])
+        matches = {(e.value, e.unit): e for e in evidence
+                   if e.value and len(_AR_CORE_RE.findall(_fold(e.text))) == 1
+                   and (cn := _CN_SCALED_RE.search(_fold(e.text))) and _core(cn["n"]) == digits
+                   and e.unit not in ("percent", "date", "year") and _units_compatible(q.unit, e.unit)}
+        if len(matches) == 1:
+            e = next(iter(matches.values()))
+            edits.append((q.start + m.start(), q.start + m.end(), _scaled(e.value, plain_below=0)))
+    for start, end, new in reversed(edits):
+        answer = answer[:start] + new + answer[end:]
+    return answer if edits else None
