@@ -22,6 +22,13 @@ P_HEADLINE = "人工智能研發院今年運作 撥款5000萬挺全民AI培訓"
     ("How much money goes to AI training?", "en", True),
     ("How much has the government earmarked for the centre?", "en", True),
     ("What is the total investment in the data park?", "en", True),
+    # A price (session 27: the average room rate answered with the occupancy rate, 87%).
+    ("去年香港酒店的平均房价是多少？", "cmn-Hans", True),
+    ("一人單位嘅月租係幾多？", "yue", True),
+    ("旅客平均每次入境消費多少？", "cmn-Hant", True),
+    ("What was the average hotel room rate last year?", "en", True),
+    ("What is the monthly rent of a one-person unit?", "en", True),
+    ("What is the annual budget of the two laboratories?", "en", True),
     # Not money: a count, a share, an area, a time.
     ("InnoHK資助咗幾多間實驗室？", "yue", False),
     ("新型工業加速計劃的總投資中，私人投資佔多少？", "cmn-Hant", False),
@@ -29,6 +36,9 @@ P_HEADLINE = "人工智能研發院今年運作 撥款5000萬挺全民AI培訓"
     ("How much floor space will the data park provide?", "en", False),
     ("How much computing power will it have?", "en", False),
     ("研發院幾時開始運作？", "yue", False),
+    ("去年酒店平均入住率是多少？", "cmn-Hant", False),
+    ("What was the average hotel occupancy rate last year?", "en", False),
+    ("消費券派咗幾多個人？", "yue", False),
     # Land a railway article reserves, not money (refused as "no amount" until session 21).
     ("政府在新田一帶預留多少土地作生態補償？", "cmn-Hant", False),
     ("How much land is reserved for ecological compensation?", "en", False),
@@ -132,6 +142,9 @@ P_CENTRE = "不過，要正式獲批成為國家製造業創新中心，仍需�
     ("How many years will the scheme run?", "en", True),
     # When, not how long; a school year, not a span.
     ("研發院幾時開始運作？", "yue", False),
+    ("去年酒店平均入住率是多少？", "cmn-Hant", False),
+    ("What was the average hotel occupancy rate last year?", "en", False),
+    ("消費券派咗幾多個人？", "yue", False),
     ("計劃從哪一學年開始？", "cmn-Hant", False),
     ("When will the institute start operating?", "en", False),
     ("How many projects has the scheme approved?", "en", False),

@@ -33,13 +33,17 @@ _MONEY_ZH = re.compile(
     # 預留多少土地 asks for land (a railway article's 12公頃), not money: refused as "no amount" (docs/history.md).
     r"(?!(?:土地|用地|地皮|面積|空間|樓面|公頃|平方|人手|名額|時間))"
     r"|(?:投資|撥款)額"
+    # A price (房價, 票價, 收費, 人均消費): asked the average room rate, which the article does not give, the model
+    # answered with the hotels' occupancy, 87% (session 27).
+    r"|(?:價|價錢|價格|收費|費用|租金?|消費|薪酬|工資|人工)(?:是|為|約|有|達)?(?:多少|幾何)(?![個間名項所家位條隻件種次人座成])"
 )
 _MONEY_EN = re.compile(
     r"\bhow much (?:money|funding|cash|public money)\b"
     r"|\bhow much\b(?!.*\b(?:area|space|floor|land|capacity|power|computing|compute|data|time|longer)\b)"
     r".*\b(?:allocat\w*|set aside|earmark\w*|spen[dt]|invest\w*|cost\w*|fund\w*|budget\w*|grant\w*|inject\w*|"
     r"subsid\w*|reserv\w*|put in|provid\w*|pay|paid|give|given)\b"
-    r"|\bwhat (?:is|was|will be) the (?:total )?(?:budget|investment|cost|funding|amount)\b",
+    r"|\bwhat (?:is|was|will be|are|were) the (?:\w+ ){0,3}?(?:budget|investment|cost|funding|amount|price|fee|fare|"
+    r"rent|room rate|spending)s?\b",
     re.IGNORECASE | re.DOTALL,
 )
 
