@@ -92,3 +92,24 @@ def test_a_who_question_on_a_title_the_article_has_only_as_a_lesser_one_is_refus
 def test_a_title_the_article_writes_is_no_reason_to_refuse(question):
     assert refuse.lesser_title(question, WASTE) == ""
     assert not refuse.judge(question, "cmn-Hant", 0.9, WASTE, 0.8).refuse
+
+
+TOURISM = ("香港旅遊業議會（議會）執行總幹事黃偉傑表示，去年經此簽注訪港的旅客約620萬人次。議會又指，團費按年上升。"
+           "立法會主席李慧琼昨日表示支持。文化體育及旅遊局副局長劉震表示，郵輪旅遊去年錄得理想增長。")
+
+
+@pytest.mark.parametrize("question,lang", [("香港旅遊業議會的主席是誰？", "cmn-Hant"),
+                                           ("香港旅游业议会的主席是谁？", "cmn-Hans"), ("議會嘅主席係邊個？", "yue"),
+                                           ("文化體育及旅遊局局長是誰？", "cmn-Hant")])
+def test_a_who_question_on_a_title_no_sentence_naming_its_body_writes_is_refused(question, lang):
+    """The thirteenth test article names the council's 執行總幹事 only; asked who its 主席 is, the model named him
+    (session 27). The 主席 of another body (立法會) and the bureau's 副局長 say nothing of these titles."""
+    assert refuse.unwritten_title(question, TOURISM)
+    verdict = refuse.judge(question, lang, 0.9, TOURISM, 0.8)
+    assert verdict.refuse and "title" in verdict.reason
+
+
+@pytest.mark.parametrize("question", ["香港旅遊業議會的執行總幹事是誰？", "議會總幹事係邊個？", "立法會主席是誰？",
+                                      "文化體育及旅遊局副局長係邊個？", "主席是誰？", "香港旅遊業議會的主席說了什麼？"])
+def test_a_title_written_at_its_body_or_asked_of_no_body_is_no_reason_to_refuse(question):
+    assert refuse.unwritten_title(question, TOURISM) == ""

@@ -138,6 +138,36 @@ def lesser_title(question: str, article_text: str) -> str:
     return ""
 
 
+def unwritten_title(question: str, article_text: str) -> str:
+    """The title a Chinese "who" question asks the holder of at a body the article names (香港旅遊業議會的主席), when
+    no sentence of the article naming that body, or its bracketed short form, writes that title; "" otherwise.
+
+    Asked 香港旅遊業議會的主席是誰？ of an article naming only the council's 執行總幹事, the model named him as its
+    chairman (session 27). A title the article writes elsewhere, for another body, says nothing of this one's.
+    A question naming no body the article writes is left to the other checks.
+    """
+    said = language.for_matching(question)
+    if not any(w in said for w in _WHO):
+        return ""
+    text = language.for_matching(article_text)
+    sentences = re.split(r"[。！？；\n]", text)
+    for title in _HOLDERS:
+        for m in re.finditer(title, said):
+            lead = said[:m.start()]
+            lesser = next((w for w in _LESSER if lead.endswith(w)), "")
+            asked, lead = lesser + title, lead[:len(lead) - len(lesser)].removesuffix("的")
+            run = re.search(r"[\u4e00-\u9fff]+$", lead)
+            body = next((run[0][i:] for i in range(len(run[0]) - 1) if run[0][i:] in text), "") if run else ""
+            if not body:
+                continue
+            forms = {body, *re.findall(re.escape(body) + r"（([^（）]{1,10})）", text)}
+            naming = [s for s in sentences if any(f in s for f in forms)]
+            written = re.compile("".join(f"(?<!{w})" for w in _LESSER if not lesser) + asked)  # not 副局長 for 局長
+            if naming and not any(written.search(s) for s in naming):
+                return f"{asked} of {body} (no sentence naming {body} writes it)"
+    return ""
+
+
 # An acronym ends where a lower-case part of a compound begins: AI-driven and AI-isation say "AI", which the
 # article has (questions using them were refused as naming something unknown; docs/history.md).
 _EN_NAME = re.compile(r"\b[A-Z]{2,}[A-Za-z0-9&+]*(?:-[A-Z0-9][A-Za-z0-9]*)*|(?<=[a-z,] )(?:[A-Z][a-z]+ )+[A-Z][a-z]+")
@@ -318,6 +348,8 @@ def judge(question: str, lang: str, top_score: float, article_text: str, min_sco
         return Verdict(True, f"terms not in the article: {', '.join(unknown)}", tuple(unknown))
     if lang != "en" and (title := lesser_title(question, article_text)):
         return Verdict(True, f"a title the article writes only as a lesser one: {title}")
+    if lang != "en" and (title := unwritten_title(question, article_text)):
+        return Verdict(True, f"a title the article never gives at that body: {title}")
     if top_score < min_score:
         return Verdict(True, f"best passage scores {top_score:.3f} < {min_score:.3f}")
     if lang != "en" and (why := off_subject(question, top_score, article_text)):
