@@ -522,6 +522,7 @@ CORPUS9 = ROOT / "tests" / "data" / "corpus9" / "hetao-park-2026.txt"
 CORPUS10 = ROOT / "tests" / "data" / "corpus10" / "airport-three-runway-2026.txt"
 CORPUS11 = ROOT / "tests" / "data" / "corpus11" / "anti-fraud-2026.txt"
 CORPUS12 = ROOT / "tests" / "data" / "corpus12" / "waste-recycling-2026.txt"
+CORPUS13 = ROOT / "tests" / "data" / "corpus13" / "tourism-2026.txt"
 
 
 @pytest.mark.parametrize(("path", "questions", "headline", "paragraphs"), [
@@ -535,6 +536,8 @@ CORPUS12 = ROOT / "tests" / "data" / "corpus12" / "waste-recycling-2026.txt"
     # Session 26's fraud and waste articles: figures in 宗, 億元 and 公噸, schemes in quotes, short forms in brackets.
     (CORPUS11, "questions_corpus11.jsonl", "去年騙案損失逾82億元 警銀設即時止付中心", 7),
     (CORPUS12, "questions_corpus12.jsonl", "去年回收率升至35% 廚餘回收量按年增兩成", 7),
+    # Session 27's tourism article: close figures of two things (9.6% and 19.4%, 三成 and 35%), titles of bodies.
+    (CORPUS13, "questions_corpus13.jsonl", "去年訪港旅客4,950萬人次增近12% 旅發局推1.2億元「深度遊香港」計劃", 8),
 ])
 def test_a_plain_article_with_a_dateline_and_its_paragraphs(path, questions, headline, paragraphs):
     """A headline, a dateline byline and the paragraphs; every question's evidence is a sentence of it."""
