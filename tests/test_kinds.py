@@ -186,3 +186,24 @@ def test_minutes_and_hours_answer_how_long(question, lang, answer, lacks):
 ])
 def test_a_day_school_is_not_a_span_of_days(question, duration):
     assert kinds.asks_for_duration(question, "cmn-Hant") is duration
+
+
+@pytest.mark.parametrize("question,lang,answer,lacks", [
+    # Asked when the Night Vibes events start (the thirteenth article does not say): where they are held (session 27).
+    ("When will the Night Vibes Hong Kong 2.0 events start?", "en",
+     "The Night Vibes Hong Kong 2.0 events will start in Tsim Sha Tsui, Wan Chai, and Mong Kok [1].", True),
+    ("夜繽紛幾時開始？", "yue", "夜繽紛喺尖沙咀、灣仔同旺角舉行[1]。", True),
+    ("夜缤纷什么时候开始？", "cmn-Hans", "夜缤纷在尖沙咀举行[1]。", True),
+    # A date, a period, a time of day or a word of time answers it.
+    ("研發院幾時開始運作？", "yue", "研發院將於下半年投入運作[1]。", False),
+    ("招標結果什麼時候公布？", "cmn-Hant", "招標結果將於短期內公布[1]。", False),
+    ("啲錢幾時先會發放？", "yue", "撥款會喺新中心正式成為國家製造業創新中心後先發放[1]。", False),
+    ("颱風白鹿何時最接近香港？", "cmn-Hant", "颱風「白鹿」昨日上午9時最接近香港 [1]。", False),
+    ("When did the Observatory issue the No. 8 signal?", "en",
+     "The article says (quoted in the original Chinese): 「天文台昨日凌晨2時20分發出八號信號。」[1]", False),
+    ("On what date will the scheme launch?", "en", "It launches on 1 March [1].", False),
+    # Not a "when" question.
+    ("What changes are coming to VTC programmes when it comes to AI?", "en", "VTC courses will cover AI [1].", False),
+])
+def test_an_answer_to_when_must_say_something_of_when(question, lang, answer, lacks):
+    assert (kinds.missing(question, lang, answer, []) == kinds.NO_TIME) is lacks

@@ -1,9 +1,9 @@
 """What kind of answer a question asks for, and whether an answer gives that kind: ``missing``.
 
-Three kinds are checked: an amount of money, a count, and a span of time. The bundled model, asked how much something
-costs that the article gives no amount for, answered with whatever figure its passages held: a
-floor area (沙嶺數據園的總投資是25萬平方米樓面面積) or a headline's amount for another scheme
-(國際臨床試驗學院需要5000萬挺全民AI培訓); every figure was in a cited passage, so the figures check
+Four kinds are checked: an amount of money, a count, a span of time, and a point in time. The bundled
+model, asked how much something costs that the article gives no amount for, answered with whatever
+figure its passages held: a floor area (沙嶺數據園的總投資是25萬平方米樓面面積) or a headline's amount for
+another scheme (國際臨床試驗學院需要5000萬挺全民AI培訓); every figure was in a cited passage, so the figures check
 passed them. An answer to a money question must state an amount of
 money: a figure with a currency, or a bare figure that a cited passage gives with one (the model
 drops 元 from 100億元). Likewise, asked how many experts a team will hire (the article does not say),
@@ -132,9 +132,39 @@ def states_duration(answer: str) -> bool:
     return _states(answer, DURATION_UNITS)
 
 
+# "When" (幾時 → 何時 after for_matching, 什麼時候, 哪一年 …; "when will", "on what date"): asked when the Night
+# Vibes events start (the article does not say), the model answered where they are held (session 27). What answers
+# it is broad: a date, a year, a period (下半年, 年內), a time of day (9時), a word of time (短期內, 屆時, 之後: the
+# centre's money is paid 成為國家製造業創新中心後, after it becomes one).
+_WHEN_ZH = re.compile(r"何時|什麼時候|哪一?(?:年|天|日|個月)|何日|多少月|多少號|多少點")
+_WHEN_EN = re.compile(r"^\W*(?:and |so |but )?when\b|\b(?:what|which) (?:date|day|year|month|time)\b"
+                      r"|\bby when\b|\bhow soon\b", re.IGNORECASE)
+_TIME_ZH = re.compile(r"\d\s*[時点點]|[一二三四五六七八九十兩]+[時点點]|短期|即時|後|前|起|期間|屆時|稍後|隨即|當日"
+                      r"|現時|目前|今|明|昨|年|月|季|週|周|星期")
+_TIME_EN = re.compile(r"\b(?:soon|after|before|once|until|later|following|during|now|currently|today|tomorrow"
+                      r"|yesterday|this|next|last|early|late|end|beginning|mid|a\.m\.|p\.m\.|o'clock|noon|midnight"
+                      r"|years?|months?|weeks?|days?|quarter|half|date|time|when|while|immediately|shortly)\b",
+                      re.IGNORECASE)
+TIME_UNITS = frozenset({"date", "year", "period", "academic_year", "month"})
+
+
+def asks_when(question: str, lang: str) -> bool:
+    """Whether the question asks when (a point in time; ``asks_for_duration`` is how long)."""
+    return _asks(question, lang, _WHEN_EN, _WHEN_ZH)
+
+
+def states_time(answer: str) -> bool:
+    """Whether the answer says anything of when: a dated figure or a word of time, in either language (an English
+    asker's quote is Chinese: 凌晨2時20分)."""
+    if any(q.unit in TIME_UNITS for q in numbers.find_quantities(answer)):
+        return True
+    return bool(_TIME_EN.search(answer) or _TIME_ZH.search(language.for_matching(answer)))
+
+
 NO_AMOUNT = "the question asks how much money, and the answer gives no amount from the passages it cites"
 NO_COUNT = "the question asks how many, and the answer gives no count"
 NO_DURATION = "the question asks how long, and the answer gives no span of time"
+NO_TIME = "the question asks when, and the answer says nothing of when"
 
 
 def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | None:
@@ -148,6 +178,8 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
         return None if states_duration(answer) else NO_DURATION
     if asks_for_count(question, lang) and not states_count(answer, asks_for_share(question, lang)):
         return NO_COUNT
+    if asks_when(question, lang) and not states_time(answer):
+        return NO_TIME
     return None
 
 
