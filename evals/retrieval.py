@@ -53,8 +53,7 @@ def run(index, questions: list[Question], mode: str = "dense", k: int = K, timed
         lang = language.detect(q.question).lang
         earlier = [p.question for p in conversation(q, by_id)]
         query = followup.standalone(q.question, earlier, lang)
-        hits = index.search(query, k=k, mode=mode, lang=lang, prefer=index.conversation_source(earlier),
-                            own=q.question)
+        hits = index.search(query, k=k, mode=mode, lang=lang, prefer=index.conversation_source(earlier))
         rows.append(score_one(q, hits, (time.perf_counter() - t) * 1000))
     return rows
 

@@ -158,7 +158,7 @@ def test_hybrid_is_never_worse_than_dense(index, lang):
     for mode in ("dense", "hybrid"):
         ranks[mode] = []
         for q in questions:
-            hits = index.search(retrieval.query_text(q, by_id), k=5, mode=mode, own=q.question)
+            hits = index.search(retrieval.query_text(q, by_id), k=5, mode=mode)
             assert all(h.mode == mode for h in hits)
             ranks[mode].append(retrieval.first_hit([h.chunk.text for h in hits], q.evidence))
 
@@ -308,18 +308,3 @@ def test_an_index_from_another_chunking_asks_for_a_rebuild(index, settings):
     other = dataclasses.replace(settings, chunk_chars=settings.chunk_chars + 40)
     with pytest.raises(store.StoreError, match=r"python ingest\.py"):
         open_index(other)
-
-
-def test_a_name_few_passages_write_leads_an_english_questions_lexical_side(index):
-    """旅發局總幹事, written in one passage, found that passage for "the Executive Director of the Hong Kong Tourism
-    Board", fourth by meaning (session 27). A name in many passages (AI+與產業發展策略委員會 here) does not: given to
-    BM25, such names lowered English hits. A follow-up's earlier question lends it none of its names."""
-    question = "How much has the Quality Education Fund reserved for digital education?"
-    query = query_for(question, "en", index.romanised)
-    assert query.names == ("優質教育基金",) and index.specific(query, query.names).lexical == "優質教育基金"
-    assert index.lexical_weight("優質教育基金") > 0
-    assert all("優質教育基金" in h.chunk.text for h in index.search(question, k=1))
-    many = query_for("Who chairs the AI+ and Industry Development Strategy Committee?", "en", index.romanised)
-    assert many.names and index.specific(many, many.names) == many
-    joined = f"{question} When will the rest be decided?"
-    assert index.search(joined, k=5, own="When will the rest be decided?") != index.search(joined, k=5)

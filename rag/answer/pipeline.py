@@ -411,7 +411,7 @@ class Bot:
                 # and the names' Chinese cost two answers and gained none (docs/history.md, session 26).
                 q.dense = retrieve.query_for(q.query, q.lang, index.romanised).dense
             q.hits = index.search(q.query, k=self.settings.top_k, lang=q.lang, prefer=prefer or named,
-                                  affinity=retrieve.NAMED_AFFINITY if named else retrieve.AFFINITY, own=q.text)
+                                  affinity=retrieve.NAMED_AFFINITY if named else retrieve.AFFINITY)
             # A follow-up is about its conversation's article, or the articles its best passages are in: what
             # it names must be in those (開幕 in a sports article does not make 具体是哪一天开幕？ after a Budget
             # question answerable). Not the conversation's article alone: with 100 articles, it was another

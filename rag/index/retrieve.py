@@ -44,7 +44,6 @@ Scores (``Hit.score``) by mode:
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from dataclasses import dataclass, field
@@ -82,8 +81,6 @@ class Query:
     dense: str
     lexical: str
     view: str
-    #: The Chinese forms of the names an English question mentions (appended to ``dense``).
-    names: tuple[str, ...] = ()
 
 
 def query_for(question: str, lang: str | None = None, romanised: Romanised | None = None) -> Query:
@@ -96,13 +93,9 @@ def query_for(question: str, lang: str | None = None, romanised: Romanised | Non
         names = glossary.chinese_for_english(question)
         if romanised:
             names += [c for c in romanised.chinese_in(question) if not any(c in n for n in names)]
-        return Query(dense=" ".join([question, *names]), lexical=question, view="en", names=tuple(names))
+        return Query(dense=" ".join([question, *names]), lexical=question, view="en")
     return Query(dense=language.to_written(question), lexical=question, view="zh")
 
-
-#: A name an English question mentions goes to the lexical side when its Chinese is this long and in at most this
-#: many of the corpus's blocks (``Index.specific``).
-RARE_NAME = (4, 2)
 
 #: The hybrid score a conversation's own article gets over the others (scores run 0 to 1): measured at 100
 #: articles (docs/history.md, "More than one article").
@@ -146,34 +139,21 @@ class Index:
     retrievers: dict[tuple[str, int], BaseRetriever] = field(default_factory=dict)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
-               lang: str | None = None, prefer: str | None = None, affinity: float = AFFINITY,
-               own: str | None = None) -> list[Hit]:
+               lang: str | None = None, prefer: str | None = None, affinity: float = AFFINITY) -> list[Hit]:
         """The k best chunks for question, best first; mode defaults to RAG_SEARCH_MODE, lang to detection.
 
         ``prefer``: the source a conversation is about (``conversation_source``) or the question names; in hybrid
         search its chunks score ``affinity`` more, so a vague follow-up stays in its article unless another matches
-        far better. ``own``: of a follow-up searched with the question before it, its own words, whose names alone
-        may lead the lexical side (``specific``): the earlier question's would pull back the earlier passage.
+        far better.
         """
         mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
         query = query_for(question, lang, self.romanised)
-        query = self.specific(query, query_for(own, lang, self.romanised).names if own else query.names)
         if mode == "dense":
             return [Hit(c, s, "dense", cosine=s) for c, s in self.dense(query, k)]
         if mode == "lexical":
             return [Hit(c, s, "lexical") for c, s in self.lexical.search(query.lexical, k)]
         return [Hit(c, s, "hybrid", cosine=cos) for c, s, cos in self.hybrid(query, k, prefer, affinity)]
-
-    def specific(self, query: Query, names: tuple[str, ...]) -> Query:
-        """``query`` with, for its lexical side, those of ``names`` (an English question's) that few passages write
-        (``RARE_NAME``), when there are any. BM25 then finds the one passage writing 旅發局總幹事 for "the Executive
-        Director of the Hong Kong Tourism Board", which the dense side, its cosines within 0.01 of each other, had
-        fourth. Every name given to BM25 lowered English hits (a body's name is in many passages); these few raised
-        hit@3 from 115 to 118 of 132 English questions over thirteen articles, none lower (docs/history.md, s. 27)."""
-        rare = [n for n in names if len(n) >= RARE_NAME[0]
-                and sum(n in c.text for c in self.article) <= RARE_NAME[1]]
-        return dataclasses.replace(query, lexical=" ".join(rare)) if rare else query
 
     def conversation_source(self, earlier: list[str]) -> str | None:
         """The source the last earlier question's best passage is in; None with one source or no history."""
