@@ -339,9 +339,10 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
 _TITLES = {"副主席": "Vice-Chairman", "主席": "Chairman", "秘書長": "Secretary-General", "行政總裁": "Chief Executive",
            "總裁": "President", "總幹事": "Chief Executive", "總監": "Director", "院長": "President",
            "校長": "Principal", "副校長": "Vice-President", "會長": "President", "發言人": "Spokesperson"}
-#: The other English Hong Kong bodies give a title, kept as the row's aliases so a question in either finds it: the
-#: Tourism Board's 總幹事 is its Executive Director, the Consumer Council's its Chief Executive; "Who is the Executive
-#: Director of the Hong Kong Tourism Board?" was refused over a row saying Chief Executive (session 27).
+#: The other English Hong Kong bodies give a title, kept as the row's aliases so a question in either is read as
+#: naming it (its Chinese joins the question's search): the Tourism Board's 總幹事 is its Executive Director, the
+#: Consumer Council's its Chief Executive; "Who is the Executive Director of the Hong Kong Tourism Board?" named
+#: nothing the glossary knew over a row saying Chief Executive (session 27).
 _TITLES_ALSO = {"總幹事": ("Executive Director", "Director-General"), "總裁": ("Executive Director", "Chief Executive"),
                 "總監": ("Executive Director",), "主席": ("Chairperson", "Chair"), "副主席": ("Vice-Chairperson",)}
 
