@@ -7,7 +7,6 @@ question use it — runs on a real index with the real embedding model and a scr
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -445,33 +444,6 @@ def test_initials_are_for_machine_rows_of_three_capitalised_words():
     assert glossary.Entry("x", "Vocational Training Council", "body", "official").initials == ()
     assert glossary.Entry("x", "Exam Board", "body", machine).initials == ()
     assert glossary.Entry("x", "Joint scheme of admission", "scheme", machine).initials == ()
-
-
-def test_a_title_hong_kong_gives_two_englishes_is_found_by_either(tmp_path):
-    """The Tourism Board's 總幹事 is its Executive Director, written by code "Chief Executive of …": asked for the
-    Executive Director, search found no name and the model said the article does not say (session 27)."""
-    text = "香港旅遊發展局（旅發局）昨日公布數字。旅發局總幹事程鼎一表示，計劃於3月1日推出。"
-    proposals = [names.Proposal("旅發局總幹事", "Director General of Tourism", "body", "t.txt")]
-    rows, _ = names.check(proposals, {"t.txt": text}, [])
-    (row,) = [e for _, e in rows if e.chinese == "旅發局總幹事"]
-    assert row.english == "Chief Executive of the Hong Kong Tourism Board"
-    assert "Executive Director of the Hong Kong Tourism Board" in row.aliases
-    # A row cached before titles had other forms gets them at the next ingest, with no model.
-    from rag.index.corpus import file_hash
-
-    article = parse(text, "t.txt")
-    path = tmp_path / names.FILE_NAME
-    key = names.key_for(file_hash(article.text), "fake")
-    names.write(path, [names.Section("t.txt", key, (dataclasses.replace(row, aliases=()),))])
-    names.update(path, {"t.txt": article}, {"t.txt": file_hash(article.text)}, None, "")
-    assert {e.chinese: e for e in names.read(path)["t.txt"].rows}["旅發局總幹事"] == row
-    glossary.use_generated(path)
-    try:
-        for asked in ("Who is the Executive Director of the Hong Kong Tourism Board?",
-                      "Who is the Chief Executive of the Hong Kong Tourism Board?"):
-            assert "旅發局總幹事" in glossary.chinese_for_english(asked), asked
-    finally:
-        glossary.use_generated(None)
 
 
 def test_a_bodys_title_is_written_with_the_bodys_english():

@@ -26,7 +26,6 @@ a new article's English view carries its figures and its known places and bodies
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import re
@@ -339,12 +338,6 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
 _TITLES = {"副主席": "Vice-Chairman", "主席": "Chairman", "秘書長": "Secretary-General", "行政總裁": "Chief Executive",
            "總裁": "President", "總幹事": "Chief Executive", "總監": "Director", "院長": "President",
            "校長": "Principal", "副校長": "Vice-President", "會長": "President", "發言人": "Spokesperson"}
-#: The other English Hong Kong bodies give a title, kept as the row's aliases so a question in either is read as
-#: naming it (its Chinese joins the question's search): the Tourism Board's 總幹事 is its Executive Director, the
-#: Consumer Council's its Chief Executive; "Who is the Executive Director of the Hong Kong Tourism Board?" named
-#: nothing the glossary knew over a row saying Chief Executive (session 27).
-_TITLES_ALSO = {"總幹事": ("Executive Director", "Director-General"), "總裁": ("Executive Director", "Chief Executive"),
-                "總監": ("Executive Director",), "主席": ("Chairperson", "Chair"), "副主席": ("Vice-Chairperson",)}
 
 
 def _titled(rows: list[tuple[str, glossary.Entry]], hand: dict[str, str]) -> list[tuple[str, glossary.Entry]]:
@@ -361,18 +354,8 @@ def _titled(rows: list[tuple[str, glossary.Entry]], hand: dict[str, str]) -> lis
             note = f"machine: written by code, the {_TITLES[title]} of {body} (the model wrote {e.english!r})"
             e = glossary.Entry(e.chinese, f"{_TITLES[title]} of {named}", e.kind, f"{note} for {src}; correct it "
                                "in corpus/glossary.tsv")
-        out.append((src, _other_titles(e)))
+        out.append((src, e))
     return out
-
-
-def _other_titles(e: glossary.Entry) -> glossary.Entry:
-    """A body's title written by code (``_titled``) with the other English forms of its title as aliases
-    (``_TITLES_ALSO``); any other row as it is. Also for rows cached before there were any."""
-    title = next((t for t in sorted(_TITLES_ALSO, key=len, reverse=True) if e.chinese.endswith(t)), "")
-    if not title or e.aliases or not e.english.startswith(f"{_TITLES[title]} of ") or "written by code" not in e.note:
-        return e
-    body = e.english.removeprefix(f"{_TITLES[title]} of ")
-    return dataclasses.replace(e, aliases=tuple(f"{t} of {body}" for t in _TITLES_ALSO[title]))
 
 
 def _short_forms(names: Iterable[str], texts: dict[str, str], hand: dict[str, str], covered: str) -> dict[str, str]:
@@ -617,7 +600,7 @@ def update(path: Path, articles: dict[str, Article], hashes: dict[str, str],
         earlier = [e for s in sections.values() for e in s.rows]
         rows, rejected = check(proposals, {s: a.text for s, a, _ in todo}, [*hand, *earlier], covered_text)
     made = {s: (key, tuple(e for t, e in rows if t == s)) for s, _a, key in todo}
-    made |= {s: (sec.key, tuple(_other_titles(_as_known(e)) for e in sec.rows if not e.note.startswith(KNOWN)))
+    made |= {s: (sec.key, tuple(_as_known(e) for e in sec.rows if not e.note.startswith(KNOWN)))
              for s, sec in sections.items()}
     taken = {e.chinese for e in hand} | {e.chinese for _key, kept in made.values() for e in kept}
     for source in sorted(made):
