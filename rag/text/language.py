@@ -434,6 +434,11 @@ def detect(text: str) -> Detected:
     if simp == 0 and trad == 0 and han:  # only shared characters around the names: let the names speak
         simp, strict, trad = _script_evidence(norm)
     simplified = simp >= 0.5 and simp > trad
+    if 0 < simp < 0.5 and not trad and to_traditional(body) != body:
+        # One character some traditional writing also has (价), and none only traditional writing has: OpenCC's
+        # phrases say whether it reads as simplified (房价 → 房價; 公里 stays). 去年香港酒店的平均房价是多少？ was
+        # read as traditional and refused in traditional characters (session 27).
+        simplified = True
     if simp + trad:
         script_conf = 0.5 + 0.45 * abs(simp - trad) / (simp + trad)
         script = "simplified" if simplified else "traditional"
