@@ -145,7 +145,7 @@ _TIME_EN = re.compile(r"\b(?:soon|after|before|once|until|later|following|during
                       r"|yesterday|this|next|last|early|late|end|beginning|mid|a\.m\.|p\.m\.|o'clock|noon|midnight"
                       r"|years?|months?|weeks?|days?|quarter|half|date|time|when|while|immediately|shortly)\b",
                       re.IGNORECASE)
-TIME_UNITS = frozenset({"date", "year", "period", "academic_year", "month"})
+TIME_UNITS = frozenset({"date", "year", "period", "academic_year"})
 
 
 def asks_when(question: str, lang: str) -> bool:
