@@ -255,6 +255,13 @@ def test_what_is_refused_before_any_model_never_reaches_it(ask, question):
     assert answer.refused and fake.prompts == []
 
 
+def test_a_place_the_article_never_writes_is_refused_before_the_model_reads_it(ask):
+    """沙田 is a known place of two characters (the unknown-terms check reads runs of three or more); the passages'
+    article never writes it, so what they say of 沙嶺數據園 is not said of 沙田 (session 28)."""
+    _, answer, fake = ask("沙田的沙嶺數據園可以提供多少樓面面積？")
+    assert answer.refused and answer.note == "a place the articles read never write: 沙田" and not fake.prompts
+
+
 def test_an_unknown_backend_is_an_error(indexed):
     with pytest.raises(ValueError, match="unknown backend"):
         list(Bot(indexed, llm=FakeLLM()).stream(Q, backend="gpt"))

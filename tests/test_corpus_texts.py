@@ -239,6 +239,19 @@ def test_the_model_is_told_of_the_articles_it_reads_in_each_reading_mode(two):
     assert not ans.refused and ans.citations[0].source == SECOND.name
 
 
+@pytest.mark.parametrize("question", ["元朗的體育園由誰主禮開幕？", "元朗體育園的主場館可容納多少名觀眾？"])
+def test_a_place_only_the_other_article_writes_is_not_answered_from_this_one(two, question):
+    """The Budget article writes 元朗, so no word of the question is unknown to the corpus; the sentences chosen
+    are the sports park's, and that article never writes 元朗 (session 28: 元朗區的新長者地區中心 was answered from
+    沙田's)."""
+    bot = Bot(two)
+    ans = bot.answer(question, backend="extractive")
+    assert ans.refused and ans.note == "a place the articles read never write: 元朗", ans.note
+    assert ans.text == bot.about().refusal["cmn-Hant"]
+    # Its own place is no reason to refuse.
+    assert not bot.answer(question.replace("元朗", "啟德"), backend="extractive").refused
+
+
 def test_the_texts_made_per_set_of_articles_are_kept_for_the_latest_sets_only(two, monkeypatch):
     from rag.answer import pipeline
 

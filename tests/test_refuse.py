@@ -113,3 +113,28 @@ def test_a_who_question_on_a_title_no_sentence_naming_its_body_writes_is_refused
                                       "文化體育及旅遊局副局長係邊個？", "主席是誰？", "香港旅遊業議會的主席說了什麼？"])
 def test_a_title_written_at_its_body_or_asked_of_no_body_is_no_reason_to_refuse(question):
     assert refuse.unwritten_title(question, TOURISM) == ""
+
+
+ELDERLY = ("地區層面，位於沙田水泉澳邨的新長者地區中心將於今年9月1日投入服務。醫療券現時可在香港大學深圳醫院使用。"
+           "旅客經赤鱲角機場來港。")
+
+
+@pytest.mark.parametrize("question,lang,place", [
+    ("元朗區的新長者地區中心何時投入服務？", "cmn-Hant", "元朗"),
+    ("元朗区的新长者地区中心何时投入服务？", "cmn-Hans", "元朗"),
+    ("元朗嗰間新長者地區中心幾時開？", "yue", "元朗"),
+    ("When will the new elderly centre in Yuen Long open?", "en", "Yuen Long")])
+def test_a_place_the_articles_read_never_write_is_named(question, lang, place):
+    """Beside the Budget article, which writes 元朗, the model read the elderly-care article, whose new centre is in
+    沙田, and answered that 元朗區's centre opens on 9月1日 (session 28)."""
+    assert refuse.unwritten_place(question, lang, ELDERLY) == place
+
+
+@pytest.mark.parametrize("question,lang", [
+    ("沙田的新長者地區中心何時投入服務？", "cmn-Hant"), ("香港有幾多長者？", "yue"),
+    ("Which hospital in Shenzhen takes the voucher?", "en"),
+    ("How many visitors came through Hong Kong International Airport?", "en"),  # 赤鱲角機場 is the same airport
+    ("What did Lam Tin-fuk say?", "en"),  # a person's name, not the place 藍田
+    ("醫療券可以喺邊度用？", "yue")])
+def test_a_place_the_articles_write_or_no_place_is_no_reason_to_refuse(question, lang):
+    assert refuse.unwritten_place(question, lang, ELDERLY) == ""

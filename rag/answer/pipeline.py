@@ -443,6 +443,9 @@ class Bot:
         if not chosen:
             yield q.refusal()
             return
+        if refused := self._unwritten_place(q, [c.hit for c in chosen]):
+            yield refused
+            return
         quoted = [c.text for c in chosen]
         if lacks := kinds.missing(q.text, q.lang, "".join(quoted), quoted):
             # The best sentences name the scheme but no amount (or count, or span of time): quoting them would
@@ -464,6 +467,12 @@ class Bot:
                      retrieved=tuple(q.hits), timings=q.clock.timings,
                      note="; ".join(filter(None, [note, *untranslated])))
 
+    def _unwritten_place(self, q: _Question, read: list[Hit]) -> Answer | None:
+        """The refusal when ``q`` names a place the articles of the passages ``read`` never write
+        (``refuse.unwritten_place``: another article of the corpus may write it, so search did not refuse)."""
+        place = refuse.unwritten_place(q.text, q.lang, self.index.text_of(*{h.chunk.source for h in read}))
+        return q.refusal(note=f"a place the articles read never write: {place}") if place else None
+
     def _model_answer(self, q: _Question, passages: bool = False) -> Iterator[str | Answer]:
         """The model's answer, checked; retried once; else quoted, refused, or (no model) quoted with a note.
         ``passages``: read search's passages whatever ``RAG_LLM_READS`` says."""
@@ -474,6 +483,9 @@ class Bot:
             llm = self.model(q.backend)
             shown = self._reading(q, llm, passages)
             hits = shown.hits
+            if refused := self._unwritten_place(q, hits):
+                yield refused
+                return
             if self.settings.llm_ask_answerable and not generate.answerable(
                     llm, q.query, q.lang, shown.read, shown.whole, shown.pointer, self.settings.llm_article_yes_below,
                     shown.about):

@@ -176,6 +176,50 @@ def unwritten_title(question: str, article_text: str) -> str:
     return ""
 
 
+#: The place every article here is in: a question naming it says nothing of which article answers it.
+_EVERYWHERE = frozenset({"香港"})
+
+
+@lru_cache(maxsize=1)
+def _place_forms() -> dict[str, frozenset[str]]:
+    """Each known place's English, and each Chinese form of it, to every Chinese form with that English
+    (赤鱲角機場 and 香港國際機場 are one airport)."""
+    by_english: dict[str, set[str]] = {}
+    for zh, en in romanise.places().items():
+        by_english.setdefault(en, set()).add(zh)
+    forms = {en: frozenset(zhs) for en, zhs in by_english.items()}
+    return forms | {zh: forms[en] for zh, en in romanise.places().items()}
+
+
+@lru_cache(maxsize=1)
+def _english_places() -> re.Pattern[str]:
+    names = sorted({en for en in romanise.places().values()}, key=len, reverse=True)
+    # Not inside a hyphenated name: Lam Tin-fuk is a person, The University of Hong Kong-Shenzhen Hospital a place.
+    return re.compile(r"(?<![-\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![-\w])")
+
+
+def unwritten_place(question: str, lang: str, read_text: str) -> str:
+    """A known place (``rag/data/places.tsv``) the question names that ``read_text``, the articles its answer
+    would come from, never writes in any form; "" when there is none.
+
+    Asked 元朗區的新長者地區中心何時投入服務？ beside the Budget article, which writes 元朗 (so no term of the
+    question is unknown to the corpus), the model read an elderly-care article whose new centre is in 沙田 and
+    answered 元朗區的新長者地區中心於今年9月1日投入服務 (session 28). A place the question names is what it asks
+    about; an article that never writes it does not say.
+    """
+    forms = _place_forms()
+    if lang == "en":
+        asked = [m.group() for m in _english_places().finditer(question)]
+    else:
+        asked = romanise.places_in(language.to_traditional(question))
+    text = language.to_traditional(read_text)
+    for place in dict.fromkeys(asked):
+        written = forms.get(place, frozenset({place}))
+        if not written & _EVERYWHERE and not any(f in text for f in written):
+            return place
+    return ""
+
+
 # An acronym ends where a lower-case part of a compound begins: AI-driven and AI-isation say "AI", which the
 # article has (questions using them were refused as naming something unknown; docs/history.md).
 _EN_NAME = re.compile(r"\b[A-Z]{2,}[A-Za-z0-9&+]*(?:-[A-Z0-9][A-Za-z0-9]*)*|(?<=[a-z,] )(?:[A-Z][a-z]+ )+[A-Z][a-z]+")
