@@ -207,3 +207,19 @@ def test_a_day_school_is_not_a_span_of_days(question, duration):
 ])
 def test_an_answer_to_when_must_say_something_of_when(question, lang, answer, lacks):
     assert (kinds.missing(question, lang, answer, []) == kinds.NO_TIME) is lacks
+
+
+@pytest.mark.parametrize("question,answer,other", [
+    # Asked the year before last, of an article giving last year's figure only (session 28).
+    ("前年有多少名长者使用过长者医疗券？", "去年约172万名合资格长者曾使用医疗券 [1]。", "去年 for 前年"),
+    ("舊年有幾多人用醫療券？", "今年約有172萬人使用醫療券[1]。", "今年 for 去年"),
+    ("How many used it the year before last?", "About 1.72 million used it last year [1].", "去年 for 前年"),
+    # The year asked is named, or the answer names none by where it stands.
+    ("去年有幾多人用醫療券？", "去年約172萬人[1]，較前年上升[1]。", ""),
+    ("How many used it last year?", "About 1.72 million in 2025 [1].", ""),
+    ("醫療券有幾多人用？", "去年約172萬人[1]。", ""),
+])
+def test_an_answer_of_another_year_than_asked_is_named(question, answer, other):
+    assert kinds.other_year(question, answer) == other
+    lang = "en" if question.isascii() else "cmn-Hans"
+    assert kinds.missing(question, lang, answer, [answer]) == (f"{kinds.NO_YEAR}: {other}" if other else None)

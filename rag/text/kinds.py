@@ -165,6 +165,7 @@ NO_AMOUNT = "the question asks how much money, and the answer gives no amount fr
 NO_COUNT = "the question asks how many, and the answer gives no count"
 NO_DURATION = "the question asks how long, and the answer gives no span of time"
 NO_TIME = "the question asks when, and the answer says nothing of when"
+NO_YEAR = "the question asks of one year, and the answer speaks of another"
 
 
 def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | None:
@@ -180,7 +181,37 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
         return NO_COUNT
     if asks_when(question, lang) and not states_time(answer):
         return NO_TIME
+    if other := other_year(question, answer):
+        return f"{NO_YEAR}: {other}"
     return None
+
+
+# Years named by where they stand from the article's (its 前年, the year before last), each with its written Chinese,
+# Cantonese and English forms, after for_matching (traditional, lower case).
+_RELATIVE_YEARS = (("前年", re.compile(r"前年|year before last")),
+                   ("去年", re.compile(r"去年|上年|舊年|(?<!before )last year")),
+                   ("今年", re.compile(r"今年|本年|this year")),
+                   ("明年", re.compile(r"明年|出年|next year")),
+                   ("後年", re.compile(r"(?<!最)後年|year after next")))
+
+
+def relative_years(text: str) -> set[str]:
+    """The years ``text`` names by where they stand from the article's: 前年, 去年, 今年, 明年, 後年."""
+    said = language.for_matching(text)
+    return {year for year, pattern in _RELATIVE_YEARS if pattern.search(said)}
+
+
+def other_year(question: str, answer: str) -> str:
+    """The relative years an answer names when the question asks of another and the answer never names it
+    ("去年 for 前年"); "" otherwise.
+
+    Asked 前年有多少名长者使用过长者医疗券？ of an article giving only last year's figure, the model answered
+    去年约172万名合资格长者曾使用医疗券 (session 28): the figure is in its passage, so the figures check passes it.
+    """
+    asked, said = relative_years(question), relative_years(answer)
+    if not asked or not said or asked & said:
+        return ""
+    return f"{'、'.join(sorted(said))} for {'、'.join(sorted(asked))}"
 
 
 # Who wrote or reported the story (after for_matching: traditional, lower case).
