@@ -286,7 +286,13 @@ def test_a_quote_is_shown_with_the_models_translation_when_it_passes_the_check()
     assert "[= HK$2 billion]" in asked and "[= Paul Chan Mo-po]" in asked and "Question" not in asked
 
 
-@pytest.mark.parametrize("reply", [FAITHFUL.replace("HK$2 billion", "HK$20 billion"), LLMUnavailable("down")])
+def test_a_translation_reading_a_yi_figures_digits_at_the_wrong_scale_is_given_its_value():
+    """20億元 rendered "HK$20 billion" is given the sentence's value, as an answer's figure is (session 28)."""
+    text, why = translate.english([QEF], FakeLLM(replies=[FAITHFUL.replace("HK$2 billion", "HK$20 billion")]))
+    assert text == f"{prompts.TRANSLATION_LEAD} {FAITHFUL} [1]" and why == []
+
+
+@pytest.mark.parametrize("reply", [FAITHFUL.replace("HK$2 billion", "HK$3 billion"), LLMUnavailable("down")])
 def test_a_translation_that_fails_its_check_gives_the_names_and_figures_by_code(reply):
     text, why = translate.english([QEF], FakeLLM(replies=[reply]))
     assert text == f"{prompts.ENGLISH_GLOSS_LEAD} {translate.names_and_figures(QEF)} [1]" and why

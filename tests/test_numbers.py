@@ -690,7 +690,7 @@ def test_a_count_in_millions_reads_as_english_writes_it():
 
 RESCALE_PASSAGES = ["政府今年會向網絡撥款4.8億元，目標於明年底前把回收點數目增至1,600個。",
                     "全年使用2元乘車優惠約3.9億人次，增長佔三成。", "另撥款1億5,000萬元。",
-                    "優質教育基金已預留20億元。"]
+                    "優質教育基金已預留20億元。", "去年約172萬名長者曾使用醫療券。"]
 
 
 @pytest.mark.parametrize(("answer", "expected"), [
@@ -702,6 +702,9 @@ RESCALE_PASSAGES = ["政府今年會向網絡撥款4.8億元，目標於明年�
     ("It is HK$30 billion [4].", None),  # no 億 figure has the digits 30
     ("It grew 3.9 billion [2].", "It grew 390 million [2]."),
     ("It reached 1,600 million points [1].", None),  # 1,600 is written with no 萬 or 億
+    # 萬 read as thousand (session 28): 172,000, a thousand times 172萬's digits.
+    ("About 172,000 elderly people used it [5].", "About 1.72 million elderly people used it [5]."),
+    ("It reached 1,600,000 points [1].", None),  # 1,600 is written with no 萬 or 億
 ])
 def test_an_english_figure_with_a_chinese_figures_digits_takes_its_value(answer, expected):
     assert rescaled(answer, RESCALE_PASSAGES) == expected

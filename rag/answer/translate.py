@@ -131,6 +131,10 @@ def translate(llm: LLM, sentence: str, system: str = prompts.SYSTEM) -> tuple[st
     if len(text) > 1 and text[0] == text[-1] == '"':
         text = text[1:-1]
     found = problems(text, sentence)
+    # 6,120萬 rendered "6,120,000" or 4.8億元 "HK$4.8 billion": the sentence's value, as in an answer.
+    if any(f.startswith(INVENTED_FIGURES) for f in found) and (scaled := numbers.rescaled(text, [sentence])) \
+            and not problems(scaled, sentence):
+        return scaled, []
     return (None if found else text), found
 
 

@@ -1127,7 +1127,8 @@ def _core(s: str) -> Decimal:
 
 def rescaled(answer: str, passages: list[str]) -> str | None:
     """``answer`` with each English figure no passage states, whose digits one passage figure writes before 億 or
-    萬, given that figure's value instead (HK$4.8 billion → HK$480 million for 4.8億元); None if there is none.
+    萬, given that figure's value instead (HK$4.8 billion → HK$480 million for 4.8億元; 172,000, a thousand times
+    those digits, → 1.72 million for 172萬); None if there is none.
 
     Why: the bundled model copies the digits of 4.8億元 and guesses the English scale word ("HK$4.8 billion",
     "3.9 million" for 3.9億人次) even with the English form beside it in its passages; four answers of sessions
@@ -1138,9 +1139,14 @@ def rescaled(answer: str, passages: list[str]) -> str | None:
     edits: list[tuple[int, int, str]] = []
     for q in unsupported(answer, passages):
         m = _EN_SCALED_RE.search(_fold(q.text))
-        if q.value is None or not m:
+        numerals = _AR_CORE_RE.findall(_fold(q.text))
+        if q.value is None or len(numerals) != 1:
             continue
-        digits = _core(m["n"])
+        if m:
+            digits = _core(m["n"])
+        else:  # 萬 read as thousand: 172,000 for 172萬, 6,120,000 for 6,120萬
+            m = _AR_CORE_RE.search(_fold(q.text))
+            digits = _core(m.group()) / 1000
         matches = {(e.value, e.unit): e for e in evidence
                    if e.value and len(_AR_CORE_RE.findall(_fold(e.text))) == 1
                    and (cn := _CN_SCALED_RE.search(_fold(e.text))) and _core(cn["n"]) == digits
