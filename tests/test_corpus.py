@@ -523,6 +523,7 @@ CORPUS10 = ROOT / "tests" / "data" / "corpus10" / "airport-three-runway-2026.txt
 CORPUS11 = ROOT / "tests" / "data" / "corpus11" / "anti-fraud-2026.txt"
 CORPUS12 = ROOT / "tests" / "data" / "corpus12" / "waste-recycling-2026.txt"
 CORPUS13 = ROOT / "tests" / "data" / "corpus13" / "tourism-2026.txt"
+CORPUS14 = ROOT / "tests" / "data" / "corpus14" / "elderly-care-2026.txt"
 
 
 @pytest.mark.parametrize(("path", "questions", "headline", "paragraphs"), [
@@ -538,6 +539,8 @@ CORPUS13 = ROOT / "tests" / "data" / "corpus13" / "tourism-2026.txt"
     (CORPUS12, "questions_corpus12.jsonl", "去年回收率升至35% 廚餘回收量按年增兩成", 7),
     # Session 27's tourism article: close figures of two things (9.6% and 19.4%, 三成 and 35%), titles of bodies.
     (CORPUS13, "questions_corpus13.jsonl", "去年訪港旅客4,950萬人次增近12% 旅發局推1.2億元「深度遊香港」計劃", 8),
+    # Session 28's elderly-care article: close figures (14% and 12%; 18 and 16 months), a 副主席 and a 助理署長 only.
+    (CORPUS14, "questions_corpus14.jsonl", "社區照顧服務券增至1.2萬張 資助護養院宿位平均輪候仍約18個月", 8),
 ])
 def test_a_plain_article_with_a_dateline_and_its_paragraphs(path, questions, headline, paragraphs):
     """A headline, a dateline byline and the paragraphs; every question's evidence is a sentence of it."""
