@@ -252,6 +252,21 @@ def test_a_place_only_the_other_article_writes_is_not_answered_from_this_one(two
     assert not bot.answer(question.replace("元朗", "啟德"), backend="extractive").refused
 
 
+def test_an_answer_citing_an_article_that_never_writes_the_questions_place_is_turned_down(two):
+    """Reading both articles whole, the model reads the Budget's 元朗; its answer cites the sports park's sentence,
+    whose article never writes 元朗 (session 28: 元朗區的新長者地區中心 answered from 沙田's centre)."""
+    from rag.answer import pipeline
+
+    reads = dataclasses.replace(two, llm_reads="article")
+    blocks = Bot(reads).index.article
+    n = next(i for i, b in enumerate(blocks, 1) if "李家超主禮" in b.text)
+    fake = FakeLLM(context_window=32768, replies=[f"元朗的體育園由行政長官李家超主禮[{n}]。", prompts.NOT_FOUND],
+                   probabilities=[0.9, 0.1, 0.1])  # sure the article answers it; then, after the rejection, not sure
+    ans = Bot(reads, llm=fake).answer("元朗的體育園由誰主禮開幕？", backend="bundled")
+    assert ans.refused and f"{pipeline.PLACE_UNCITED}: 元朗" in ans.note, ans.note
+    assert "元朗" in fake.prompts[0][0]["content"]  # what it read writes the place
+
+
 def test_the_texts_made_per_set_of_articles_are_kept_for_the_latest_sets_only(two, monkeypatch):
     from rag.answer import pipeline
 

@@ -134,6 +134,10 @@ def naming_source(question: str, lang: str, sources: list[str], text_of: Callabl
     return next(iter(told)) if len(told) == 1 else None
 
 
+#: Why an answer is turned down when the question's place is not in the article it cites (``Bot._place_uncited``).
+PLACE_UNCITED = "the question names a place the article it cites never writes"
+
+
 #: How far (in search's score) the best passage must lead every other article's best for the model to read only
 #: passages of its article.
 ONE_ARTICLE_GAP = 0.3
@@ -636,7 +640,21 @@ class Bot:
         if result.ok:
             # A figure the model stripped of its 近, 約 or 不少於 gets it back (the check ignores qualifiers).
             text, result = _mended(text, result, ground.requalify(text, shown.passages, q.lang), shown, q)
+        if result.ok and (place := self._place_uncited(q, shown, result.cited)):
+            result = dataclasses.replace(result, ok=False, problems=(place,))
         return text, result
+
+    def _place_uncited(self, q: _Question, shown: _Shown, cited: tuple[int, ...]) -> str:
+        """Why an answer citing ``cited`` does not answer ``q``, when ``q`` names a place the cited passages'
+        articles never write (``refuse.unwritten_place``); "" otherwise.
+
+        The articles read may write it while the one cited does not: beside the Budget article's 元朗 passage, the
+        model answered 元朗區的新長者地區中心於今年9月1日投入服務 from the elderly-care article's 沙田 centre
+        (session 28).
+        """
+        read = {shown.hits[n - 1].chunk.source for n in cited if 1 <= n <= len(shown.hits)}
+        place = refuse.unwritten_place(q.text, q.lang, self.index.text_of(*read)) if read else ""
+        return f"{PLACE_UNCITED}: {place}" if place else ""
 
     def _gave_up(self, q: _Question, llm: LLM, shown: _Shown, rejected: tuple[str, str] | None
                  ) -> Iterator[str | Answer]:
