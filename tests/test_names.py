@@ -406,6 +406,18 @@ def test_a_known_body_is_written_as_the_government_writes_it():
     assert [(e.chinese, e.english, e.kind) for e in known] == [("民政事務總署", "Home Affairs Department", "body")]
 
 
+def test_a_known_name_takes_its_tables_kind_and_a_topic_is_not_a_name():
+    """The model listed 安老事務委員會 as a person (its English "Vice-Chairman of the Elderly Affairs Committee"), and
+    院舍照顧方面, "as for residential care", as a scheme "Care for Elderly" (session 28's elderly-care article)."""
+    text = "院舍照顧方面，安老事務委員會副主席表示，地區層面會加強支援。"
+    proposals = [names.Proposal("安老事務委員會", "Vice-Chairman of the Elderly Affairs Committee", "person", "t.txt"),
+                 names.Proposal("院舍照顧方面", "Care for Elderly", "scheme", "t.txt"),
+                 names.Proposal("地區層面", "District Level", "scheme", "t.txt")]
+    rows, rejected = names.check(proposals, {"t.txt": text}, [])
+    assert [(e.chinese, e.english, e.kind) for _, e in rows] == [("安老事務委員會", "Elderly Commission", "body")]
+    assert [r.why for r in rejected] == ["a topic (方面, 層面), not a name"] * 2
+
+
 def test_a_description_is_not_a_name():
     """元朗一所中學 came from the model as "Yuen Long Primary School" (session 22's exam article): "a school in Yuen
     Long" names no school, and glossed into the English view it made the answer name one."""

@@ -86,6 +86,8 @@ def test_a_persons_english_must_spell_their_name(english, chinese, spells):
     ("將軍澳百勝角", "Tseung Kwan O Pak Sing Kok"),  # a known place, then the rest spelled
     ("香港仔", "Aberdeen"), ("深圳", "Shenzhen"),  # not spellings of their Cantonese
     ("元朗創新園", "Yuen Long InnoPark"),
+    # A public housing estate and a court (the model wrote 沙田水泉澳邨 "Waterpaua Road, Sha Tin"; session 28).
+    ("沙田水泉澳邨", "Sha Tin Shui Chuen O Estate"), ("石硤尾邨", "Shek Kip Mei Estate"),
 ])
 def test_a_place_is_written_as_hong_kong_writes_it(chinese, english):
     assert romanise.place(chinese) == english

@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-15"
+VERSION = "names-16"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -76,6 +76,8 @@ _SHORT_FORM = r"（(?:俗稱|俗称|簡稱|简称|下稱|下称|又稱|又称|�
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
 # A verb makes a sentence, not a name: 局方正檢視申領門檻 "The Department is reviewing the application process".
 _ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|will|has|have|had|been)\b", re.IGNORECASE)
+# What ends a paragraph's turn to its topic (院舍照顧方面, 地區層面: "as for residential care"), not a name.
+_TOPIC = ("方面", "層面", "层面")
 # Words that join two names into a list (標準金額及長者生活津貼).
 _JOINERS = "及和與与、"
 
@@ -198,6 +200,9 @@ def _why_not(p: Proposal, text: str, hand: dict[str, str], covered: str = "") ->
         return f"not a name's length ({MIN_CHARS}-{MAX_CHARS} characters, Chinese)"
     if _CLAUSE.search(p.chinese):
         return "a list or a clause, not a name"
+    if p.chinese.endswith(_TOPIC):
+        # 院舍照顧方面 "Care for Elderly", 酒店方面 "Hotel industry": how a paragraph turns to its topic, "as for …".
+        return "a topic (方面, 層面), not a name"
     if _DESCRIBED.search(p.chinese):
         # 元朗一所中學 "Yuen Long Primary School", 多個非政府機構: "a school", "several bodies" name no one.
         return "a description (一所, 多個), not a name"
@@ -304,9 +309,11 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         english = Counter(p.english for p in group).most_common(1)[0][0]
         first = next(p for p in group if p.english == english)
         made = "proposed by the model"
+        kind = first.kind
         if chinese in known():
             # 保安局局長 as "Secretary for Defence": a Government body or head, or a public scheme, is written as the
-            # Government writes it.
+            # Government writes it, and is what its table says (安老事務委員會 came as a person, session 28).
+            kind = _every_known()[chinese][1]
             if english != known()[chinese]:
                 english, made = known()[chinese], f"written by code, a known name (the model wrote {english!r})"
         elif first.kind == "person" and not romanise.spells_person(english, chinese):
@@ -327,8 +334,7 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
         rejected += [Rejected(p, f"{chinese} is given {english!r} elsewhere") for p in group if p.english != english
                      and p.english != first.english]
         note = f"machine: {made} for {first.source}; correct it in corpus/glossary.tsv"
-        rows.append((first.source, glossary.Entry(chinese, english, first.kind, note,
-                                                  shorter_names(english, first.kind))))
+        rows.append((first.source, glossary.Entry(chinese, english, kind, note, shorter_names(english, kind))))
     rows += [row for short in shorts if short not in kept and (row := _short_row(short, shorts, rows))]
     return _titled(rows, table), rejected
 
@@ -469,8 +475,9 @@ def _as_known(e: glossary.Entry) -> glossary.Entry:
     english = known().get(e.chinese)
     if english is None or english == e.english:
         return e
+    kind = _every_known()[e.chinese][1]
     note = f"machine: written by code, a known name (the model wrote {e.english!r}); correct it in corpus/glossary.tsv"
-    return glossary.Entry(e.chinese, english, e.kind, note, shorter_names(english, e.kind))
+    return glossary.Entry(e.chinese, english, kind, note, shorter_names(english, kind))
 
 
 def known_names(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:

@@ -246,7 +246,7 @@ def words_of(name: str) -> list[str]:
 PLACE_KINDS = {
     "體育園": "Sports Park", "體育館": "Sports Centre", "運動場": "Sports Ground", "公園": "Park", "花園": "Garden",
     "醫院": "Hospital", "創新園": "InnoPark", "科學園": "Science Park", "數據園": "Data Park",
-    "工業邨": "Industrial Estate",
+    "工業邨": "Industrial Estate", "邨": "Estate", "苑": "Court",
     "港鐵站": "MTR Station", "站": "Station", "碼頭": "Pier", "廣場": "Plaza", "中心": "Centre", "大廈": "Building",
     "大樓": "Building", "隧道": "Tunnel", "大橋": "Bridge", "機場": "Airport", "口岸": "Control Point",
     "新市鎮": "New Town", "新發展區": "New Development Area",
