@@ -489,6 +489,21 @@ def test_a_markdown_article_with_subheads_and_a_list():
     _evidence_in(sentences, QUESTIONS5, CORPUS5.name)
 
 
+CORPUS15 = ROOT / "tests" / "data" / "corpus15" / "harbour-tunnel-tolls-2026.md"
+
+
+def test_a_markdown_article_with_a_dateline_in_its_first_paragraph():
+    """Session 28's tunnel-toll article: 【明報專訊】 opens the first paragraph (no byline line), two subheads head
+    their paragraphs, and every question's evidence is a sentence of it."""
+    a = _parsed(CORPUS15.read_text(encoding="utf-8"), CORPUS15.name)
+    assert a.sub_articles == ["三隧分時段收費新方案實施兩月 紅隧早繁忙車程縮短6分鐘"]
+    assert [b.kind for b in a.blocks] == ["headline", "prose", "prose"] + (["headline"] + ["prose"] * 3) \
+        + (["headline"] + ["prose"] * 4)
+    assert [b.heading for b in a.blocks if b.kind == "prose"][-1] == "易通行登記率逾九成"
+    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / "questions_corpus15.jsonl",
+                 CORPUS15.name)
+
+
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
 QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
 
