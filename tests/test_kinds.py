@@ -42,6 +42,9 @@ P_HEADLINE = "人工智能研發院今年運作 撥款5000萬挺全民AI培訓"
     # Land a railway article reserves, not money (refused as "no amount" until session 21).
     ("政府在新田一帶預留多少土地作生態補償？", "cmn-Hant", False),
     ("How much land is reserved for ecological compensation?", "en", False),
+    # A change, which a percentage answers as well (session 28: "about 8%" turned down as naming no amount).
+    ("By how much have the trade's monthly tunnel costs gone up?", "en", False),
+    ("How much did the fund's spending increase last year?", "en", False),
 ])
 def test_a_question_asking_how_much_money_is_told_apart(question, lang, money):
     assert kinds.asks_for_money(question, lang) is money

@@ -60,9 +60,17 @@ def _states(answer: str, units: frozenset[str]) -> bool:
     return any(q.value is not None and q.unit in units for q in numbers.find_quantities(answer))
 
 
+# "By how much have costs gone up?" asks a change, which an article gives as often as a percentage (業界每月的
+# 隧道費開支平均增加約8%) as in money: the right answer, "about 8%", was turned down as naming no amount (session 28).
+_CHANGE_EN = re.compile(r"\bby how much\b|\bhow much\b.*\b(?:rises?|rose|risen|increas\w*|go up|gone up|went up|"
+                        r"grow\w*|grew|falls?|fell|fallen|drop\w*|declin\w*|decreas\w*|chang\w*)\b",
+                        re.IGNORECASE | re.DOTALL)
+
+
 def asks_for_money(question: str, lang: str) -> bool:
-    """Whether the question asks how much money (``lang``: the asker's language, ``rag.text.language``)."""
-    return _asks(question, lang, _MONEY_EN, _MONEY_ZH)
+    """Whether the question asks how much money (``lang``: the asker's language, ``rag.text.language``); not when
+    it asks by how much an amount changed."""
+    return _asks(question, lang, _MONEY_EN, _MONEY_ZH) and not (lang == "en" and _CHANGE_EN.search(question))
 
 
 def states_money(answer: str, cited: list[str]) -> bool:
