@@ -231,6 +231,17 @@ def test_an_english_figure_with_a_yi_figures_digits_and_a_wrong_scale_is_given_i
     assert "20億元" in answer.citations[0].quote
 
 
+def test_a_person_named_for_a_title_the_article_gives_someone_else_is_turned_down(ask):
+    """陳茂波 is the article's 財政司司長, not a deputy (session 28: a panel chairman named as the Deputy Commissioner
+    for Transport, from his own sentence)."""
+    from rag.answer import ground
+
+    reply = cited("The Deputy Financial Secretary is Paul Chan Mo-po [{n}].", "陳茂波")
+    _, answer, _ = ask("Who is the Deputy Financial Secretary?", "YES", reply, prompts.NOT_FOUND,
+                          probabilities=[0.1, 0.1])
+    assert answer.refused and f"{ground.UNTITLED}: 陳茂波" in answer.note, answer.note
+
+
 def test_a_figure_whose_digits_no_yi_figure_writes_is_still_turned_down(ask):
     qef = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"
     wrong = "The Quality Education Fund has reserved HK$30 billion for digital education [{n}]."

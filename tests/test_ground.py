@@ -434,3 +434,26 @@ def test_a_sentence_naming_a_name_by_another_form_is_cited_by_the_form_the_passa
     cited = ground.attribute("長生津7月之後每個月有4,283元。", passages, passages, forms)
     assert cited == "長生津7月之後每個月有4,283元 [1]。"
     assert ground.attribute("援長者每個月可以攞4,283元。", passages, passages, forms) is None
+
+
+# The Budget article's only titled person is 財政司司長陳茂波 (Paul Chan Mo-po in corpus/glossary.tsv).
+TITLED = "財政司司長陳茂波昨日宣布成立由他主持的AI+與產業發展策略委員會。陳茂波又提到，優質教育基金已預留20億元。"
+
+
+@pytest.mark.parametrize("answer,question,lang,wrong", [
+    # Asked a deputy, a chairman or a director: the article titles him 財政司司長 wherever it titles him (session 28:
+    # the chairman of a Legislative Council panel named as the Deputy Commissioner for Transport).
+    ("The Deputy Financial Secretary is Paul Chan Mo-po [1].", "Who is the Deputy Financial Secretary?", "en", True),
+    ("Paul Chan Mo-po is the chairman of the Monetary Authority [1].", "Who is the chairman of the HKMA?", "en", True),
+    ("创新科技及工业局局长是陈茂波[1]。", "创新科技及工业局局长是谁？", "cmn-Hans", True),
+    ("金管局總裁係陳茂波[1]。", "金管局總裁係邊個？", "yue", True),
+    # The title asked is his, or no title is asked.
+    ("The Financial Secretary is Paul Chan Mo-po [1].", "Who is the Financial Secretary?", "en", False),
+    ("Paul Chan Mo-po chairs the committee [1].", "Who chairs the AI+ committee?", "en", False),
+    ("財政司司長是陳茂波[1]。", "財政司司長是誰？", "cmn-Hant", False),
+    ("陳茂波宣布成立委員會[1]。", "誰宣布成立委員會？", "cmn-Hant", False),
+])
+def test_a_person_the_article_gives_another_title_than_the_one_asked_is_named(answer, question, lang, wrong):
+    from rag.answer import ground
+
+    assert ground.untitled_people(answer, question, lang, TITLED) == (["陳茂波"] if wrong else [])

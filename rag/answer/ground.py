@@ -30,6 +30,7 @@ class Check:
 NO_CITATION = "no [n] citation"
 ECHO = "it repeats the question instead of answering it"
 WRONG_LANGUAGE = "it is not written in the language asked for"
+UNTITLED = "the person it names holds another title in the article than the one asked"
 COPIED = "words from the worked examples, which are not the article"
 LEAKED = "words from the bot's own instructions"
 UNKNOWN_NAMES = "names not in the passages"
@@ -435,6 +436,61 @@ def unknown_people(text: str, passages: list[str], question: str = "") -> list[s
     given = _given(tuple(passages), question)
     return [m.group(1) + m.group(2) for m in _person_slot().finditer(_matching(text))
             if m.group(1) + m.group(2) not in given]
+
+
+# The words of an English "who" question's title, and what a person's title in the article must then hold: one
+# of the Chinese for each word ("Deputy Commissioner": 副, and 署長, 處長, 專員 or 總監).
+_TITLE_WORDS = (
+    (re.compile(r"\b(?:deputy|vice|under secretary)\b", re.I), ("副",)),
+    (re.compile(r"\bassistant\b", re.I), ("助理",)),
+    (re.compile(r"\b(?:chairm[ae]n|chairperson|chairwoman|chair of)\b", re.I), ("主席",)),
+    (re.compile(r"\bcommissioner\b", re.I), ("署長", "處長", "專員", "總監")),
+    (re.compile(r"\bdirector\b", re.I), ("署長", "處長", "總監", "總幹事", "主任")),
+    (re.compile(r"\bsecretary\b", re.I), ("局長", "司長", "秘書長", "秘書")),
+    (re.compile(r"\bchief executive\b", re.I), ("行政長官", "行政總裁", "總幹事", "總裁")),
+    (re.compile(r"\bpresident\b", re.I), ("校長", "院長", "會長", "總裁", "主席")),
+    (re.compile(r"\bprincipal\b", re.I), ("校長",)),
+    (re.compile(r"\bspokes(?:person|man|woman)\b", re.I), ("發言人",)),
+)
+_WHO_EN = re.compile(r"\bwho\b", re.I)
+
+
+def _titles_before(name: str, article: str) -> list[str]:
+    """What the article writes right before each mention of ``name``, back to a clause mark: the title it gives the
+    person there (立法會交通事務委員會主席 before 何志明), or "" where there is none."""
+    return [re.split(r"[，。；：、「」（）()\n ]", article[max(0, m.start() - 20):m.start()])[-1]
+            for m in re.finditer(re.escape(name), article)]
+
+
+def untitled_people(text: str, question: str, lang: str, article: str) -> list[str]:
+    """The people a "who is the <title>" answer names whom ``article`` (the cited passages' articles) gives another
+    title wherever it gives one; [] when the question asks no title or the article titles none of them.
+
+    Asked the Deputy Commissioner for Transport, the model named the chairman of the Legislative Council's panel
+    on transport, whose sentence it cited (session 28); asked the Tourism Board's Executive Director, the
+    Secretary, Rosanna Law (session 27). Each person is named in its passage, so ``unknown_people`` passes them.
+    Only people the glossaries list are read (an article's machine-made rows list its people).
+    """
+    from rag.answer.refuse import titles_asked
+    from rag.text import glossary
+
+    plain = strip_markers(text)
+    if lang == "en":
+        needs = [forms for rx, forms in _TITLE_WORDS if rx.search(question)] if _WHO_EN.search(question) else []
+        people = [t.chinese for t in glossary.lookup_english(plain) if t.kind == "person"]
+    else:
+        needs = [tuple(asked for asked, _lesser, _lead in titles_asked(question))]
+        needs = needs if needs[0] else []
+        people = [t.chinese for t in glossary.find_terms(language.to_traditional(plain)) if t.kind == "person"]
+    if not needs:
+        return []
+    article = language.to_traditional(article)
+    out = []
+    for person in dict.fromkeys(people):
+        titles = [t for t in _titles_before(person, article) if t]
+        if titles and not any(all(any(f in t for f in forms) for forms in needs) for t in titles):
+            out.append(person)
+    return out
 
 
 #: Where a Chinese sentence's clauses end: a count's noun is looked for in the clause holding its figure.

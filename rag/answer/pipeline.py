@@ -640,21 +640,26 @@ class Bot:
         if result.ok:
             # A figure the model stripped of its 近, 約 or 不少於 gets it back (the check ignores qualifiers).
             text, result = _mended(text, result, ground.requalify(text, shown.passages, q.lang), shown, q)
-        if result.ok and (place := self._place_uncited(q, shown, result.cited)):
-            result = dataclasses.replace(result, ok=False, problems=(place,))
+        if result.ok and (why := self._against_cited_articles(q, text, shown, result.cited)):
+            result = dataclasses.replace(result, ok=False, problems=(why,))
         return text, result
 
-    def _place_uncited(self, q: _Question, shown: _Shown, cited: tuple[int, ...]) -> str:
-        """Why an answer citing ``cited`` does not answer ``q``, when ``q`` names a place the cited passages'
-        articles never write (``refuse.unwritten_place``); "" otherwise.
-
-        The articles read may write it while the one cited does not: beside the Budget article's 元朗 passage, the
-        model answered 元朗區的新長者地區中心於今年9月1日投入服務 from the elderly-care article's 沙田 centre
-        (session 28).
+    def _against_cited_articles(self, q: _Question, text: str, shown: _Shown, cited: tuple[int, ...]) -> str:
+        """Why ``text``, citing ``cited``, does not answer ``q`` by what the cited passages' whole articles write;
+        "" when nothing. ``q`` names a place they never write (``refuse.unwritten_place``): the articles read may
+        write it while the one cited does not (beside the Budget article's 元朗 passage, the model answered
+        元朗區的新長者地區中心於今年9月1日投入服務 from the elderly-care article's 沙田 centre, session 28). Or the
+        person the answer names holds another title there than the one asked (``ground.untitled_people``).
         """
         read = {shown.hits[n - 1].chunk.source for n in cited if 1 <= n <= len(shown.hits)}
-        place = refuse.unwritten_place(q.text, q.lang, self.index.text_of(*read)) if read else ""
-        return f"{PLACE_UNCITED}: {place}" if place else ""
+        if not read:
+            return ""
+        article = self.index.text_of(*read)
+        if place := refuse.unwritten_place(q.text, q.lang, article):
+            return f"{PLACE_UNCITED}: {place}"
+        if people := ground.untitled_people(text, q.text, q.lang, article):
+            return f"{ground.UNTITLED}: {'、'.join(people)}"
+        return ""
 
     def _gave_up(self, q: _Question, llm: LLM, shown: _Shown, rejected: tuple[str, str] | None
                  ) -> Iterator[str | Answer]:

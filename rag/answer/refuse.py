@@ -123,7 +123,7 @@ _LESSER = ("助理", "副", "署理", "前")
 _WHO = ("誰", "哪位", "何人", "什麼人", "甚麼人")  # in written form: 邊個 and 邊位 are mapped to 誰 and 哪位
 
 
-def _titles_asked(question: str) -> Iterator[tuple[str, str, str]]:
+def titles_asked(question: str) -> Iterator[tuple[str, str, str]]:
     """For each title a Chinese "who" question asks the holder of: the title as asked (with a lesser word before
     it: 副局長), that lesser word or "", and what the question writes before them (``for_matching`` form)."""
     said = language.for_matching(question)
@@ -145,7 +145,7 @@ def lesser_title(question: str, article_text: str) -> str:
     lesser-title case: a title the article never writes is left to the other checks, as the article may name
     the holder otherwise (行政總裁 for 總裁).
     """
-    for asked, _lesser, _lead in _titles_asked(question):
+    for asked, _lesser, _lead in titles_asked(question):
         text = _article_matching(article_text)
         before = [text[max(0, i.start() - 2):i.start()] for i in re.finditer(asked, text)]
         if before and all(b.endswith(_LESSER) for b in before):
@@ -162,7 +162,7 @@ def unwritten_title(question: str, article_text: str) -> str:
     chairman (session 27). A title the article writes elsewhere, for another body, says nothing of this one's.
     A question naming no body the article writes is left to the other checks.
     """
-    for asked, lesser, lead in _titles_asked(question):
+    for asked, lesser, lead in titles_asked(question):
         text = _article_matching(article_text)
         run = re.search(r"[\u4e00-\u9fff]+$", lead.removesuffix("的"))
         body = next((run[0][i:] for i in range(len(run[0]) - 1) if run[0][i:] in text), "") if run else ""
