@@ -437,7 +437,8 @@ def test_a_sentence_naming_a_name_by_another_form_is_cited_by_the_form_the_passa
 
 
 # The Budget article's only titled person is 財政司司長陳茂波 (Paul Chan Mo-po in corpus/glossary.tsv).
-TITLED = "財政司司長陳茂波昨日宣布成立由他主持的AI+與產業發展策略委員會。陳茂波又提到，優質教育基金已預留20億元。"
+TITLED = ("財政司司長陳茂波昨日宣布成立由他主持的AI+與產業發展策略委員會。陳茂波又提到，優質教育基金已預留20億元。"
+          "記者楊盈盈報道。")
 
 
 @pytest.mark.parametrize("answer,question,lang,wrong", [
@@ -452,8 +453,21 @@ TITLED = "財政司司長陳茂波昨日宣布成立由他主持的AI+與產業�
     ("Paul Chan Mo-po chairs the committee [1].", "Who chairs the AI+ committee?", "en", False),
     ("財政司司長是陳茂波[1]。", "財政司司長是誰？", "cmn-Hant", False),
     ("陳茂波宣布成立委員會[1]。", "誰宣布成立委員會？", "cmn-Hant", False),
+    ("The Chief Executive met Paul Chan Mo-po [1].", "Who did the Chief Executive meet?", "en", False),
+    # Another person named beside the one who holds the title asked.
+    ("The Financial Secretary, Paul Chan Mo-po, met Yeung Ying-ying [1].", "Who is the Financial Secretary?", "en",
+     False),
 ])
 def test_a_person_the_article_gives_another_title_than_the_one_asked_is_named(answer, question, lang, wrong):
     from rag.answer import ground
 
     assert ground.untitled_people(answer, question, lang, TITLED) == (["陳茂波"] if wrong else [])
+
+
+def test_what_stands_before_a_name_without_a_title_is_no_title():
+    """典禮由陳茂波主持: no title, so nothing to hold against the one asked."""
+    from rag.answer import ground
+
+    assert ground.untitled_people("主席是陳茂波[1]。", "主席是誰？", "cmn-Hant", "典禮由陳茂波主持。") == []
+    assert ground.untitled_people("主席是陳茂波[1]。", "主席是誰？", "cmn-Hant", "特區政府財政司司長陳茂波昨日表示。") \
+        == ["陳茂波"]

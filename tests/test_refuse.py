@@ -135,6 +135,9 @@ def test_a_place_the_articles_read_never_write_is_named(question, lang, place):
     ("Which hospital in Shenzhen takes the voucher?", "en"),
     ("How many visitors came through Hong Kong International Airport?", "en"),  # 赤鱲角機場 is the same airport
     ("What did Lam Tin-fuk say?", "en"),  # a person's name, not the place 藍田
-    ("醫療券可以喺邊度用？", "yue")])
+    ("醫療券可以喺邊度用？", "yue"),
+    # Ordinary words, other names, a place across two words (目前|海外, not 前海), a facility written by its kind.
+    ("How long is the Central Kowloon Route?", "en"), ("What did Stanley Ng say?", "en"),
+    ("目前海外旅客有多少？", "cmn-Hant"), ("Which road leads to Hong Kong International Airport?", "en")])
 def test_a_place_the_articles_write_or_no_place_is_no_reason_to_refuse(question, lang):
     assert refuse.unwritten_place(question, lang, ELDERLY) == ""

@@ -45,9 +45,9 @@ CONTEXT = 0.25
 
 
 def support(claim: str, sentence: str, question: str, english: bool) -> float:
-    """How much of ``claim`` ``sentence`` holds: its figures (one each, a date ``CONTEXT``) and the share of the
-    words it adds to ``question`` (all its words when it adds none); read through the English renderings for an
-    English claim."""
+    """How much of ``claim`` ``sentence`` holds: its figures (one each; a date ``CONTEXT`` unless the question asks
+    when) and the share of the words it adds to ``question`` (all its words when it adds none); read through the
+    English renderings for an English claim."""
     figures = [q for q in numbers.find_quantities(claim) if not numbers.trivial(q)]
     when = kinds.asks_when(question, "en" if english else "zh")
     held = sum(CONTEXT if q.unit in kinds.TIME_UNITS and not when else 1.0

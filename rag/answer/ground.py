@@ -444,27 +444,33 @@ _TITLE_WORDS = (
     (re.compile(r"\b(?:deputy|vice|under secretary)\b", re.I), ("副",)),
     (re.compile(r"\bassistant\b", re.I), ("助理",)),
     (re.compile(r"\b(?:chairm[ae]n|chairperson|chairwoman|chair of)\b", re.I), ("主席",)),
-    (re.compile(r"\bcommissioner\b", re.I), ("署長", "處長", "專員", "總監")),
-    (re.compile(r"\bdirector\b", re.I), ("署長", "處長", "總監", "總幹事", "主任")),
+    (re.compile(r"\bcommissioner\b", re.I), ("署長", "處長", "專員", "總監", "關長")),
+    (re.compile(r"\bdirector\b", re.I), ("署長", "處長", "總監", "總幹事", "主任", "台長", "專員")),
     (re.compile(r"\bsecretary\b", re.I), ("局長", "司長", "秘書長", "秘書")),
     (re.compile(r"\bchief executive\b", re.I), ("行政長官", "行政總裁", "總幹事", "總裁")),
     (re.compile(r"\bpresident\b", re.I), ("校長", "院長", "會長", "總裁", "主席")),
     (re.compile(r"\bprincipal\b", re.I), ("校長",)),
     (re.compile(r"\bspokes(?:person|man|woman)\b", re.I), ("發言人",)),
 )
-_WHO_EN = re.compile(r"\bwho\b", re.I)
+# "Who is the Deputy Commissioner?", not "Who did the Chief Executive meet?" (whose title is the asker's subject).
+_WHO_EN = re.compile(r"\bwho (?:is|was|are|were|will be|has been)\b", re.I)
+# How a title a person is given right before their name ends (立法會交通事務委員會主席何志明, 財政司司長陳茂波).
+_TITLE_END = re.compile(r"(?:長官|局長|司長|署長|處長|關長|台長|專員|總監|總裁|總幹事|秘書長|秘書|主席|主任|院長|"
+                        r"校長|會長|發言人|議員|教授|董事|經理|委員|顧問)$")
 
 
 def _titles_before(name: str, article: str) -> list[str]:
-    """What the article writes right before each mention of ``name``, back to a clause mark: the title it gives the
-    person there (立法會交通事務委員會主席 before 何志明), or "" where there is none."""
-    return [re.split(r"[，。；：、「」（）()\n ]", article[max(0, m.start() - 20):m.start()])[-1]
-            for m in re.finditer(re.escape(name), article)]
+    """The titles the article gives ``name`` right before it (立法會交通事務委員會主席 before 何志明), back to a
+    clause mark; what is there and ends in no title (典禮由, 昨日) is none."""
+    before = (re.split(r"[，。；：、「」（）()\n ]", article[max(0, m.start() - 20):m.start()])[-1]
+              for m in re.finditer(re.escape(name), article))
+    return [b for b in before if _TITLE_END.search(b)]
 
 
 def untitled_people(text: str, question: str, lang: str, article: str) -> list[str]:
     """The people a "who is the <title>" answer names whom ``article`` (the cited passages' articles) gives another
-    title wherever it gives one; [] when the question asks no title or the article titles none of them.
+    title wherever it gives one; [] when the question asks no title, when the article titles none of them, or
+    when one of them holds the title asked (an answer may name another person beside the one asked for).
 
     Asked the Deputy Commissioner for Transport, the model named the chairman of the Legislative Council's panel
     on transport, whose sentence it cited (session 28); asked the Tourism Board's Executive Director, the
@@ -486,9 +492,11 @@ def untitled_people(text: str, question: str, lang: str, article: str) -> list[s
         return []
     article = language.to_traditional(article)
     out = []
-    for person in dict.fromkeys(people):
-        titles = [t for t in _titles_before(person, article) if t]
-        if titles and not any(all(any(f in t for f in forms) for forms in needs) for t in titles):
+    for person in dict.fromkeys(p for p in people if not _TITLE_END.search(p)):  # 財政司司長 is an office
+        titles = _titles_before(person, article)
+        if any(all(any(f in t for f in forms) for forms in needs) for t in titles):
+            return []
+        if titles:
             out.append(person)
     return out
 

@@ -191,11 +191,38 @@ def _place_forms() -> dict[str, frozenset[str]]:
     return forms | {zh: forms[en] for zh, en in romanise.places().items()}
 
 
+#: Places whose English is also an ordinary word or a name (Central Kowloon Route, Stanley Ng, Eastern Harbour
+#: Crossing): an English question naming them may mean something else.
+_WORD_PLACES = frozenset({"Admiralty", "Austin", "Central", "Eastern", "Islands", "Jordan", "North", "Southern",
+                          "Stanley", "Tamar"})
+
+
+_FACILITY = re.compile(r"\b(?:Airport|Station|Hospital|Bridge|Port|Pier|Terminal|Centre|Center|Park|Tunnel|Crossing|"
+                       r"Link|Road|Building|Plaza|Campus|University|Stadium)$")
+
+
 @lru_cache(maxsize=1)
 def _english_places() -> re.Pattern[str]:
-    names = sorted({en for en in romanise.places().values()}, key=len, reverse=True)
-    # Not inside a hyphenated name: Lam Tin-fuk is a person, The University of Hong Kong-Shenzhen Hospital a place.
-    return re.compile(r"(?<![-\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![-\w])")
+    # A facility an article may write by its kind alone (機場 for 香港國際機場) is left to the other checks.
+    names = sorted({en for en in romanise.places().values() if en not in _WORD_PLACES and not _FACILITY.search(en)},
+                   key=len, reverse=True)
+    # Not inside a hyphenated name (Lam Tin-fuk is a person, The University of Hong Kong-Shenzhen Hospital a place),
+    # nor before another capitalised word: Tsing Yi Station, Kowloon Bay are other names.
+    return re.compile(r"(?<![-\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![-\w])(?! [A-Z])")
+
+
+def _places_asked(question: str) -> list[str]:
+    """The known places a Chinese question names, each where a word begins: 目前海外 holds 前海 (Qianhai) across
+    two words."""
+    from rag.index import lexical
+
+    simplified = language.to_simplified(language.to_traditional(question))
+    starts, i = set(), 0
+    for word in lexical.jieba_tokenizer().cut(simplified, HMM=False):
+        starts.add(i)
+        i += len(word)
+    text = language.to_traditional(question)
+    return [p for p in romanise.places_in(text) if any(text.startswith(p, j) for j in starts)]
 
 
 def unwritten_place(question: str, lang: str, read_text: str) -> str:
@@ -208,10 +235,7 @@ def unwritten_place(question: str, lang: str, read_text: str) -> str:
     about; an article that never writes it does not say.
     """
     forms = _place_forms()
-    if lang == "en":
-        asked = [m.group() for m in _english_places().finditer(question)]
-    else:
-        asked = romanise.places_in(language.to_traditional(question))
+    asked = [m.group() for m in _english_places().finditer(question)] if lang == "en" else _places_asked(question)
     text = language.to_traditional(read_text)
     for place in dict.fromkeys(asked):
         written = forms.get(place, frozenset({place}))

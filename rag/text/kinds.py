@@ -177,7 +177,8 @@ NO_YEAR = "the question asks of one year, and the answer speaks of another"
 
 
 def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | None:
-    """What the answer lacks of what the question asked for (``NO_AMOUNT``, ``NO_COUNT``, ``NO_DURATION``), or None.
+    """What the answer lacks of what the question asked for (``NO_AMOUNT``, ``NO_COUNT``, ``NO_DURATION``,
+    ``NO_TIME``, ``NO_YEAR``), or None.
 
     A question that asks how long is not held to a count as well: "how many years" is answered by 3年.
     """
@@ -195,12 +196,15 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
 
 
 # Years named by where they stand from the article's (its 前年, the year before last), each with its written Chinese,
-# Cantonese and English forms, after for_matching (traditional, lower case).
-_RELATIVE_YEARS = (("前年", re.compile(r"前年|year before last")),
-                   ("去年", re.compile(r"去年|上年|舊年|(?<!before )last year")),
-                   ("今年", re.compile(r"今年|本年|this year")),
-                   ("明年", re.compile(r"明年|出年|next year")),
-                   ("後年", re.compile(r"(?<!最)後年|year after next")))
+# Cantonese and English forms, after for_matching (traditional, lower case). Not inside other words: 目前年滿,
+# 以前年輕, 提前年底, 以上年齡, 證明年齡 and 日後年青 name no year.
+_RELATIVE_YEARS = (("前年", re.compile(r"(?<![目以之提從此眼空當])前年|\byear before last\b")),
+                   ("去年", re.compile(r"去年|舊年|(?<![以之])上年(?![齡紀])|(?<!before )\blast year\b")),
+                   ("今年", re.compile(r"今年|本年(?!度)|\bthis year\b")),
+                   ("明年", re.compile(r"(?<![證說表聲透發光簡分])明年|\bnext year\b")),
+                   ("後年", re.compile(r"(?<![日之以其最然此今往])後年|\byear after next\b")))
+# A year the question compares with (與去年相比, "compared with last year"): the answer may speak of the other one.
+_COMPARED = re.compile(r"相比|比較|較|\bcompared\b|\bthan\b|\bover\b|\bfrom\b|\bsince\b")
 
 
 def relative_years(text: str) -> set[str]:
@@ -211,13 +215,13 @@ def relative_years(text: str) -> set[str]:
 
 def other_year(question: str, answer: str) -> str:
     """The relative years an answer names when the question asks of another and the answer never names it
-    ("去年 for 前年"); "" otherwise.
+    ("去年 for 前年"); "" otherwise, and when the question compares with a year (與去年相比, "than last year").
 
     Asked 前年有多少名长者使用过长者医疗券？ of an article giving only last year's figure, the model answered
     去年约172万名合资格长者曾使用医疗券 (session 28): the figure is in its passage, so the figures check passes it.
     """
     asked, said = relative_years(question), relative_years(answer)
-    if not asked or not said or asked & said:
+    if not asked or not said or asked & said or _COMPARED.search(language.for_matching(question)):
         return ""
     return f"{'、'.join(sorted(said))} for {'、'.join(sorted(asked))}"
 
