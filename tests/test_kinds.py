@@ -45,6 +45,10 @@ P_HEADLINE = "人工智能研發院今年運作 撥款5000萬挺全民AI培訓"
     # A change, which a percentage answers as well (session 28: "about 8%" turned down as naming no amount).
     ("By how much have the trade's monthly tunnel costs gone up?", "en", False),
     ("How much did the fund's spending increase last year?", "en", False),
+    # Money still: a fund named Growth, a cost of a change, a price risen to.
+    ("How much money will the Growth Fund provide?", "en", True),
+    ("How much will the policy change cost?", "en", True),
+    ("How much will drivers pay after the toll rises?", "en", True),
 ])
 def test_a_question_asking_how_much_money_is_told_apart(question, lang, money):
     assert kinds.asks_for_money(question, lang) is money

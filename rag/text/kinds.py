@@ -62,9 +62,10 @@ def _states(answer: str, units: frozenset[str]) -> bool:
 
 # "By how much have costs gone up?" asks a change, which an article gives as often as a percentage (業界每月的
 # 隧道費開支平均增加約8%) as in money: the right answer, "about 8%", was turned down as naming no amount (session 28).
-_CHANGE_EN = re.compile(r"\bby how much\b|\bhow much\b.*\b(?:rises?|rose|risen|increas\w*|go up|gone up|went up|"
-                        r"grow\w*|grew|falls?|fell|fallen|drop\w*|declin\w*|decreas\w*|chang\w*)\b",
-                        re.IGNORECASE | re.DOTALL)
+_CHANGE_EN = re.compile(r"\bby how much\b|\bhow much (?:has|have|had|did|will|does|do|would)\b[^?]*?\b(?:rise|rose|"
+                        r"risen|increased?|go up|gone up|went up|grow|grew|grown|fall|fell|fallen|drop|dropped|"
+                        r"declined?|decreased?|changed?)\b(?=\s*(?:$|[?,.]|(?:by|in|since|from|over|last|this|"
+                        r"after|compared|between|during|each|every|per|a year)\b))", re.IGNORECASE)
 
 
 def asks_for_money(question: str, lang: str) -> bool:
