@@ -123,7 +123,8 @@ ELDERLY = ("地區層面，位於沙田水泉澳邨的新長者地區中心將�
     ("元朗區的新長者地區中心何時投入服務？", "cmn-Hant", "元朗"),
     ("元朗区的新长者地区中心何时投入服务？", "cmn-Hans", "元朗"),
     ("元朗嗰間新長者地區中心幾時開？", "yue", "元朗"),
-    ("When will the new elderly centre in Yuen Long open?", "en", "Yuen Long")])
+    ("When will the new elderly centre in Yuen Long open?", "en", "Yuen Long"),
+    ("What is the toll at the Tai Lam Tunnel?", "en", "Tai Lam Tunnel")])
 def test_a_place_the_articles_read_never_write_is_named(question, lang, place):
     """Beside the Budget article, which writes 元朗, the model read the elderly-care article, whose new centre is in
     沙田, and answered that 元朗區's centre opens on 9月1日 (session 28)."""

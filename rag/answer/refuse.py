@@ -197,13 +197,12 @@ _WORD_PLACES = frozenset({"Admiralty", "Austin", "Central", "Eastern", "Islands"
                           "Stanley", "Tamar"})
 
 
-_FACILITY = re.compile(r"\b(?:Airport|Station|Hospital|Bridge|Port|Pier|Terminal|Centre|Center|Park|Tunnel|Crossing|"
-                       r"Link|Road|Building|Plaza|Campus|University|Stadium)$")
+# The airport, which an article may write by its kind alone (機場 for 香港國際機場, 赤鱲角機場).
+_FACILITY = re.compile(r"\bAirport$")
 
 
 @lru_cache(maxsize=1)
 def _english_places() -> re.Pattern[str]:
-    # A facility an article may write by its kind alone (機場 for 香港國際機場) is left to the other checks.
     names = sorted({en for en in romanise.places().values() if en not in _WORD_PLACES and not _FACILITY.search(en)},
                    key=len, reverse=True)
     # Not inside a hyphenated name (Lam Tin-fuk is a person, The University of Hong Kong-Shenzhen Hospital a place),
