@@ -225,6 +225,7 @@ def test_an_answer_to_when_must_say_something_of_when(question, lang, answer, la
     ("去年有幾多人用醫療券？", "去年約172萬人[1]，較前年上升[1]。", ""),
     ("How many used it last year?", "About 1.72 million in 2025 [1].", ""),
     ("醫療券有幾多人用？", "去年約172萬人[1]。", ""),
+    ("前年輪候護養院宿位要等幾耐？", "去年平均要等約18個月[1]。", "去年 for 前年"),  # a span of time asked too
     # Not a year (目前年滿, 以上年齡), or a year compared with.
     ("目前年滿65歲的長者有多少人？", "去年約172萬名長者[1]。", ""),
     ("與去年相比，訪港旅客增加了多少？", "今年首季訪港旅客按年增加12%[1]。", ""),

@@ -474,6 +474,8 @@ class Bot:
     def _unwritten_place(self, q: _Question, read: list[Hit]) -> Answer | None:
         """The refusal when ``q`` names a place the articles of the passages ``read`` never write
         (``refuse.unwritten_place``: another article of the corpus may write it, so search did not refuse)."""
+        if not read:
+            return None
         place = refuse.unwritten_place(q.text, q.lang, self.index.text_of(*{h.chunk.source for h in read}))
         return q.refusal(note=f"a place the articles read never write: {place}") if place else None
 

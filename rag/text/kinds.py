@@ -185,8 +185,11 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
     """
     if asks_for_money(question, lang) and not states_money(answer, cited):
         return NO_AMOUNT
-    if asks_for_duration(question, lang):
-        return None if states_duration(answer) else NO_DURATION
+    if asks_for_duration(question, lang) and not states_duration(answer):
+        return NO_DURATION
+    if asks_for_duration(question, lang):  # not held to a count (below); still to the year asked
+        other = other_year(question, answer)
+        return f"{NO_YEAR}: {other}" if other else None
     if asks_for_count(question, lang) and not states_count(answer, asks_for_share(question, lang)):
         return NO_COUNT
     if asks_when(question, lang) and not states_time(answer):
