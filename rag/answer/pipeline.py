@@ -134,7 +134,8 @@ def naming_source(question: str, lang: str, sources: list[str], text_of: Callabl
     return next(iter(told)) if len(told) == 1 else None
 
 
-#: Why an answer is turned down when the question's place is not in the article it cites (``Bot._place_uncited``).
+#: Why an answer is turned down when the question's place is not in the article it cites
+#: (``Bot._against_cited_articles``).
 PLACE_UNCITED = "the question names a place the article it cites never writes"
 
 

@@ -185,15 +185,14 @@ def missing(question: str, lang: str, answer: str, cited: list[str]) -> str | No
     """
     if asks_for_money(question, lang) and not states_money(answer, cited):
         return NO_AMOUNT
-    if asks_for_duration(question, lang) and not states_duration(answer):
+    duration = asks_for_duration(question, lang)
+    if duration and not states_duration(answer):
         return NO_DURATION
-    if asks_for_duration(question, lang):  # not held to a count (below); still to the year asked
-        other = other_year(question, answer)
-        return f"{NO_YEAR}: {other}" if other else None
-    if asks_for_count(question, lang) and not states_count(answer, asks_for_share(question, lang)):
-        return NO_COUNT
-    if asks_when(question, lang) and not states_time(answer):
-        return NO_TIME
+    if not duration:  # a span of time asked is not held to a count or a point of time; it is to the year asked
+        if asks_for_count(question, lang) and not states_count(answer, asks_for_share(question, lang)):
+            return NO_COUNT
+        if asks_when(question, lang) and not states_time(answer):
+            return NO_TIME
     if other := other_year(question, answer):
         return f"{NO_YEAR}: {other}"
     return None

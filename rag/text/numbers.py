@@ -1138,15 +1138,14 @@ def rescaled(answer: str, passages: list[str]) -> str | None:
     evidence = [q for p in passages for q in find_quantities(p)]
     edits: list[tuple[int, int, str]] = []
     for q in unsupported(answer, passages):
-        m = _EN_SCALED_RE.search(_fold(q.text))
-        numerals = _AR_CORE_RE.findall(_fold(q.text))
+        folded = _fold(q.text)
+        numerals = list(_AR_CORE_RE.finditer(folded))
         if q.value is None or len(numerals) != 1:
             continue
-        if m:
-            digits = _core(m["n"])
-        else:  # 萬 read as thousand: 172,000 for 172萬, 6,120,000 for 6,120萬
-            m = _AR_CORE_RE.search(_fold(q.text))
-            digits = _core(m.group()) / 1000
+        # A scale word after the digits (HK$4.8 billion); else 萬 read as thousand: 172,000 for 172萬.
+        m = _EN_SCALED_RE.search(folded)
+        digits = _core(m["n"]) if m else _core(numerals[0].group()) / 1000
+        m = m or numerals[0]
         matches = {(e.value, e.unit): e for e in evidence
                    if e.value and len(_AR_CORE_RE.findall(_fold(e.text))) == 1
                    and (cn := _CN_SCALED_RE.search(_fold(e.text))) and _core(cn["n"]) == digits
