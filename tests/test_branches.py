@@ -87,6 +87,16 @@ def test_an_answer_without_markers_is_cited_by_code_when_it_is_plainly_a_passage
     assert re.search(r"\[\d\]", answer.text) and FACT in answer.citations[0].quote
 
 
+def test_a_figure_in_yuan_that_the_article_gives_in_hong_kong_dollars_is_written_so(ask):
+    """元 is HK$ in a Hong Kong paper; the model wrote "55 yuan" for 55元, with no [n], and the answer was refused as
+    another currency's figure (session 29). It is written in Hong Kong dollars, then cited by code."""
+    reply = "The government will give 50 million yuan to train the public in AI."
+    _, answer, fake = ask("How much will the government give for AI training for the public?", "YES", reply)
+    assert not answer.refused and answer.backend == "bundled" and len(fake.prompts) == 2  # no retry
+    assert "HK$50 million" in answer.text and "yuan" not in answer.text
+    assert "5,000萬元" in answer.citations[0].quote
+
+
 def test_a_figure_cited_to_the_wrong_passage_is_cited_to_the_right_one(ask):
     _, answer, _ = ask(Q, "YES", cited(holds=False))
     assert not answer.refused and answer.backend == "bundled"

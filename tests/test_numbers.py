@@ -16,6 +16,7 @@ from rag.text.numbers import (
     Quantity,
     english_glosses,
     find_quantities,
+    in_hong_kong_dollars,
     rescaled,
     same_quantity,
     to_english,
@@ -714,3 +715,23 @@ def test_an_english_figure_with_a_chinese_figures_digits_takes_its_value(answer,
 
 def test_digits_two_yi_figures_share_are_not_guessed_between():
     assert rescaled("It costs HK$2 billion [1].", ["撥款2萬元。", "預留2億元。"]) is None
+
+
+TOLLS = ["西隧私家車繁忙時段收費則由60元下調至55元。", "撥款500萬元。", "車費為人民幣30元。"]
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("The toll is 55 yuan.", "The toll is HK$55."),
+    ("The toll is 55 yuan [1].", "The toll is HK$55 [1]."),
+    ("It costs about 5 million yuan in all.", "It costs about HK$5 million in all."),
+    ("RMB 55 each, or 55 Chinese yuan.", "HK$55 each, or HK$55."),
+    ("It is ¥55.", "It is HK$55."),
+    ("The fare is 30 yuan.", None),  # the passage's 30 is in yuan (人民幣30元)
+    ("The toll is 65 yuan.", None),  # no passage states 65 at all: left for the figures check
+    ("The toll is HK$55.", None),
+])
+def test_a_figure_in_yuan_that_the_passages_give_in_hong_kong_dollars_is_written_so(answer, expected):
+    """Session 29: 55元 answered as "55 yuan" failed the figures check twice over (currency, then value)."""
+    assert in_hong_kong_dollars(answer, TOLLS) == expected
+    if expected:
+        assert unsupported(expected, TOLLS) == []

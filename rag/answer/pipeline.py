@@ -619,6 +619,8 @@ class Bot:
             if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):
                 yield as_shown(_without(text, added), q.lang)
         text = generate.tidy(language.convert_to_script(_without(text, added).strip(), q.lang), q.lang)
+        if q.lang == "en":  # 55元 written "55 yuan": the passages' Hong Kong dollars
+            text = numbers.in_hong_kong_dollars(text, shown.passages) or text
         result = ground.check(text, shown.passages, q.text, q.lang)
         if result.problems == (ground.NO_CITATION,):
             # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry to add

@@ -130,6 +130,7 @@ def translate(llm: LLM, sentence: str, system: str = prompts.SYSTEM) -> tuple[st
     text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()  # "InnoPark ." where [= …] was
     if len(text) > 1 and text[0] == text[-1] == '"':
         text = text[1:-1]
+    text = numbers.in_hong_kong_dollars(text, [sentence]) or text  # 55元 as "55 yuan", as in an answer
     found = problems(text, sentence)
     # 6,120萬 rendered "6,120,000" or 4.8億元 "HK$4.8 billion": the sentence's value, as in an answer.
     if any(f.startswith(INVENTED_FIGURES) for f in found) and (scaled := numbers.rescaled(text, [sentence])) \

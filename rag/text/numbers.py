@@ -1125,6 +1125,35 @@ def _core(s: str) -> Decimal:
     return Decimal(re.sub(r"[,\s\u00a0\u2009\u202f]", "", s))
 
 
+_YUAN_RE = re.compile(r"\s*(?:\b(?:chinese\s+)?yuan|\brenminbi|\brmb|\bcny)\b\s*|¥\s*", re.IGNORECASE)
+
+
+def in_hong_kong_dollars(answer: str, passages: list[str]) -> str | None:
+    """``answer`` with each figure in yuan whose value the passages give in Hong Kong dollars, and never in
+    yuan, written in Hong Kong dollars ("55 yuan" → "HK$55", "about 5 million yuan" → "about HK$5 million");
+    None if there is none.
+
+    Why: Hong Kong papers write 元 for HK$ (see the module's conventions), and the bundled model translated
+    西隧私家車繁忙時段收費則由60元下調至55元 as "the peak-hour toll … is 55 yuan": the toll's value in another
+    currency, so the answer failed the figures check and was refused (session 29). A figure the passages give
+    in yuan (人民幣55元) is left as it is.
+    """
+    evidence = [q for p in passages for q in find_quantities(p)]
+    edits: list[tuple[int, int, str]] = []
+    for q in find_quantities(answer):
+        if q.unit != "CNY" or not (m := _YUAN_RE.search(q.text)):
+            continue
+        as_hkd = dataclasses.replace(q, unit="HKD")
+        if supported(as_hkd, evidence) and not supported(q, evidence):
+            rest = q.text[:m.start()] + (" " if m.start() > 0 and m.end() < len(q.text) else "") + q.text[m.end():]
+            digit = re.search(r"\d", rest)
+            if digit:
+                edits.append((q.start, q.end, f"{rest[:digit.start()]}HK${rest[digit.start():]}".strip()))
+    for start, end, new in reversed(edits):
+        answer = answer[:start] + new + answer[end:]
+    return answer if edits else None
+
+
 def rescaled(answer: str, passages: list[str]) -> str | None:
     """``answer`` with each English figure no passage states, whose digits one passage figure writes before 億 or
     萬, given that figure's value instead (HK$4.8 billion → HK$480 million for 4.8億元; 172,000, a thousand times
