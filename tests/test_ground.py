@@ -262,6 +262,7 @@ def test_an_answer_naming_a_body_its_passages_do_not_is_not_grounded(answer, pas
 
 P_SUBSIDY = "人工智能資助計劃已批出近30個涉及大語言模型、新材料、生物醫學等領域的項目。"
 P_ELITE = "獲邀企業須承諾在港營運不少於2年。"
+P_CEILING = "余偉文透露，金管局預計今年內再發出不多於4個牌照，但強調會「寧缺毋濫」。"
 P_SCHOOLS = "消息人士指，當中約5億元會用於「『智』啟學教」撥款計劃，獲批申請的公營資助學校將獲發一筆過50萬元撥款。"
 
 
@@ -283,6 +284,15 @@ P_SCHOOLS = "消息人士指，當中約5億元會用於「『智』啟學教」
     ("企業2年內要申請[1]。", [P_ELITE], "cmn-Hant", None),
     ("每間學校獲發50萬元[1]。", [P_SCHOOLS], "cmn-Hant", None),
     ("30 projects have been approved [2].", [P_ELITE, P_SCHOOLS], "en", None),
+    # A ceiling said as a floor, or a floor as a ceiling: the passage's word replaces the model's (session 29).
+    ("金管局預計今年最多再發逾4個牌照 [1]。", [P_CEILING], "yue", "金管局預計今年最多再發不多於4個牌照 [1]。"),
+    ("The HKMA will issue more than 4 more licences [1].", [P_CEILING], "en",
+     "The HKMA will issue no more than 4 more licences [1]."),
+    ("The HKMA will issue 4 more licences [1].", [P_CEILING], "en",
+     "The HKMA will issue no more than 4 more licences [1]."),
+    ("企業須在港營運不足2年[1]。", [P_ELITE], "cmn-Hant", "企業須在港營運不少於2年[1]。"),
+    ("At most 4 more licences [1].", [P_CEILING], "en", None),
+    ("About 4 more licences [1].", [P_CEILING], "en", None),  # not the opposite: left to the reader
 ])
 def test_a_figure_stripped_of_its_qualifier_gets_it_back(answer, passages, lang, fixed):
     from rag.answer import ground

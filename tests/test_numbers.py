@@ -735,3 +735,21 @@ def test_a_figure_in_yuan_that_the_passages_give_in_hong_kong_dollars_is_written
     assert in_hong_kong_dollars(answer, TOLLS) == expected
     if expected:
         assert unsupported(expected, TOLLS) == []
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "qualifier", "english"), [
+    # A ceiling is not "over" (不多於 had been read as 多於, and the model was shown "more than 4"; session 29).
+    ("預計再發出不多於4個牌照", 4, "count", "at_most", "no more than 4"),
+    ("不超過500人", 500, "count", "at_most", "no more than 500"),
+    ("最多4個", 4, "count", "at_most", "no more than 4"),
+    ("no more than 4 licences", 4, "count", "at_most", "no more than 4"),
+    ("more than 4 licences", 4, "count", "over", "over 4"),
+    # Working days are days, said as the Government says them.
+    ("須在1個營業日內處理贖回", 1, "days", "", "1 working day"),
+    ("3個工作天內", 3, "days", "", "3 working days"),
+    ("within 2 business days", 2, "days", "", "2 working days"),
+    ("14日內", 14, "days", "", "14 days"),
+])
+def test_ceilings_and_working_days(text, value, unit, qualifier, english):
+    (q,) = [q for q in find_quantities(text) if q.unit != "period"]
+    assert (q.value, q.unit, q.qualifier, to_english(q)) == (value, unit, qualifier, english)

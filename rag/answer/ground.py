@@ -294,8 +294,17 @@ def recite_words(text: str, shown: list[str], question: str = "") -> str | None:
 
 
 #: What a qualifier the model dropped is written back as: English words, and the Chinese the article uses.
-_QUALIFIER_EN = {"about": "about", "over": "over", "nearly": "nearly", "at_least": "at least", "under": "under"}
-_QUALIFIER_ZH = {"about": "約", "over": "逾", "nearly": "近", "at_least": "不少於", "under": "不足"}
+_QUALIFIER_EN = {"about": "about", "over": "over", "nearly": "nearly", "at_least": "at least", "under": "under",
+                 "at_most": "no more than"}
+_QUALIFIER_ZH = {"about": "約", "over": "逾", "nearly": "近", "at_least": "不少於", "under": "不足",
+                 "at_most": "不多於"}
+#: Qualifiers that say the opposite of each other: a floor against a ceiling. 預計今年內再發出不多於4個牌照 (no
+#: more than four) was answered 再發逾4個牌照 (over four), and passed: the check compares values alone (session 29).
+_ABOVE, _BELOW = frozenset({"over", "at_least"}), frozenset({"under", "at_most"})
+
+
+def _opposed(a: str, b: str) -> bool:
+    return (a in _ABOVE and b in _BELOW) or (a in _BELOW and b in _ABOVE)
 
 
 # The model's own hedge, which rag.text.numbers does not read as a qualifier (差不多30個, up to 30, 30-odd), or a
@@ -313,7 +322,8 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
     the model stripped of its 近, 約 or 不少於 passes: "30 projects have been approved" for 近30個,
     要在香港營運2年 for 不少於2年 (at least two years, not two), HK$500 million for 約5億元: in every such answer
     of the eval sets, a real loss of meaning (docs/history.md). The word goes back by code, before the
-    figure, only when every matching figure in the claim's cited passages carries the same qualifier.
+    figure, only when every matching figure in the claim's cited passages carries the same qualifier; a qualifier
+    that says the opposite of theirs (逾4個 for 不多於4個: a floor for a ceiling) is replaced by theirs.
     """
     from rag.text import language, numbers
 
@@ -323,10 +333,13 @@ def requalify(text: str, passages: list[str], lang: str) -> str | None:
         cited = [passages[n - 1] for n in markers(claim) if 1 <= n <= len(passages)]
         evidence = [q for p in cited for q in numbers.find_quantities(p)]
         for q in sorted(numbers.find_quantities(claim), key=lambda q: -q.start):  # right to left: offsets hold
-            if q.qualifier or numbers.trivial(q) or _HEDGED_BEFORE.search(claim[:q.start]) or \
+            quals = {e.qualifier for e in evidence if numbers.same_quantity(q, e)}
+            said = numbers.qualifier_word(q)
+            if said and len(quals) == 1 and _opposed(q.qualifier, next(iter(quals))):
+                claim = claim[:q.start] + claim[q.start + len(said):]  # the model's word out, the passage's in below
+            elif q.qualifier or numbers.trivial(q) or _HEDGED_BEFORE.search(claim[:q.start]) or \
                     _HEDGED_AFTER.match(claim[q.end:]):
                 continue
-            quals = {e.qualifier for e in evidence if numbers.same_quantity(q, e)}
             if len(quals) == 1 and (qual := quals.pop()) in _QUALIFIER_EN:
                 if lang == "en":
                     before = (("".join(out) + claim[:q.start]).rstrip())

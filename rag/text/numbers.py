@@ -152,6 +152,7 @@ _QUAL_ENGLISH = {
     "nearly": "nearly",
     "at_least": "at least",
     "under": "under",
+    "at_most": "no more than",
 }
 
 _DURATIONS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
@@ -190,6 +191,10 @@ _QUAL_CN = {
     "将近": "nearly", "近": "nearly", "不少於": "at_least", "不少于": "at_least", "至少": "at_least",
     "最少": "at_least", "起碼": "at_least", "起码": "at_least", "不足": "under", "少於": "under",
     "少于": "under", "低於": "under", "低于": "under",
+    # A ceiling, not "over": 不多於4個 is at most four (it was read as 多於, over four, and the model was shown
+    # "over 4"); 最多 and 至多 likewise (session 29).
+    "不多於": "at_most", "不多于": "at_most", "不超過": "at_most", "不超过": "at_most", "不超逾": "at_most",
+    "不高於": "at_most", "不高于": "at_most", "最多": "at_most", "至多": "at_most",
 }  # fmt: skip
 _QUAL_EN = {
     "about": "about", "around": "about", "approximately": "about", "approx.": "about", "approx": "about",
@@ -198,12 +203,22 @@ _QUAL_EN = {
     "upwards of": "over", "at least": "at_least", "not less than": "at_least",
     "no less than": "at_least", "a minimum of": "at_least", "no fewer than": "at_least",
     "not fewer than": "at_least", "under": "under", "less than": "under", "below": "under",
-    "fewer than": "under",
+    "fewer than": "under", "no more than": "at_most", "not more than": "at_most", "at most": "at_most",
+    "up to": "at_most", "a maximum of": "at_most", "not exceeding": "at_most", "no greater than": "at_most",
 }  # fmt: skip
 
 
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_QUAL_LEAD_RE = re.compile(rf"(?:{_alternation(_QUAL_CN)}|{_alternation(_QUAL_EN)})\s*", re.IGNORECASE)
+
+
+def qualifier_word(q: Quantity) -> str:
+    """The qualifier written before ``q``'s figure, as its text holds it (逾, "more than "), or ""."""
+    m = _QUAL_LEAD_RE.match(q.text)
+    return m.group() if m and q.qualifier else ""
 
 
 # 最近 ("recently") and 附近 ("nearby") are not "nearly".
@@ -228,7 +243,7 @@ _CN_UNIT_RE = re.compile(
     r"|(?P<months>個月|个月)"
     r"|(?P<weeks>個星期|个星期|星期|週|周)"
     r"|(?P<year>年(?![級级]))"
-    r"|(?P<days>日|天)"
+    r"|(?P<days>(?:個|个)?(?:營業|营业|工作|曆|历|交易)(?:日|天)|日|天)"
     r"|(?P<count>人次|[個个間间條条項项名位所家隻只張张份件宗架部批組组座支款類类種种場场次倍人大屆届區区科班輛辆艘棵隊队棟栋幢篇戶户])"
 )
 _EN_UNIT_RE = re.compile(
@@ -248,7 +263,7 @@ _EN_UNIT_RE = re.compile(
     r"|(?P<years>years?\b|yrs?\b)"
     r"|(?P<months>months?\b)"
     r"|(?P<weeks>weeks?\b)"
-    r"|(?P<days>days?\b)"
+    r"|(?P<days>(?:(?:business|working|calendar|clear|trading)\s+)?days?\b)"
     r")",
     re.IGNORECASE,
 )
@@ -870,6 +885,9 @@ def _render_value(q: Quantity, x: float) -> str:
     return _count_word(x, q)
 
 
+_WORKING_DAYS = re.compile(r"營業|营业|工作|business|working", re.IGNORECASE)
+
+
 def to_english(q: Quantity) -> str:
     """The English a reader of a Hong Kong government text expects: HK$50 million, not 5,000 million yuan.
 
@@ -908,6 +926,8 @@ def to_english(q: Quantity) -> str:
         noun = q.unit[:-1]
         if q.key == "academic":
             noun = "academic " + noun
+        elif q.unit == "days" and _WORKING_DAYS.search(q.text):
+            noun = "working day"  # 1個營業日: the Government's English
         last = q.high if q.high is not None else q.value
         plural = "" if last == 1 else "s"
         figure = _count_word(q.value, q)
