@@ -403,3 +403,16 @@ def test_a_traditional_quote_keeps_the_article_s_own_characters():
     assert language.quote_in_script(quote, "en") == quote
     assert "环保署" in language.quote_in_script(quote, "cmn-Hans")
     assert language.quote_in_script("环境保护署去年推出回收网络。", "yue") == "環境保護署去年推出回收網絡。"
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    # One simplified character (总) set off the conversion, which wrote the article's 余偉文 and 恒信 as 餘偉文, 恆信.
+    ("余偉文喺中環恒信銀行总行大廈出席發牌儀式", "余偉文喺中環恒信銀行總行大廈出席發牌儀式"),
+    # 余下 is not the article's: it is 餘下 in traditional characters, beside the article's 余偉文.
+    ("余偉文说余下的会审批", "余偉文説餘下的會審批"),
+])
+def test_a_traditional_answer_keeps_the_articles_own_characters(answer, shown):
+    passages = "金管局總裁余偉文昨日在中環恒信銀行總行大廈出席發牌儀式時表示"
+    assert convert_to_script(answer, "yue", passages) == shown
+    assert convert_to_script(answer, "yue") != shown  # without the passages, the conversion "corrects" them
+    assert convert_to_script(answer, "yue", to_simplified(passages)) == convert_to_script(answer, "yue")

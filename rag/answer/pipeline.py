@@ -69,9 +69,10 @@ def check_input(question: str, settings: Settings) -> tuple[str, str, str | None
     return q, lang, None
 
 
-def as_shown(text: str, lang: str) -> str:
-    """A model's text in the asker's script, and for a Cantonese asker in Cantonese words (``rag.text.spoken``)."""
-    text = language.convert_to_script(text, lang)
+def as_shown(text: str, lang: str, written: str = "") -> str:
+    """A model's text in the asker's script, and for a Cantonese asker in Cantonese words (``rag.text.spoken``);
+    ``written``: the passages it was given (``language.convert_to_script``)."""
+    text = language.convert_to_script(text, lang, written)
     return spoken.cantonese(text) if lang == "yue" else text
 
 
@@ -613,12 +614,13 @@ class Bot:
                  for g in (m, language.convert_to_script(m, q.lang))}
         msgs = generate.messages(asked, q.lang, shown.read, q.previous, rejected, whole=shown.whole,
                                  pointer=shown.pointer, about=shown.about)
+        written = "\n".join(shown.passages)
         for delta in generate.stream(llm, msgs):
             q.clock.mark("first_token_ms")
             text += delta
             if prompts.NOT_FOUND not in text and not prompts.NOT_FOUND.startswith(text.strip()):
-                yield as_shown(_without(text, added), q.lang)
-        text = generate.tidy(language.convert_to_script(_without(text, added).strip(), q.lang), q.lang)
+                yield as_shown(_without(text, added), q.lang, written)
+        text = generate.tidy(language.convert_to_script(_without(text, added).strip(), q.lang, written), q.lang)
         if q.lang == "en":  # 55元 written "55 yuan": the passages' Hong Kong dollars
             text = numbers.in_hong_kong_dollars(text, shown.passages) or text
         result = ground.check(text, shown.passages, q.text, q.lang)

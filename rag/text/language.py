@@ -212,20 +212,38 @@ def answer_script(lang: str) -> str:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}") from None
 
 
-def convert_to_script(text: str, lang: str) -> str:
+def convert_to_script(text: str, lang: str, written: str = "") -> str:
     """Put a generated answer into the asker's script; Latin letters and digits are never touched.
 
     A traditional target converts only when the text really holds simplified-only characters, so an answer
-    already in traditional keeps characters like 于 or 干 that a blind s2hk would 'correct'.  English answers
-    are returned unchanged (Chinese names quoted in them stay as the article writes them).
+    already in traditional keeps characters like 于 or 干 that a blind s2hk would 'correct'; and then a character
+    the conversion changed stays as the answer wrote it where ``written`` (the traditional passages it was given)
+    writes it so beside its neighbour. One simplified character in an answer had its 余偉文 and 恒信銀行, as the
+    article writes them, shown as 餘偉文 and 恆信銀行 (session 29). English answers are returned unchanged
+    (Chinese names quoted in them stay as the article writes them).
     """
     script = answer_script(lang)
     if script == "Hans":
         return to_simplified(text)
     if script == "Hant-HK":
         _, strict, _ = _script_evidence(text)
-        return to_traditional(text) if strict else text
+        return _as_written(text, to_traditional(text), written) if strict else text
     return text
+
+
+def _as_written(before: str, after: str, written: str) -> str:
+    """``after`` (``before`` converted) with each changed character put back where ``before`` shares the two
+    characters around it with ``written``; ``after`` itself when ``written`` is not traditional or the conversion
+    changed the length."""
+    _, strict, trad = _script_evidence(written)
+    if not written or strict > trad or len(after) != len(before):
+        return after
+    out = list(after)
+    for i, (was, now) in enumerate(zip(before, after, strict=True)):
+        if was != now and ((i > 0 and before[i - 1:i + 1] in written)
+                           or (i + 1 < len(before) and before[i:i + 2] in written)):
+            out[i] = was
+    return "".join(out)
 
 
 def quote_in_script(quote: str, lang: str) -> str:
