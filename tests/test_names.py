@@ -373,6 +373,16 @@ def test_known_places_get_their_english_by_code():
     assert all(e.certainty == "machine" for e in rows)
 
 
+def test_a_known_name_around_a_row_already_made_gets_its_own_row():
+    """The model's row 金管局 had been blanked out of the text before the known names were looked for, and the title
+    金管局助理總裁 around it with it, so an English question on the HKMA official found no English for it (session 29).
+    """
+    text = "金管局助理總裁（金融科技）梁嘉穎表示，金管局會繼續運作沙盒。"
+    rows = names.known_names("coin.txt", text, taken={"金管局"})
+    assert [(e.chinese, e.english) for e in rows] == [
+        ("金管局助理總裁", "Executive Director of the Hong Kong Monetary Authority")]
+
+
 def test_known_places_are_made_again_for_an_article_whose_names_are_cached(tmp_path):
     """The model's rows of an unchanged article are kept as cached; its known-place rows are made again, so a
     place the table gained (or an old row the table lost) reaches it without the model reading it again."""

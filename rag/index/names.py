@@ -426,11 +426,6 @@ def known() -> dict[str, str]:
     return {zh: en for name, _kind in _TABLES for zh, en in table(name).items()}
 
 
-def _known_in(text: str, names: Iterable[str]) -> list[str]:
-    """The ``names`` ``text`` writes, leftmost-longest (保安局局長, not its 保安局), each once, in order."""
-    return list(dict.fromkeys(text[i:j] for i, j in _spans(text, frozenset(names))))
-
-
 def with_written_forms(question: str) -> str:
     """A Chinese question with the form the corpus writes after each known name it asks by another (聯招幾時放榜？
     → 聯招（大學聯合招生辦法）幾時放榜？), for search and for the model; the question itself when there is none.
@@ -487,13 +482,15 @@ def known_names(source: str, text: str, taken: Iterable[str], covered: str = "")
     a model or without. One a hand-covered article also writes gets none (it would change that article's English
     view)."""
     taken = set(taken)
-    for name in sorted(taken, key=len, reverse=True):  # 啟德 inside a row's 啟德體育園 is that row's
-        text = text.replace(name, "\0" * len(name))
+    # 啟德 inside a row's 啟德體育園 is that row's; 金管局助理總裁 around a row's 金管局 is a name of its own (the row's
+    # 金管局 had been blanked out of the text first, and the title with it: session 29).
+    inside = [m.span() for m in _alternation(frozenset(taken)).finditer(text)] if taken else []
     # One leftmost-longest scan over every table (their Chinese names are distinct): scanned table by table, the
     # places first, 香港金融管理局 came back as 香港 and 東涌綫延綫 as 東涌 (session 25).
     where = _every_known()
     rows = []
-    for zh in _known_in(text, where):
+    found = [text[i:j] for i, j in _spans(text, frozenset(where)) if not any(a <= i and j <= b for a, b in inside)]
+    for zh in dict.fromkeys(found):
         if zh not in taken and zh not in covered:
             name, kind, english = where[zh]
             note = f"{KNOWN}{name}.tsv), written by code for {source}; correct it in corpus/glossary.tsv"
