@@ -504,6 +504,21 @@ def test_a_markdown_article_with_a_dateline_in_its_first_paragraph():
                  CORPUS15.name)
 
 
+CORPUS16 = ROOT / "tests" / "data" / "corpus16" / "stablecoin-licence-2026.txt"
+
+
+def test_a_plain_article_with_a_bracketed_dateline_and_a_subhead():
+    """Session 29's stablecoin article: （星島日報報道） opens the first paragraph, a subhead without punctuation heads
+    the four paragraphs after it, and every question's evidence is a sentence of it."""
+    a = _parsed(CORPUS16.read_text(encoding="utf-8"), CORPUS16.name)
+    assert a.sub_articles == ["金管局發出首批兩個穩定幣發行人牌照 36宗申請僅兩家獲批"]
+    assert [b.kind for b in a.blocks] == ["headline", "prose", "prose", "headline"] + ["prose"] * 5
+    assert [b.heading for b in a.blocks if b.kind == "prose"][-1] == "儲備資產須十足支持"
+    assert a.blocks[1].text.startswith("（星島日報報道）")
+    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / "questions_corpus16.jsonl",
+                 CORPUS16.name)
+
+
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
 QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
 
