@@ -235,3 +235,16 @@ def test_an_answer_of_another_year_than_asked_is_named(question, answer, other):
     assert kinds.other_year(question, answer) == other
     lang = "en" if question.isascii() else "cmn-Hans"
     assert kinds.missing(question, lang, answer, [answer]) == (f"{kinds.NO_YEAR}: {other}" if other else None)
+
+
+@pytest.mark.parametrize("question,lang,units", [
+    ("三條過海隧道嘅新分時段收費方案係幾時開始實施㗎？", "yue", kinds.TIME_UNITS),
+    ("全民AI培訓撥咗幾多錢？", "yue", frozenset({"HKD", "CNY", "USD"})),
+    ("至今共有多少家机构参与过沙盒测试？", "cmn-Hans", kinds.COUNT_UNITS - {"percent"}),
+    ("How many of the applications came from overseas, as a percentage?", "en", kinds.COUNT_UNITS),
+    ("How long does the approval take?", "en", kinds.DURATION_UNITS),
+    ("AI+與產業發展策略委員會由誰主持？", "cmn-Hant", frozenset()),
+])
+def test_the_units_of_a_figure_that_answers_a_question(question, lang, units):
+    """What extractive.ranked prefers in a quoted sentence (session 29)."""
+    assert kinds.asked_units(question, lang) == units

@@ -57,6 +57,21 @@ def test_answers_in_the_askers_language_with_verbatim_citations(bot, indexed, la
         assert language.to_simplified(expected) not in result.text or expected == language.to_simplified(expected)
 
 
+def test_the_quote_prefers_a_sentence_stating_the_kind_of_figure_asked(bot, monkeypatch):
+    """Asked how many years, the quote is the sentence with 分3年; meaning alone had put the sentence on the team's
+    money beside it (a second sentence, not the evidence). Whether to answer is judged as before (session 29)."""
+    from rag.answer import extractive
+
+    question = "AI效能提升組的撥款分幾年推行？首階段會做什麼？"
+    result = bot.answer(question, backend="extractive")
+    assert [c.quote for c in result.citations if "分3年推行" in c.quote] == [c.quote for c in result.citations]
+    # Judged on the sentences chosen for their figure, this one had been answered with a count of something else.
+    assert bot.answer("How many members will sit on the AI+ and Industry Development Strategy Committee?",
+                      backend="extractive").refused
+    monkeypatch.setattr(extractive, "KIND_WEIGHT", 0.0)
+    assert any("分3年推行" not in c.quote for c in bot.answer(question, backend="extractive").citations)
+
+
 def test_an_english_asker_gets_the_quotes_names_and_figures_in_english(bot, indexed):
     """Without a model to translate, the quote is followed by its names and figures as code renders them."""
     q = "How much has the Quality Education Fund reserved for digital education in primary and secondary schools?"

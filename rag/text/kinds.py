@@ -170,6 +170,22 @@ def states_time(answer: str) -> bool:
     return bool(_TIME_EN.search(answer) or _TIME_ZH.search(language.for_matching(answer)))
 
 
+def asked_units(question: str, lang: str) -> frozenset[str]:
+    """The units of a figure that would answer ``question`` (a date or period for "when", an amount of money for
+    "how much", a count for "how many", a span for "how long"), or none when it asks for no figure: what
+    ``extractive.ranked`` prefers in a quoted sentence."""
+    if asks_for_duration(question, lang):
+        return DURATION_UNITS
+    units: frozenset[str] = frozenset()
+    if asks_for_money(question, lang):
+        units |= frozenset(numbers.MONEY)
+    if asks_for_count(question, lang):
+        units |= COUNT_UNITS if asks_for_share(question, lang) else COUNT_UNITS - {"percent"}
+    if asks_when(question, lang):
+        units |= TIME_UNITS
+    return units
+
+
 NO_AMOUNT = "the question asks how much money, and the answer gives no amount from the passages it cites"
 NO_COUNT = "the question asks how many, and the answer gives no count"
 NO_DURATION = "the question asks how long, and the answer gives no span of time"
