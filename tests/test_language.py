@@ -410,6 +410,7 @@ def test_a_traditional_quote_keeps_the_article_s_own_characters():
     ("余偉文喺中環恒信銀行总行大廈出席發牌儀式", "余偉文喺中環恒信銀行總行大廈出席發牌儀式"),
     # 余下 is not the article's: it is 餘下 in traditional characters, beside the article's 余偉文.
     ("余偉文说余下的会审批", "余偉文説餘下的會審批"),
+    ("余伟文喺中环恒信银行总行大厦出席仪式", "余偉文喺中環恒信銀行總行大廈出席儀式"),  # all simplified
 ])
 def test_a_traditional_answer_keeps_the_articles_own_characters(answer, shown):
     passages = "金管局總裁余偉文昨日在中環恒信銀行總行大廈出席發牌儀式時表示"

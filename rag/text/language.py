@@ -232,16 +232,17 @@ def convert_to_script(text: str, lang: str, written: str = "") -> str:
 
 
 def _as_written(before: str, after: str, written: str) -> str:
-    """``after`` (``before`` converted) with each changed character put back where ``before`` shares the two
-    characters around it with ``written``; ``after`` itself when ``written`` is not traditional or the conversion
-    changed the length."""
+    """``after`` (``before`` converted) with each changed character put back where ``written`` writes it beside
+    its neighbour; ``after`` itself when ``written`` is not traditional or the conversion changed the length."""
     _, strict, trad = _script_evidence(written)
     if not written or strict > trad or len(after) != len(before):
         return after
     out = list(after)
     for i, (was, now) in enumerate(zip(before, after, strict=True)):
-        if was != now and ((i > 0 and before[i - 1:i + 1] in written)
-                           or (i + 1 < len(before) and before[i:i + 2] in written)):
+        # Its neighbour as written or as converted: 余伟文 is the article's 余偉文 once 伟 is 偉.
+        if was != now and any(pair in written for pair in (
+                *((before[i - 1] + was, after[i - 1] + was) if i > 0 else ()),
+                *((was + before[i + 1], was + after[i + 1]) if i + 1 < len(before) else ()))):
             out[i] = was
     return "".join(out)
 
