@@ -165,6 +165,9 @@ def test_giving_up_after_a_rejection_quotes_the_article_when_the_model_was_sure(
 @pytest.mark.parametrize(("rejected", "quoted"), [
     ("餘下15億元會按需分配[9]。", ["15億元"]),  # its figure is in one of the two near sentences: that one alone
     ("餘下的款項會按需分配[9]。", ["15億元", "5億元"]),  # no figure to go by: both, as before
+    # One made-up figure beside one of the sentence's (session 29): it held all of them in neither sentence.
+    ("餘下15億元會喺2019年按需分配[9]。", ["15億元"]),
+    ("優質教育基金預留的款項有2019億元[9]。", ["15億元", "5億元"]),  # none in either: both
 ])
 def test_a_quote_in_place_of_a_rejected_answer_keeps_the_sentence_with_its_figures(ask, rejected, quoted):
     _, answer, _ = ask("優質教育基金預留的款項中，有多少會按需分配？", "YES", rejected, prompts.NOT_FOUND,

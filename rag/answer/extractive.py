@@ -88,10 +88,11 @@ def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "
     """The best sentence, and a second one when it is nearly as good and adds a different fact.
 
     ``rejected``: the model's answer that was turned down, when this quote replaces it. Its figures say which of
-    two near sentences the model read the answer in: when one of them states them all and the other does not,
-    that one alone is quoted. The second sentence had been quoted beside the one with the answer ("The Northern
-    Link main line is estimated to cost HK$62 billion", uncited, quoted as 620億元's sentence and the next one
-    about the funding application), and a quote beside the evidence is a wrong citation to a checker."""
+    two near sentences the model read the answer in: when one of them states more of them than the other, that one
+    alone is quoted (it was "all of them", and an answer with one made-up figure held all in neither). The second
+    sentence had been quoted beside the one with the answer ("The Northern Link main line is estimated to cost HK$62
+    billion", uncited, quoted as 620億元's sentence and the next one about the funding application), and a quote
+    beside the evidence is a wrong citation to a checker."""
     order = ranked(settings, question, hits, dense=dense, prefer=prefer)
     if not order:
         return []
@@ -103,10 +104,13 @@ def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "
         if c.text not in first.text and first.text not in c.text:
             best.append(c)
             break
-    if len(best) == 2 and numbers.find_quantities(rejected):
-        holding = [c for c in best if not numbers.unsupported(rejected, [c.text])]
-        if len(holding) == 1:
-            best = holding
+    # Of the rejected answer's figures, those the question states (三條過海隧道) say nothing of where it was read.
+    said = [f for f in numbers.find_quantities(rejected) if not numbers.trivial(f)
+            and numbers.unsupported(f.text, [question])]
+    if len(best) == 2 and said:
+        held = [sum(not numbers.unsupported(f.text, [c.text]) for f in said) for c in best]
+        if held[0] != held[1]:
+            best = [best[held.index(max(held))]]
     return best
 
 
