@@ -231,11 +231,18 @@ def convert_to_script(text: str, lang: str, written: str = "") -> str:
     return text
 
 
+@functools.lru_cache(maxsize=16)
+def _traditional(text: str) -> bool:
+    """Whether ``text`` has fewer simplified-only characters than traditional ones (read once per answer, not per
+    streamed token)."""
+    _, strict, trad = _script_evidence(text)
+    return strict <= trad
+
+
 def _as_written(before: str, after: str, written: str) -> str:
     """``after`` (``before`` converted) with each changed character put back where ``written`` writes it beside
     its neighbour; ``after`` itself when ``written`` is not traditional or the conversion changed the length."""
-    _, strict, trad = _script_evidence(written)
-    if not written or strict > trad or len(after) != len(before):
+    if not written or len(after) != len(before) or not _traditional(written):
         return after
     out = list(after)
     for i, (was, now) in enumerate(zip(before, after, strict=True)):
