@@ -481,3 +481,37 @@ def test_what_stands_before_a_name_without_a_title_is_no_title():
     assert ground.untitled_people("主席是陳茂波[1]。", "主席是誰？", "cmn-Hant", "典禮由陳茂波主持。") == []
     assert ground.untitled_people("主席是陳茂波[1]。", "主席是誰？", "cmn-Hant", "特區政府財政司司長陳茂波昨日表示。") \
         == ["陳茂波"]
+
+
+P_CHP = "衞生防護中心總監區景賢昨日在記者會上表示，今季流行的甲型（H3N2）病毒出現輕微抗原漂移。"
+
+
+@pytest.mark.parametrize("answer,unknown", [
+    # Session 29: the model named 區景賢 "Mr. Sheng Yan", and every check passed it.
+    ("The Controller of the Centre for Health Protection is Mr. Sheng Yan [1].", ["Sheng Yan"]),
+    ("The Controller is Dr. Au King-yin [1].", []),  # as Hong Kong spells 區景賢
+    ("The Controller is Dr. Ronald Au [1].", []),  # an English first name and the surname
+    ("The Controller is Mr Au [1].", []),  # the surname alone
+    ("The Controller is Mr. Chan [1].", ["Chan"]),  # no one of that surname in the passages
+    ("The Controller is Au King-yin [1].", []),  # no honorific: not read
+])
+def test_an_english_answer_naming_someone_no_passage_names_is_caught(answer, unknown):
+    from rag.answer import ground
+
+    question = "Who is the Controller of the Centre for Health Protection?"
+    assert ground.unknown_english_people(answer, [P_CHP], question) == unknown
+    assert ground.unknown_english_people(answer, [P_CHP], "What did the Controller say?") == []
+    assert (ground.UNKNOWN_NAMES in " ".join(ground.check(answer, [P_CHP], question, "en").problems)) is bool(unknown)
+
+
+def test_code_cites_an_english_sentence_whole_after_mr_and_keeps_its_spacing():
+    """The sentence was cut after "Mr." ("is Mr [1]. Sheng Yan.", session 29); the space after each sentence is
+    the answer's own."""
+    from rag.answer import ground
+
+    passages = ["運輸署副署長李國昌表示，紅隧日均行車量約11.4萬架次。"]
+    shown = ["Mr. Lee Kwok-cheung said the Cross-Harbour Tunnel carried about 114,000 vehicles a day."]
+    answer = "Mr. Lee Kwok-cheung said the Cross-Harbour Tunnel carried about 114,000 vehicles a day.\n\nIt fell."
+    assert ground.attribute(answer, shown, passages) == (
+        "Mr. Lee Kwok-cheung said the Cross-Harbour Tunnel carried about 114,000 vehicles a day [1].\n\nIt fell.")
+    assert ground._SENTENCE.split("It is Mr. Au. He said so.") == ["It is Mr. Au.", " ", "He said so."]

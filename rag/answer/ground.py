@@ -101,7 +101,9 @@ ATTRIBUTE = 0.6
 ATTRIBUTE_WITH_FIGURE = 0.4
 #: What one run of [n] markers vouches for: the text since the previous run, the markers, a stop.
 CLAIM = re.compile(r".*?(?:\s*\[\d{1,2}\])+[。．.!?！？；;，,、]?\s*|.+$", re.S)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")  # not inside HK$2.5
+# Not inside HK$2.5, nor after Mr. or Dr. ("is Mr. Sheng Yan." had been cited as "isMr [1]. Sheng Yan.", session 29).
+_SENTENCE = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bNo\.)(?<!\bSt\.)"
+                       r"(?<=[.!?;])(\s+)|(?<=[。！？；])")
 
 
 def attribute(text: str, shown: list[str], passages: list[str],
@@ -120,7 +122,11 @@ def attribute(text: str, shown: list[str], passages: list[str],
     from rag.text import numbers
 
     out, marked = [], False
-    for sentence in _SENTENCE.split(text.strip()):
+    pieces = _SENTENCE.split(text.strip())  # sentence, the space after it (None after 。), sentence, …
+    for k, sentence in enumerate(pieces):
+        if k % 2:
+            out.append(sentence or "")
+            continue
         # Union, not the bracketed text's terms alone: a bracket would cut the sentence's own pairs (园的).
         words = (terms(sentence) | (terms(written(sentence)) if written else set())) - FILLER
         need = ATTRIBUTE_WITH_FIGURE if numbers.find_quantities(sentence) else ATTRIBUTE
@@ -136,7 +142,7 @@ def attribute(text: str, shown: list[str], passages: list[str],
             sentence = f"{sentence[:end]} [{best}]{sentence[end:]}"
             marked = True
         out.append(sentence)
-    return (" " if text.isascii() else "").join(out) if marked else None
+    return "".join(out) if marked else None
 
 
 #: An English sentence cited by the names it shares with a passage needs at least this many words of its own.
@@ -451,6 +457,51 @@ def unknown_people(text: str, passages: list[str], question: str = "") -> list[s
             if m.group(1) + m.group(2) not in given]
 
 
+# A person an English answer names with an honorific (Mr. Sheng Yan, Dr Yip Wing-yee): one to three capitalised words.
+_EN_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Madam|Dr|Prof|Professor)\.?\s+((?:[A-Z][a-z]+(?:-[a-z]+)?\b\s?){1,3})")
+_EN_WHO = re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:\w+ )?(?:official|person|officer|doctor|minister|secretary)\b",
+                     re.I)
+
+
+@lru_cache(maxsize=8)
+def _spelled_names(text: str) -> dict[str, str]:
+    """Every run of two to four characters of ``text`` that a surname begins and code can spell as a person's name
+    (區景賢: Au King-yin), read once per set of passages (the check runs on each answer and retry)."""
+    from rag.text import romanise
+
+    return {w: code for i in range(len(text)) for n in (2, 3, 4)
+            if romanise.is_surname_start(w := text[i:i + n]) and (code := romanise.person(w))}
+
+
+def unknown_english_people(text: str, passages: list[str], question: str) -> list[str]:
+    """People an English answer to a who-question names with an honorific (Mr., Dr.) whom no passage it was given
+    names: no glossary person's English, and no Chinese name in the passages that it spells as Hong Kong spells
+    names (``romanise.spells_person``).
+
+    Asked who the Controller of the Centre for Health Protection is, the model answered "Mr. Sheng Yan" for
+    區景賢, a name no table knew, and every check passed it (session 29); ``unknown_people`` reads Chinese only.
+    """
+    from rag.text import glossary, romanise
+
+    if not _EN_WHO.search(question):
+        return []
+    given = "".join(passages)
+    names = [m.group(1).strip() for m in _EN_PERSON.finditer(strip_markers(text))]
+    if not names:
+        return []
+    spelled = _spelled_names(given)
+    surnames = {romanise.words_of(code)[0] for code in spelled.values()}
+    out = []
+    for name in names:
+        if any(t.kind == "person" and t.chinese in given for t in glossary.lookup_english(name)):
+            continue
+        words = romanise.words_of(name)
+        if (len(words) == 1 and words[0] in surnames) or any(romanise.spells_person(name, w) for w in spelled):
+            continue  # Mr Au, of 區景賢
+        out.append(name)
+    return out
+
+
 # The words of an English "who" question's title, and what a person's title in the article must then hold: one
 # of the Chinese for each word ("Deputy Commissioner": 副, and 署長, 處長, 專員 or 總監).
 _TITLE_WORDS = (
@@ -669,7 +720,8 @@ def check(text: str, passages: list[str], question: str = "", lang: str = "") ->
         problems.append(f"{COPIED}: {'、'.join(copied)}")
     if quoted := leaked(text, passages, question):
         problems.append(f"{LEAKED}: {quoted[0]!r}")
-    if names := unknown_names(text, passages, question) + unknown_people(text, passages, question):
+    people = unknown_english_people(text, passages, question) if lang == "en" else []
+    if names := unknown_names(text, passages, question) + unknown_people(text, passages, question) + people:
         problems.append(f"{UNKNOWN_NAMES}: {'、'.join(names)}")
     sources = [passages[n - 1] for n in cited if 1 <= n <= len(passages)]
     if question and (lacks := kinds.missing(question, lang or language.detect(question).lang,

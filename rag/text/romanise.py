@@ -183,6 +183,11 @@ def _surname(chinese: str) -> str:
     return next((s for s in _LONGEST_FIRST if chinese.startswith(s)), "")
 
 
+def is_surname_start(chinese: str) -> bool:
+    """Whether ``chinese`` begins with a surname ``person`` knows."""
+    return bool(_surname(chinese))
+
+
 def person(chinese: str) -> str | None:
     """A Chinese personal name as the Hong Kong Government spells it (李家超 → Lee Ka-chiu), or None when it
     may not be one: no common surname, a given name not of one or two characters, or a character unread."""
