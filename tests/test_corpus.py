@@ -519,6 +519,21 @@ def test_a_plain_article_with_a_bracketed_dateline_and_a_subhead():
                  CORPUS16.name)
 
 
+CORPUS17 = ROOT / "tests" / "data" / "corpus17" / "flu-season-2026.txt"
+
+
+def test_a_plain_article_with_an_on_cc_dateline_and_two_subheads():
+    """Session 29's flu article: 【on.cc東網專訊】 opens the first paragraph, two subheads head the paragraphs after
+    them, and every question's evidence is a sentence of it."""
+    a = _parsed(CORPUS17.read_text(encoding="utf-8"), CORPUS17.name)
+    assert a.sub_articles == ["流感季節提早殺到 樣本陽性率升至15.2% 伊院急症室最長等8小時"]
+    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 3 + (["headline"] + ["prose"] * 2) \
+        + (["headline"] + ["prose"] * 3)
+    assert {b.heading for b in a.blocks if b.kind == "prose"} == {"", "急症室最長等候8小時", "長者接種率未及五成"}
+    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / "questions_corpus17.jsonl",
+                 CORPUS17.name)
+
+
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
 QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
 
