@@ -753,3 +753,18 @@ def test_a_figure_in_yuan_that_the_passages_give_in_hong_kong_dollars_is_written
 def test_ceilings_and_working_days(text, value, unit, qualifier, english):
     (q,) = [q for q in find_quantities(text) if q.unit != "period"]
     assert (q.value, q.unit, q.qualifier, to_english(q)) == (value, unit, qualifier, english)
+
+
+@pytest.mark.parametrize(("text", "key", "english"), [
+    # The part of a month is said (it was "January" alone, and the model answered "this winter"; session 29).
+    ("並於1月下旬達至高峰", "01", "late January"),
+    ("3月中旬", "03", "mid-March"),
+    ("今年3月初推出", "03", "early March"),
+    ("2025年12月底", "12", "the end of December 2025"),
+    ("1月初步估計", "01", "January"),  # 初步 is "preliminary", not early January
+    ("5月18日結束", "05-18", "18 May"),
+])
+def test_the_part_of_a_month_is_said_and_compared_as_the_month(text, key, english):
+    (q,) = [q for q in find_quantities(text) if q.unit == "date"]
+    assert (q.key, to_english(q)) == (key, english)
+    assert unsupported(f"It peaks in {english.split(' 20')[0]} [1].", [text]) == []

@@ -334,8 +334,10 @@ _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _CN_DAY = r"3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|卅一?|[一二三四五六七八九]"
 _DATE_CN_RE = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月"
-    rf"(?:(?P<d>{_CN_DAY})[日號号])?"
+    rf"(?:(?P<d>{_CN_DAY})[日號号]|(?P<part>上旬|中旬|下旬|底|末|初(?![步期次級级選选賽赛稿審审時时中])))?"
 )
+# The part of a month a date without a day names (1月下旬, "late January"): said in English, compared as the month.
+_MONTH_PARTS = {"上旬": "early", "初": "early", "中旬": "mid-", "下旬": "late", "底": "the end of", "末": "the end of"}
 # A day of a month named relative to now (下月15日, "the 15th of next month"): key "next_month-15". Without them
 # the day went unchecked ("15th" is no figure), and an English answer gave a day the article never states.
 _REL_MONTH = {"下": "next_month", "本": "this_month", "今": "this_month", "這": "this_month", "这": "this_month",
@@ -955,6 +957,9 @@ def _render_date(q: Quantity) -> str:
     month = _MONTH_NAMES[int(parts[0])] if parts and parts[0].isdigit() else ""
     day = f"{int(parts[1])} " if len(parts) > 1 else ""
     year = f" {int(q.value)}" if q.value is not None else ""
+    part = next((w for p, w in _MONTH_PARTS.items() if not day and month and q.text.endswith(p)), "")
+    if part:
+        month = f"{part}{month}" if part.endswith("-") else f"{part} {month}"
     return f"{day}{month}{year}".strip()
 
 
