@@ -110,6 +110,8 @@ def test_a_right_figure_cited_to_the_wrong_passage_is_cited_to_its_own(answer, m
     ("沙嶺數據園 [= Sandy Ridge Data Park] offers 25萬平方米 [= 250,000 square metres] [3]",
      "Sandy Ridge Data Park offers 250,000 square metres [3]"),
     ("InnoHK has funded 16 AI and robotics labs [1].", "InnoHK has funded 16 AI and robotics labs [1]."),
+    # Glued to the word before it (session 29: "isMr. Sheng Yan").
+    ("The Controller is區景賢 [= Au King-yin] [1].", "The Controller is Au King-yin [1]."),
 ])
 def test_renderings_copied_into_an_english_answer_are_tidied(answer, shown):
     from rag.answer.generate import tidy

@@ -43,6 +43,15 @@ _POINTER_ONLY = re.compile(r"\s*(?:This|It|The answer|This information)\s+(?:is|
 _CREDIT = re.compile(r"(?<=[。！？])\s*(?:資料圖片|资料图片|網上圖片|网上图片)(?=\s*(?:\[\d+\]\s*)*$)")
 
 
+def _english_of(m: re.Match[str]) -> str:
+    """A copied rendering's English in place of its Chinese, spaced from the word before it: 是區景賢 [= Mr. …] after
+    "is" had come out "isMr. …" (session 29)."""
+    if not m["zh"]:
+        return ""
+    before = m.string[m.start() - 1:m.start()]
+    return (" " if before.isascii() and before.isalnum() else "") + m["en"].strip()
+
+
 def tidy(text: str, lang: str = "en") -> str:
     """An answer without the ``[= …]`` renderings the model copied from the passages or the examples, and
     with Chinese punctuation in Chinese.
@@ -59,7 +68,7 @@ def tidy(text: str, lang: str = "en") -> str:
         if _CREDIT.search(text):
             text = re.sub(r"([。！？])\s*((?:\[\d+\])+)\s*$", r"\2\1", _CREDIT.sub("", text))
         return _WESTERN_STOP.sub(lambda m: {".": "。", ",": "，"}[m.group(1)], text)
-    text = _COPIED.sub(lambda m: m["en"].strip() if m["zh"] else "", text)
+    text = _COPIED.sub(_english_of, text)
     # The pointer's markers stay, on the sentence before it, which they vouch for.
     return _POINTER_ONLY.sub(lambda m: "".join(f" [{n}]" for n in re.findall(r"\[(\d+)\]", m.group())), text).strip()
 
