@@ -383,6 +383,20 @@ def test_a_known_name_around_a_row_already_made_gets_its_own_row():
         ("金管局助理總裁", "Executive Director of the Hong Kong Monetary Authority")]
 
 
+@pytest.mark.parametrize(("text", "rows"), [
+    # The model proposed no row for 區景賢, and an English asker got "Mr. Sheng Yan" (session 29).
+    ("衞生防護中心總監區景賢昨日在記者會上表示，流感季節已開始。", [("區景賢", "Au King-yin")]),
+    ("文化體育及旅遊局副局長劉震表示，郵輪旅遊去年錄得增長。", [("劉震", "Lau Chun")]),  # two characters
+    ("傳染病處主任葉詠儀補充，兒童個案上升。", []),  # a row names her already
+    ("總監高度評價計劃成效。", []),  # no word that follows a name: not a name
+    ("行政長官李家超主禮。", []),  # a hand-covered article writes him
+])
+def test_a_person_the_article_titles_gets_a_row_by_code(text, rows):
+    got = names.titled_people("t.txt", text, taken={"葉詠儀"}, covered="李家超出席")
+    assert [(e.chinese, e.english) for e in got] == rows
+    assert all(e.kind == "person" and e.note.startswith(names.TITLED) for e in got)
+
+
 def test_known_places_are_made_again_for_an_article_whose_names_are_cached(tmp_path):
     """The model's rows of an unchanged article are kept as cached; its known-place rows are made again, so a
     place the table gained (or an old row the table lost) reaches it without the model reading it again."""
