@@ -97,6 +97,24 @@ def test_a_figure_in_yuan_that_the_article_gives_in_hong_kong_dollars_is_written
     assert "5,000萬元" in answer.citations[0].quote
 
 
+def test_a_cantonese_answer_made_traditional_keeps_the_articles_own_characters(make_settings):
+    """余 is also the simplified form of 餘, so the answer shown after the check was converted again, without the
+    passages, and the sixteenth test article's 余偉文 and 恒信 came out 餘偉文 and 恆信 (session 29)."""
+    import shutil
+
+    from rag.index import ingest
+    from tests.conftest import ROOT
+
+    settings = make_settings(llm_reads="passages")
+    shutil.copy(ROOT / "tests" / "data" / "corpus16" / "stablecoin-licence-2026.txt", settings.corpus_dir)
+    ingest.run(settings)
+    reply = "余偉文喺中環恒信銀行總行大廈出席首批穩定幣牌照嘅發牌儀式[1]。"
+    fake = FakeLLM(replies=["YES", lambda m: reply.replace("[1]", f"[{holding('恒信銀行總行', m)}]")])
+    answer = Bot(settings, llm=fake).answer("余偉文喺邊度出席首批穩定幣牌照嘅發牌儀式？", backend="bundled")
+    assert not answer.refused and answer.backend == "bundled"
+    assert "余偉文喺中環恒信銀行總行大廈" in answer.text
+
+
 def test_a_figure_cited_to_the_wrong_passage_is_cited_to_the_right_one(ask):
     _, answer, _ = ask(Q, "YES", cited(holds=False))
     assert not answer.refused and answer.backend == "bundled"

@@ -514,7 +514,8 @@ class Bot:
                                                      self.index.article))
                     q.clock.mark("total_ms")
                     # Checked as written; shown in Cantonese words to a Cantonese asker (figures and names unmoved).
-                    yield Answer(text=as_shown(text, q.lang), language=q.lang, refused=False, backend=q.backend,
+                    yield Answer(text=as_shown(text, q.lang, "\n".join(shown.passages)), language=q.lang,
+                                 refused=False, backend=q.backend,
                                  citations=citations, retrieved=tuple(q.hits), timings=q.clock.timings)
                     return
                 rejected = (text, "; ".join(result.problems))
