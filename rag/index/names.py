@@ -516,7 +516,7 @@ def titled_people(source: str, text: str, taken: Iterable[str], covered: str = "
 
     The model proposes most of an article's people, and code spells them; it proposed no row for 區景賢, and an English
     asker got "Mr. Sheng Yan" for him and no English name in the quote (session 29). Of the 53 titled people of
-    the eighteen test articles, 7 had no row. A name is two or three characters that a known surname begins and a
+    the seventeen test articles, 7 had no row. A name is two or three characters that a known surname begins and a
     word that follows names in news ends (表示, 昨日, a comma), so a title before other words (總監高度評價) gives none.
     """
     taken = set(taken)
