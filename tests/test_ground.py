@@ -485,7 +485,8 @@ def test_what_stands_before_a_name_without_a_title_is_no_title():
         == ["陳茂波"]
 
 
-P_CHP = "衞生防護中心總監區景賢昨日在記者會上表示，今季流行的甲型（H3N2）病毒出現輕微抗原漂移。"
+P_CHP = ("衞生防護中心總監區景賢昨日在記者會上表示，今季流行的甲型（H3N2）病毒出現輕微抗原漂移。"
+         "外長王毅及美國聯儲局主席鮑威爾（Jerome Powell）亦有發言。")
 
 
 @pytest.mark.parametrize("answer,unknown", [
@@ -496,6 +497,9 @@ P_CHP = "衞生防護中心總監區景賢昨日在記者會上表示，今季�
     ("The Controller is Mr Au [1].", []),  # the surname alone
     ("The Controller is Mr. Chan [1].", ["Chan"]),  # no one of that surname in the passages
     ("The Controller is Au King-yin [1].", []),  # no honorific: not read
+    # A review's probes (session 29): a mainland name in pinyin, a name the passage writes in English.
+    ("The minister is Mr. Wang Yi [1].", []),
+    ("The chairman is Mr. Jerome Powell [1].", []),
 ])
 def test_an_english_answer_naming_someone_no_passage_names_is_caught(answer, unknown):
     from rag.answer import ground

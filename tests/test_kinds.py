@@ -248,3 +248,11 @@ def test_an_answer_of_another_year_than_asked_is_named(question, answer, other):
 def test_the_units_of_a_figure_that_answers_a_question(question, lang, units):
     """What extractive.ranked prefers in a quoted sentence (session 29)."""
     assert kinds.asked_units(question, lang) == units
+
+
+@pytest.mark.parametrize("question,lang,answer", [
+    ("審批需要多少個工作天？", "cmn-Hant", "審批需要5個工作天[1]。"),  # a span of working days, not a count
+    ("How many working days does approval take?", "en", "It takes 5 working days [1]."),
+])
+def test_working_days_answer_how_many_working_days(question, lang, answer):
+    assert kinds.missing(question, lang, answer, [answer]) is None

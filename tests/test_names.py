@@ -390,6 +390,9 @@ def test_a_known_name_around_a_row_already_made_gets_its_own_row():
     ("傳染病處主任葉詠儀補充，兒童個案上升。", []),  # a row names her already
     ("總監高度評價計劃成效。", []),  # no word that follows a name: not a name
     ("行政長官李家超主禮。", []),  # a hand-covered article writes him
+    # A review's probes (session 29): everyday words after a title, and a name whose last character follows names.
+    ("局長曾表示，行政長官周三表示，校長方面則表示，局長曾經表示，主席黃昏時，", []),
+    ("署長黃家和表示，局長劉震亦表示，", [("黃家和", "Wong Ka-wo"), ("劉震", "Lau Chun")]),
 ])
 def test_a_person_the_article_titles_gets_a_row_by_code(text, rows):
     got = names.titled_people("t.txt", text, taken={"葉詠儀"}, covered="李家超出席")

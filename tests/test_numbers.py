@@ -741,7 +741,9 @@ def test_a_figure_in_yuan_that_the_passages_give_in_hong_kong_dollars_is_written
     # A ceiling is not "over" (不多於 had been read as 多於, and the model was shown "more than 4"; session 29).
     ("預計再發出不多於4個牌照", 4, "count", "at_most", "no more than 4"),
     ("不超過500人", 500, "count", "at_most", "no more than 500"),
-    ("最多4個", 4, "count", "at_most", "no more than 4"),
+    ("至多4個", 4, "count", "at_most", "no more than 4"),
+    ("九龍城區錄得最多32宗", 32, "count", "", "32"),  # the most, not at most (a review, session 29)
+    ("The applications add up to 36", 36, "number", "", "36"),
     ("no more than 4 licences", 4, "count", "at_most", "no more than 4"),
     ("more than 4 licences", 4, "count", "over", "over 4"),
     # Working days are days, said as the Government says them.

@@ -490,14 +490,18 @@ def unknown_english_people(text: str, passages: list[str], question: str) -> lis
     if not names:
         return []
     spelled = _spelled_names(given)
-    surnames = {romanise.words_of(code)[0] for code in spelled.values()}
+    # A surname a passage's name begins with, as Hong Kong or Putonghua spells it (區 Au, 王 Wang).
+    surnames = {romanise.words_of(code)[0] for code in spelled.values()} | {
+        romanise.PINYIN_SURNAMES[w[0]] for w in spelled if w[0] in romanise.PINYIN_SURNAMES}
+    latin = {w.lower() for w in re.findall(r"[A-Za-z]+", given)}
     out = []
     for name in names:
         if any(t.kind == "person" and t.chinese in given for t in glossary.lookup_english(name)):
             continue
         words = romanise.words_of(name)
-        if (len(words) == 1 and words[0] in surnames) or any(romanise.spells_person(name, w) for w in spelled):
-            continue  # Mr Au, of 區景賢
+        if words[-1] in latin or any(w in surnames for w in (words[0], words[-1])) \
+                or any(romanise.spells_person(name, w) for w in spelled):
+            continue  # Mr Au, of 區景賢; Wang Yi, of 王毅; Jerome Powell, written so in the passage
         out.append(name)
     return out
 

@@ -505,9 +505,36 @@ TITLED = "machine: romanised by code, a person the article titles "
 # saying, a time, a conjunction or a mark. Kept apart from rag.answer.ground's title endings (the index comes first).
 _TITLE = re.compile(r"長官|局長|司長|署長|處長|關長|台長|專員|總監|總裁|總幹事|秘書長|主席|主任|院長|校長|會長|"
                     r"發言人|議員|教授|經理|顧問|主管")
-_AFTER_NAME = re.compile(r"表示|指出|指|稱|說|昨日|今日|認為|透露|補充|強調|解釋|預計|估計|分析|建議|坦言|形容|"
-                         r"直言|亦|又|則|在|於|出席|回應|提到|相信|希望|承認|重申|宣布|介紹|早前|日前|接受|向|與|"
-                         r"和|及|歡迎|主禮|[、，（。]")
+_SAYING = (r"表示|指出|指|稱|說|昨日|今日|認為|透露|補充|強調|解釋|預計|估計|分析|建議|坦言|形容|直言|出席|回應|提到|"
+           r"相信|希望|承認|重申|宣布|介紹|早前|日前|接受|歡迎|主禮")
+_AFTER_NAME = re.compile(rf"{_SAYING}|亦|又|則|在|於|向|與|和|及|[、，（。]")
+_IN_NAME = re.compile(r"表示|指出|認為|透露|補充|強調|解釋|預計|估計|分析|建議|坦言|形容|直言|出席|回應|提到|相信|希望|"
+                      r"承認|重申|宣布|介紹|早前|日前|接受|歡迎|主禮|昨日|今日")
+
+
+@functools.cache
+def _word_counts() -> dict[str, int]:
+    """jieba's own dictionary (no article's names in it): how often each word is written, 0 for a prefix."""
+    import jieba
+
+    tk = jieba.Tokenizer()
+    counts, _total = tk.gen_pfdict(tk.get_dict_file())
+    return counts
+
+
+def _a_word(chinese: str) -> bool:
+    """Whether ``chinese`` is, or a three-character run begins with, an everyday word, not a name: 周三, 方面, 曾經,
+    程序上 (程序); a two-character start that a name shares (黃家 in 黃家和) is rarer than everyday words. A run ending
+    in a word of time or place (黃昏時, 任內) is none either."""
+    from rag.text.language import to_simplified
+
+    counts = _word_counts()
+    return counts.get(to_simplified(chinese), 0) > 0 or (len(chinese) == 3 and (
+        counts.get(to_simplified(chinese[:2]), 0) >= _EVERYDAY or chinese[2] in "時上內後前間來裡裏"))
+
+
+#: How often (of jieba's 60 million) a word is written to be everyday Chinese (rag.answer.refuse's measure).
+_EVERYDAY = 1000
 
 
 def titled_people(source: str, text: str, taken: Iterable[str], covered: str = "") -> list[glossary.Entry]:
@@ -516,8 +543,9 @@ def titled_people(source: str, text: str, taken: Iterable[str], covered: str = "
 
     The model proposes most of an article's people, and code spells them; it proposed no row for 區景賢, and an English
     asker got "Mr. Sheng Yan" for him and no English name in the quote (session 29). Of the 53 titled people of
-    the seventeen test articles, 7 had no row. A name is two or three characters that a known surname begins and a
-    word that follows names in news ends (表示, 昨日, a comma), so a title before other words (總監高度評價) gives none.
+    the seventeen test articles, 7 had no row. A name is three characters (or else two) that a known surname begins
+    and a word that follows names in news ends (表示, 昨日, a comma), and neither an everyday word nor one holding
+    such a word: 局長曾表示, 行政長官周三表示 and 校長方面則表示 give none (a review's probes, session 29).
     """
     taken = set(taken)
     rows = []
@@ -525,9 +553,12 @@ def titled_people(source: str, text: str, taken: Iterable[str], covered: str = "
         i = m.end()
         if not romanise.is_surname_start(text[i:i + 2]):
             continue
-        n = 2 if _AFTER_NAME.match(text, i + 2) else 3 if _AFTER_NAME.match(text, i + 3) else 0
+        n = next((n for n in (3, 2) if _AFTER_NAME.match(text, i + n)
+                  and not (n == 3 and text[i + 2] in "亦又則在於向與及")), 0)
         name = text[i:i + n]
-        if n and name not in taken and name not in covered and (english := romanise.person(name)):
+        if not n or name in taken or name in covered or _IN_NAME.search(name) or _a_word(name):
+            continue
+        if english := romanise.person(name):
             note = f"{TITLED}({m.group()}{name}), for {source}; correct it in corpus/glossary.tsv"
             rows.append(glossary.Entry(name, english, "person", note))
             taken.add(name)

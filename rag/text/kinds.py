@@ -123,10 +123,13 @@ def asks_for_share(question: str, lang: str) -> bool:
 # a count, once refused as "gives no span of time"), 需時多少; "how long",
 # "over what period", "how many years".
 _DURATION_ZH = re.compile(r"多久|多長(?:時間|時期)"
-                          r"|(?:多少|幾)(?:個)?(?:年(?![級輕青長])|個?月|週|星期|天|日(?![校間報本期])|小時|鐘頭|分鐘)(?!前)"
+                          r"|(?:多少|幾)(?:個)?(?:營業|工作|曆|交易)?(?:年(?![級輕青長])|個?月|週|星期|天|日(?![校間報本期])"
+                          r"|小時|鐘頭|分鐘)(?!前)"
                           r"|需時多少|為期多少")
 _DURATION_EN = re.compile(r"\bhow long\b|\bover (?:what|which|how long a) (?:period|time|span)\b"
-                          r"|\bhow many (?:years|months|weeks|days|hours|minutes)\b|\bfor what period\b", re.IGNORECASE)
+                          r"|\bhow many (?:(?:working|business|calendar|clear) )?"
+                          r"(?:years|months|weeks|days|hours|minutes)\b"
+                          r"|\bfor what period\b", re.IGNORECASE)
 #: What a span of time is written as (1年至3年, 分3年, 不少於2年, 三個學年, 18個月, "over 3 years", 約15分鐘).
 DURATION_UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "seconds"})
 

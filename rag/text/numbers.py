@@ -192,9 +192,9 @@ _QUAL_CN = {
     "最少": "at_least", "起碼": "at_least", "起码": "at_least", "不足": "under", "少於": "under",
     "少于": "under", "低於": "under", "低于": "under",
     # A ceiling, not "over": 不多於4個 is at most four (it was read as 多於, over four, and the model was shown
-    # "over 4"); 最多 and 至多 likewise (session 29).
+    # "over 4"); 至多 likewise (session 29).
     "不多於": "at_most", "不多于": "at_most", "不超過": "at_most", "不超过": "at_most", "不超逾": "at_most",
-    "不高於": "at_most", "不高于": "at_most", "最多": "at_most", "至多": "at_most",
+    "不高於": "at_most", "不高于": "at_most", "至多": "at_most",  # not 最多: 錄得最多32宗 is "the most, 32"
 }  # fmt: skip
 _QUAL_EN = {
     "about": "about", "around": "about", "approximately": "about", "approx.": "about", "approx": "about",
@@ -204,7 +204,7 @@ _QUAL_EN = {
     "no less than": "at_least", "a minimum of": "at_least", "no fewer than": "at_least",
     "not fewer than": "at_least", "under": "under", "less than": "under", "below": "under",
     "fewer than": "under", "no more than": "at_most", "not more than": "at_most", "at most": "at_most",
-    "up to": "at_most", "a maximum of": "at_most", "not exceeding": "at_most", "no greater than": "at_most",
+    "a maximum of": "at_most", "not exceeding": "at_most", "no greater than": "at_most",  # not "up to": add up to 36
 }  # fmt: skip
 
 

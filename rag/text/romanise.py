@@ -183,6 +183,20 @@ def _surname(chinese: str) -> str:
     return next((s for s in _LONGEST_FIRST if chinese.startswith(s)), "")
 
 
+#: The commonest surnames in Putonghua's pinyin, as the mainland's officials are written in English (王毅 Wang Yi):
+#: a name Hong Kong's spelling would not give (Wong Ngai), and yet the person the passage names.
+_PINYIN = (
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo zheng liang xie song tang "
+    "xu deng han feng cao peng zeng xiao tian dong pan yuan cai jiang yu yu du ye cheng wei su lu ding ren lu yao "
+    "shen zhong jiang cui tan lu fan wang liao shi jin wei jia xia fang zou xiong bai meng qin qiu hou jiang yin xue "
+    "duan lei long li shi tao he mao hao gu gong shao wan wu qian dai yan ou mo kong xiang chang tang kang yi qiao "
+    "lai wen shi hong xin ke zhuang ou mai cen gan wu guan huo weng ling zuo nie luo you")
+_PINYIN_CHARACTERS = ("王李張劉陳楊黃趙吳周徐孫馬朱胡郭何林高羅鄭梁謝宋唐許鄧韓馮曹彭曾蕭田董潘袁蔡蔣余于杜葉"
+                      "程魏蘇呂丁任盧姚沈鍾姜崔譚陸范汪廖石金韋賈夏方鄒熊白孟秦邱侯江尹薛段雷龍黎史陶賀毛郝顧"
+                      "龔邵萬武錢戴嚴歐莫孔向常湯康易喬賴文施洪辛柯莊區麥岑甘伍關霍翁凌左聶駱游")
+PINYIN_SURNAMES = dict(zip(_PINYIN_CHARACTERS, _PINYIN.split(), strict=True))
+
+
 def is_surname_start(chinese: str) -> bool:
     """Whether ``chinese`` begins with a surname ``person`` knows."""
     return bool(_surname(chinese))
