@@ -104,10 +104,10 @@ def choose(settings: Settings, question: str, hits: list[Hit], rejected: str = "
         if c.text not in first.text and first.text not in c.text:
             best.append(c)
             break
-    # Of the rejected answer's figures, those the question states (三條過海隧道) say nothing of where it was read.
-    said = [f for f in numbers.find_quantities(rejected) if not numbers.trivial(f)
-            and numbers.unsupported(f.text, [question])]
-    if len(best) == 2 and said:
+    if len(best) == 2 and rejected:
+        # Of the rejected answer's figures, those the question states (三條過海隧道) say nothing of where it was read.
+        said = [f for f in numbers.find_quantities(rejected) if not numbers.trivial(f)
+                and numbers.unsupported(f.text, [question])]
         held = [sum(not numbers.unsupported(f.text, [c.text]) for f in said) for c in best]
         if held[0] != held[1]:
             best = [best[held.index(max(held))]]

@@ -459,8 +459,10 @@ def unknown_people(text: str, passages: list[str], question: str = "") -> list[s
 
 # A person an English answer names with an honorific (Mr. Sheng Yan, Dr Yip Wing-yee): one to three capitalised words.
 _EN_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Madam|Dr|Prof|Professor)\.?\s+((?:[A-Z][a-z]+(?:-[a-z]+)?\b\s?){1,3})")
-_EN_WHO = re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:\w+ )?(?:official|person|officer|doctor|minister|secretary)\b",
-                     re.I)
+# An English question asking for a person. Not ``_ASKS_PERSON`` (which also reads "name" and "whom"), nor ``_WHO_EN``
+# below (only "who is …", for a title asked): each check reads the questions it was measured on.
+_ASKS_PERSON_EN = re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:\w+ )?(?:official|person|officer|doctor|minister|"
+                             r"secretary)\b", re.I)
 
 
 @lru_cache(maxsize=8)
@@ -483,7 +485,7 @@ def unknown_english_people(text: str, passages: list[str], question: str) -> lis
     """
     from rag.text import glossary, romanise
 
-    if not _EN_WHO.search(question):
+    if not _ASKS_PERSON_EN.search(question):
         return []
     given = "".join(passages)
     names = [m.group(1).strip() for m in _EN_PERSON.finditer(strip_markers(text))]
