@@ -159,6 +159,7 @@ FLU = ("醫院管理局（醫管局）數字顯示，全港18間公立醫院急�
     ("伊利沙伯医院急症室昨日有多少人次求诊？", "cmn-Hans", "伊利沙伯醫院"),
     ("屯門醫院急症室昨日有多少人次求診？", "cmn-Hant", "屯門"),
     ("啟德體育園的門票要多少錢？", "cmn-Hant", "啟德"),
+    ("How many people attended the A&E of Queen Elizabeth Hospital yesterday?", "en", "Queen Elizabeth Hospital"),
 ])
 def test_a_figure_asked_of_a_name_no_sentence_naming_it_states_is_named(question, lang, names):
     assert refuse.unstated_figure(question, lang, FLU) == names
@@ -172,7 +173,7 @@ def test_a_figure_asked_of_a_name_no_sentence_naming_it_states_is_named(question
     ("啟德體育園主場館可以容納幾多人？", "yue"),  # the next sentence of its paragraph names nothing else
     ("長生津每個月有幾多錢？", "yue"),  # the article's other form of the name
     ("伊利沙伯醫院位於哪裏？", "cmn-Hant"),  # no figure asked
-    ("How many people attended the A&E of Queen Elizabeth Hospital?", "en"),  # English is left to the model
+    ("How many people attended the A&E of Princess Margaret Hospital?", "en"),
     ("沙田醫院急症室有幾多人次求診？", "yue"),  # a name the article never writes: the other checks' case
 ])
 def test_a_figure_stated_in_a_sentence_naming_what_is_asked_is_no_reason_to_refuse(question, lang):
