@@ -257,18 +257,21 @@ def _name_forms() -> dict[str, frozenset[str]]:
 
 def _names_asked(question: str, lang: str) -> dict[str, frozenset[str]]:
     """The names a question asks about, each with its Chinese forms: known places (in a Chinese question where a
-    word begins), known bodies, schemes and people, and the glossary's names (hand-written and machine-made, by
-    their English in an English question); not one inside a longer one, nor 香港."""
+    word begins), known bodies, schemes and people, and the names a person wrote in the glossary (by their English
+    in an English question); not one inside a longer one, nor 香港. Not the model's rows: it proposed common
+    nouns as names (持牌發行人, "Issuer"), which a sentence about them need not repeat (發行人…須在1個營業日內…)."""
     places = _place_forms()
     if lang == "en":
         asked = {m.group(): places.get(m.group(), frozenset()) for m in _english_places().finditer(question)}
-        asked |= {t.english: frozenset(t.forms or (t.chinese,)) for t in glossary.lookup_english(question)}
+        asked |= {t.english: frozenset(t.forms or (t.chinese,)) for t in glossary.lookup_english(question)
+                  if not t.note.startswith("machine")}
     else:
         text = language.to_traditional(question)
         known = _name_forms()
         asked = {p: known.get(p, frozenset({p})) for p in _places_asked(question)}
         asked |= {zh: forms for zh, forms in known.items() if len(zh) >= 2 and zh in text}
-        asked |= {t.chinese: frozenset(t.forms or (t.chinese,)) for t in glossary.find_terms(text)}
+        asked |= {t.chinese: frozenset(t.forms or (t.chinese,)) for t in glossary.find_terms(text)
+                  if not t.note.startswith("machine")}
     return {n: f for n, f in asked.items()
             if f and not f & _EVERYWHERE and not any(n != m and n in m for m in asked)}
 
@@ -294,8 +297,8 @@ def _continues(before: str, sentence: str) -> bool:
 
 
 def _names_in(text: str) -> bool:
-    """Whether a sentence names a known body, scheme, person or place, or a glossary name."""
-    return bool(romanise.places_in(text) or glossary.find_terms(text)
+    """Whether a sentence names a known body, scheme, person or place, or a name a person wrote in the glossary."""
+    return bool(romanise.places_in(text) or any(not t.note.startswith("machine") for t in glossary.find_terms(text))
                 or any(len(zh) >= 2 and zh in text for zh in names.known()))
 
 
