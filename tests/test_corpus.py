@@ -534,6 +534,21 @@ def test_a_plain_article_with_an_on_cc_dateline_and_two_subheads():
                  CORPUS17.name)
 
 
+CORPUS18 = ROOT / "tests" / "data" / "corpus18" / "heritage-revitalisation-2026.txt"
+
+
+def test_a_plain_article_with_a_ming_pao_dateline_and_one_subhead():
+    """Session 30's heritage article: （明報報道） opens the first paragraph, one subhead heads the last three
+    paragraphs, and every question's evidence is a sentence of it."""
+    a = _parsed(CORPUS18.read_text(encoding="utf-8"), CORPUS18.name)
+    assert a.sub_articles == ["活化計劃第八期三幢建築獲選 政府預留約2.36億元 前荃灣消防局變社區藝術館"]
+    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 4 + ["headline"] + ["prose"] * 3
+    assert [b.heading for b in a.blocks if b.kind == "prose"] == [""] * 4 + ["已開放項目參觀人次升8.4%"] * 3
+    assert a.blocks[1].text.startswith("（明報報道）")
+    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / "questions_corpus18.jsonl",
+                 CORPUS18.name)
+
+
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
 QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
 
