@@ -521,3 +521,29 @@ def test_code_cites_an_english_sentence_whole_after_mr_and_keeps_its_spacing():
     assert ground.attribute(answer, shown, passages) == (
         "Mr. Lee Kwok-cheung said the Cross-Harbour Tunnel carried about 114,000 vehicles a day [1].\n\nIt fell.")
     assert ground._SENTENCE.split("It is Mr. Au. He said so.") == ["It is Mr. Au.", " ", "He said so."]
+
+
+P_INSTITUTE = "將於今年內成立香港人工智能研發院，由創新科技署統籌。"
+
+
+@pytest.mark.parametrize("answer,mended", [
+    # One character off a name the passage writes: written as the passage writes it, in the answer's script.
+    ("香港人工智能研法院將於今年內成立[1]。", "香港人工智能研發院將於今年內成立[1]。"),
+    ("香港人工智能研法院将于今年内成立[1]。", "香港人工智能研发院将于今年内成立[1]。"),
+    # The name as written, another name, or a run the passage writes itself: nothing to mend.
+    ("香港人工智能研發院將於今年內成立[1]。", None),
+    ("香港人工智能研发院将于今年内成立[1]。", None),
+    ("香港人工智能學會將於今年內成立[1]。", None),  # four characters off
+])
+def test_a_name_miswritten_by_one_character_is_written_as_the_passage_does(answer, mended):
+    """The bundled model wrote 衞生防護中心 as 傳生防護中心 in two answers of the flu article (session 30)."""
+    from rag.answer import ground
+
+    assert ground.as_named(answer, [P_INSTITUTE]) == mended
+
+
+def test_a_run_one_character_off_a_name_that_the_question_writes_is_left_alone():
+    from rag.answer import ground
+
+    asked = "香港人工智能研法院幾時成立？"
+    assert ground.as_named("香港人工智能研法院將於今年內成立[1]。", [P_INSTITUTE], asked) is None

@@ -629,6 +629,8 @@ class Bot:
         text = generate.tidy(language.convert_to_script(_without(text, added).strip(), q.lang, written), q.lang)
         if q.lang == "en":  # 55元 written "55 yuan": the passages' Hong Kong dollars
             text = numbers.in_hong_kong_dollars(text, shown.passages) or text
+        else:  # 衞生防護中心 written 傳生防護中心: the passages' name
+            text = ground.as_named(text, shown.passages, q.text) or text
         result = ground.check(text, shown.passages, q.text, q.lang)
         if result.problems == (ground.NO_CITATION,):
             # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry to add
