@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.index import names
-from rag.text import glossary, kinds, language, romanise
+from rag.text import glossary, kinds, language, numbers, romanise
 from rag.text.romanise import Romanised
 
 # Words that carry no subject: question words and function words, in written form (after
@@ -244,87 +244,143 @@ def unwritten_place(question: str, lang: str, read_text: str) -> str:
     return ""
 
 
+#: The tables of known names (``rag/data``) and the kind of name each holds.
+_KNOWN_TABLES = (("bodies", "body"), ("schemes", "scheme"), ("people", "person"))
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A name as a question or an answer states it: its Chinese forms and what kind of name it is."""
+
+    forms: frozenset[str]
+    kind: str
+
+
 @lru_cache(maxsize=1)
-def _name_forms() -> dict[str, frozenset[str]]:
-    """Each known body, scheme, person and place (``rag/data``) to every Chinese form with its English (長生津 and
-    長者生活津貼 are one allowance)."""
-    rows = [*names.known().items(), *romanise.places().items()]
+def _known() -> dict[str, _Name]:
+    """Each known body, scheme, person and place (``rag/data``), with every Chinese form sharing its English
+    (長生津 and 長者生活津貼 are one allowance)."""
+    rows = [(zh, en, kind) for table, kind in _KNOWN_TABLES for zh, en in names.table(table).items()]
+    rows += [(zh, en, "place") for zh, en in romanise.places().items()]
     by_english: dict[str, set[str]] = {}
-    for zh, en in rows:
+    for zh, en, _ in rows:
         by_english.setdefault(en, set()).add(zh)
-    return {zh: frozenset(by_english[en]) for zh, en in rows}
+    return {zh: _Name(frozenset(by_english[en]), kind) for zh, en, kind in rows}
 
 
-def _names_asked(question: str, lang: str) -> dict[str, frozenset[str]]:
-    """The names a question asks about, each with its Chinese forms: known places (in a Chinese question where a
-    word begins), known bodies, schemes and people, and the names a person wrote in the glossary (by their English
-    in an English question); not one inside a longer one, nor 香港. Not the model's rows: it proposed common
-    nouns as names (持牌發行人, "Issuer"), which a sentence about them need not repeat (發行人…須在1個營業日內…)."""
-    places = _place_forms()
+def _names_stated(text: str, lang: str) -> dict[str, _Name]:
+    """The names a question or an answer states: known places (in Chinese where a word begins), known bodies,
+    schemes and people, and the names a person wrote in the glossary (by their English in English); not one inside a
+    longer one, nor 香港. Not the model's glossary rows: it proposed common nouns as names (持牌發行人, "Issuer"),
+    which a sentence about them need not repeat (發行人…須在1個營業日內…)."""
+    known = _known()
     if lang == "en":
-        asked = {m.group(): places.get(m.group(), frozenset()) for m in _english_places().finditer(question)}
-        asked |= {t.english: frozenset(t.forms or (t.chinese,)) for t in glossary.lookup_english(question)
+        found = {m.group(): known.get(m.group()) or _Name(_place_forms().get(m.group(), frozenset()), "place")
+                 for m in _english_places().finditer(text)}
+        found |= {t.english: _Name(frozenset(t.forms or (t.chinese,)), t.kind) for t in glossary.lookup_english(text)
                   if not t.note.startswith("machine")}
     else:
-        text = language.to_traditional(question)
-        known = _name_forms()
-        asked = {p: known.get(p, frozenset({p})) for p in _places_asked(question)}
-        asked |= {zh: forms for zh, forms in known.items() if len(zh) >= 2 and zh in text}
-        asked |= {t.chinese: frozenset(t.forms or (t.chinese,)) for t in glossary.find_terms(text)
+        chinese = language.to_traditional(text)
+        found = {p: known.get(p, _Name(frozenset({p}), "place")) for p in _places_asked(text)}
+        found |= {zh: name for zh, name in known.items() if len(zh) >= 2 and zh in chinese}
+        found |= {t.chinese: _Name(frozenset(t.forms or (t.chinese,)), t.kind) for t in glossary.find_terms(chinese)
                   if not t.note.startswith("machine")}
-    return {n: f for n, f in asked.items()
-            if f and not f & _EVERYWHERE and not any(n != m and n in m for m in asked)}
+    return {n: name for n, name in found.items()
+            if name.forms and not name.forms & _EVERYWHERE and not any(n != m and n in m for m in found)}
 
 
 @lru_cache(maxsize=4)
 def _sentences(article_text: str) -> tuple[str, ...]:
-    """The corpus's sentences in traditional characters, a bracketed short form after its name kept with it
-    (香港金融管理局（金管局）)."""
-    return tuple(s for s in re.split(r"(?<=[。！？\n])", language.to_traditional(article_text)) if s.strip())
+    """The corpus's sentences in traditional characters, each paragraph's last ending in its newline."""
+    return tuple(s for s in re.split(r"(?<=[。！？])(?![。！？」）\n])|(?<=\n)", language.to_traditional(article_text))
+                 if s.strip())
+
+
+@lru_cache(maxsize=4096)
+def _kinds_named(sentence: str) -> frozenset[str]:
+    """The kinds of the names a sentence states (place, body, scheme, person)."""
+    return frozenset(name.kind for name in _names_stated(sentence, "cmn-Hant").values())
+
+
+@lru_cache(maxsize=4096)
+def _quantities(sentence: str) -> tuple[numbers.Quantity, ...]:
+    return tuple(numbers.find_quantities(sentence))
+
+
+def _about(sentences: tuple[str, ...], name: _Name) -> list[bool]:
+    """For each sentence, whether it is about ``name``: it states one of its forms, points back to a sentence about
+    it, or its paragraph stated one before it and has named nothing else of its kind since (主場館可容納5萬名觀眾,
+    after the sentence naming the park; not 屯門醫院更高達121%, after the one naming 瑪嘉烈醫院)."""
+    out, going = [], False
+    for s in sentences:
+        if any(f in s for f in name.forms) or (out and out[-1] and _REFERS_BACK.match(s)):
+            going = True
+        elif name.kind in _kinds_named(s):
+            going = False
+        out.append(going)
+        if s.endswith("\n"):
+            going = False
+    return out
 
 
 # A sentence that begins by pointing back (消息人士透露，上述撥款將分3年推行, after the sentence naming the AI unit)
-# speaks of what the one before it names.
-_REFERS_BACK = re.compile(r"\s*(?:[^，。]{0,10}，)?(?:上述|該|其|此|這|有關|相關|他|她|它|當中|另外|同時|而)")
-
-
-def _continues(before: str, sentence: str) -> bool:
-    """Whether ``sentence`` goes on about what ``before`` names: it points back to it (上述, 該), or follows it
-    in the same paragraph and names nothing known of its own (主場館可容納5萬名觀眾, after the park's sentence)."""
-    if _REFERS_BACK.match(sentence):
-        return True
-    return not before.endswith("\n") and not _names_in(sentence)
-
-
-def _names_in(text: str) -> bool:
-    """Whether a sentence names a known body, scheme, person or place, or a name a person wrote in the glossary."""
-    return bool(romanise.places_in(text) or any(not t.note.startswith("machine") for t in glossary.find_terms(text))
-                or any(len(zh) >= 2 and zh in text for zh in names.known()))
+# is about what the one before it is about, in a new paragraph too.
+_REFERS_BACK = re.compile(r"\s*(?:[^，。]{0,10}，)?(?:上述|該|此|這|有關|相關)")
 
 
 def unstated_figure(question: str, lang: str, article_text: str) -> str:
     """The names a question asks a figure of (an amount, a count, a share, a span or a time: ``kinds``) that the
-    article writes, but in no sentence stating a figure of that kind; "" when there is none.
+    article writes, but in no sentence about them (``_about``) stating a figure of that kind; "" when there is none.
 
     Asked 伊利沙伯醫院急症室尋日有幾多人次求診？ of an article giving all 18 hospitals' 7,126 attendances and two
     others' (瑪嘉烈醫院錄得532人次), and of 伊利沙伯醫院 only its waiting time, the model answered with the whole's
     figure (session 29's commonest wrong answer to a question the article does not answer: a near figure of
-    another thing). A sentence stating the figure asked of a name names it, or goes on about the sentence before
-    that does (``_continues``). Any one name lacking it is enough: the question asks of all it names (伊利沙伯醫院
-    and its 急症室, whose sentences give the whole's count). Over the 675 questions of the eval and test sets, no
+    another thing). Any one name lacking it is enough: the question asks of all it names (伊利沙伯醫院 and its
+    急症室, whose sentences give the whole's count). Over the 675 questions of the eval and test sets, no
     answerable one was refused by it, and 13 of 133 unanswerable ones were (docs/history.md, session 30).
     """
     if not kinds.asked_units(question, lang):
         return ""
     sentences = _sentences(article_text)
     lacking = []
-    for name, forms in _names_asked(question, lang).items():
-        naming = [s for i, s in enumerate(sentences) if any(f in s for f in forms)
-                  or (i and any(f in sentences[i - 1] for f in forms) and _continues(sentences[i - 1], s))]
+    for asked, name in _names_stated(question, lang).items():
+        about = [s for s, yes in zip(sentences, _about(sentences, name), strict=True) if yes]
         # A name the article never writes is the unknown-terms and place checks' case.
-        if naming and kinds.missing(question, lang, "".join(naming), naming):
-            lacking.append(name)
+        if about and kinds.missing(question, lang, "".join(about), about):
+            lacking.append(asked)
     return "、".join(lacking)
+
+
+#: Figures that say when, which an article gives of the whole story (its dateline, its headline) more than of a name.
+_WHEN_UNITS = frozenset({"year", "date", "academic_year", "period"})
+
+
+def figures_of_others(question: str, lang: str, answer: str, article_text: str) -> list[str]:
+    """The figures ``answer`` states of a name ``question`` asks about (as "name: figure") that the article gives,
+    but only in sentences not about that name (``_about``); [] when there is none.
+
+    Asked 玛嘉烈医院昨日的内科病床住用率是多少？ (the article gives all hospitals' 108% and another's 121%), the
+    model answered 玛嘉烈医院昨日的内科病床住用率达108%; asked the cost of one of three projects, it gave another's
+    (session 30): a near figure of another thing, which the figures check passes as it is in a passage. A figure
+    the question states, one that says when, or one no sentence gives (the figures check's case) is not judged.
+    """
+    sentences = _sentences(article_text)
+    asked = _names_stated(question, lang)
+    given = [q for q in numbers.find_quantities(question) if q.value is not None]
+    out: list[str] = []
+    for claim in re.split(r"(?<=[。！？.!?])\s+|(?<=[。！？])", answer):
+        named = _names_stated(claim, lang)
+        for n, name in ((n, name) for n, name in asked.items() if n in named):
+            about = _about(sentences, name)
+            for figure in numbers.find_quantities(claim):
+                if figure.value is None or figure.unit in _WHEN_UNITS \
+                        or any(numbers.same_quantity(figure, g) for g in given):
+                    continue
+                holding = [i for i, s in enumerate(sentences)
+                           if any(numbers.same_quantity(figure, q) for q in _quantities(s))]
+                if holding and not any(about[i] for i in holding):
+                    out.append(f"{n}: {figure.text}")
+    return out
 
 
 # An acronym ends where a lower-case part of a compound begins: AI-driven and AI-isation say "AI", which the
