@@ -184,3 +184,16 @@ def test_a_model_failing_on_the_whole_article_answers_from_the_passages(ask, cap
     assert not answer.refused and answer.backend == "bundled" and "25萬平方米" in answer.text
     assert fake.prompts[-1][-1]["content"].startswith("Passages:")
     assert "failed on the whole article" in caplog.text
+
+
+def test_a_figure_the_article_gives_of_something_else_is_turned_down_and_not_quoted(ask):
+    """30億元 is the AI subsidy scheme's, not the training's 5,000萬元 (the flu article's whole given for one hospital,
+    session 30): turned down, asked again, and the refusal quotes nothing."""
+    from rag.answer.pipeline import OF_OTHERS
+
+    wrong = "全民AI培訓獲撥款30億元[{n}]。"
+    reply = lambda m: wrong.format(n=number_of("30億元", m))  # noqa: E731
+    answer, fake = ask("全民AI培訓的撥款有多少？", reply, reply, probabilities=[0.5])
+    assert answer.refused and f"{OF_OTHERS} 全民AI培訓: 30億元" in answer.note, answer.note
+    assert "not quoted" in answer.note and not answer.citations
+    assert OF_OTHERS in fake.prompts[-1][-1]["content"], "the retry is told why"

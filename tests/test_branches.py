@@ -338,3 +338,4 @@ def test_a_translation_reading_a_yi_figures_digits_at_the_wrong_scale_is_given_i
 def test_a_translation_that_fails_its_check_gives_the_names_and_figures_by_code(reply):
     text, why = translate.english([QEF], FakeLLM(replies=[reply]))
     assert text == f"{prompts.ENGLISH_GLOSS_LEAD} {translate.names_and_figures(QEF)} [1]" and why
+

@@ -138,6 +138,9 @@ def naming_source(question: str, lang: str, sources: list[str], text_of: Callabl
 #: Why an answer is turned down when the question's place is not in the article it cites
 #: (``Bot._against_cited_articles``).
 PLACE_UNCITED = "the question names a place the article it cites never writes"
+#: Why an answer was turned down whose figure the article gives of something else than the name it is stated of
+#: (``refuse.figures_of_others``); its replacement is a refusal, not a quote of the sentence with that figure.
+OF_OTHERS = "a figure the article gives of something else, not of"
 
 
 #: How far (in search's score) the best passage must lead every other article's best for the model to read only
@@ -425,6 +428,8 @@ class Bot:
             near = [prefer, *(h.chunk.source for h in q.hits[: self.settings.llm_passages])] \
                 if prefer and q.previous else []
             corpus = (near and index.text_of(*near)) or self.corpus_text()
+            # The articles as written, paragraph by paragraph (the passages overlap and cut sentences).
+            articles = index.text_of(*(near or [s.file for s in index.sources]))
             q.about = self.about()
         q.clock.mark("retrieve_ms")
         # The refusal threshold is a cosine similarity; hybrid and lexical scores are not one, Hit.cosine is.
@@ -435,7 +440,7 @@ class Bot:
         # passages lack (Donald Trump); the extractive backend would quote the nearest sentence.
         by_model = (q.backend != "extractive" and bool(q.hits)
                     and q.hits[0].chunk.source not in index.named_by_hand)
-        verdict = refuse.judge(q.text, q.lang, top, corpus, floor, index.romanised, by_model)
+        verdict = refuse.judge(q.text, q.lang, top, corpus, floor, index.romanised, by_model, articles)
         return q.refusal(note=f"refused before any model: {verdict.reason}") if verdict.refuse else None
 
     def _extractive(self, q: _Question, note: str = "", llm: LLM | None = None,
@@ -490,7 +495,7 @@ class Bot:
         """The model's answer, checked; retried once; else quoted, refused, or (no model) quoted with a note.
         ``passages``: read search's passages whatever ``RAG_LLM_READS`` says."""
         rejected: tuple[str, str] | None = None
-        miscounted = False  # a rejected answer counted what the passages count otherwise
+        miscounted = False  # a rejected answer counted what the passages count otherwise, or of something else
         shown: _Shown | None = None
         try:
             llm = self.model(q.backend)
@@ -519,7 +524,7 @@ class Bot:
                                  citations=citations, retrieved=tuple(q.hits), timings=q.clock.timings)
                     return
                 rejected = (text, "; ".join(result.problems))
-                miscounted = miscounted or any(p.startswith(ground.MISCOUNTED) for p in result.problems)
+                miscounted = miscounted or any(p.startswith((ground.MISCOUNTED, OF_OTHERS)) for p in result.problems)
                 if q.lang == "en" and any(p.startswith("figures") for p in result.problems):
                     # It mistranslated a figure (20億元 as "20 billion"): say which English forms are right.
                     rejected = (text, f"{rejected[1]}; the passages' figures in English are: "
@@ -539,7 +544,8 @@ class Bot:
         why = f"replaced an answer that failed grounding: {rejected[1] if rejected else ''}"
         if miscounted:
             # The passages count something, not what was asked (2,100個單位 given as people, 27個課程 as students: both
-            # unanswerable): their nearest sentences would answer another question (docs/history.md, session 25).
+            # unanswerable): their nearest sentences would answer another question (docs/history.md, session 25). So
+            # too when the figure given is the article's for something else (a whole's for a part, session 30).
             yield q.refusal(note=f"{why}; not quoted, as the passages count something else")
             return
         for fallback in self._extractive(q, llm=llm, rejected=rejected):
@@ -664,7 +670,8 @@ class Bot:
         "" when nothing. ``q`` names a place they never write (``refuse.unwritten_place``): the articles read may
         write it while the one cited does not (beside the Budget article's 元朗 passage, the model answered
         元朗區的新長者地區中心於今年9月1日投入服務 from the elderly-care article's 沙田 centre, session 28). Or the
-        person the answer names holds another title there than the one asked (``ground.untitled_people``).
+        person the answer names holds another title there than the one asked (``ground.untitled_people``). Or a
+        figure it states of a name asked is given there only of something else (``refuse.figures_of_others``).
         """
         read = {shown.hits[n - 1].chunk.source for n in cited if 1 <= n <= len(shown.hits)}
         if not read:
@@ -674,6 +681,8 @@ class Bot:
             return f"{PLACE_UNCITED}: {place}"
         if people := ground.untitled_people(text, q.text, q.lang, article):
             return f"{ground.UNTITLED}: {'、'.join(people)}"
+        if others := refuse.figures_of_others(q.text, q.lang, ground.strip_markers(text), article):
+            return f"{OF_OTHERS} {'; '.join(others)}"
         return ""
 
     def _gave_up(self, q: _Question, llm: LLM, shown: _Shown, rejected: tuple[str, str] | None

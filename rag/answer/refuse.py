@@ -547,7 +547,7 @@ def off_subject(question: str, top_score: float, article_text: str) -> str | Non
 
 
 def judge(question: str, lang: str, top_score: float, article_text: str, min_score: float,
-          romanised: Romanised | None = None, named_by_model: bool = False) -> Verdict:
+          romanised: Romanised | None = None, named_by_model: bool = False, articles: str = "") -> Verdict:
     """Refuse when the question names what the article never mentions, nothing retrieved is close, or (Chinese)
     it is off the article's subject (``off_subject``). ``romanised``: as ``unknown_english_names`` takes it.
 
@@ -556,6 +556,9 @@ def judge(question: str, lang: str, top_score: float, article_text: str, min_sco
     MTR), the model wrote its own (North Circular Road, Hong Kong Railway Company), and 4 of a railway article's
     6 answerable English questions were refused for it (docs/history.md). The other checks still apply, and the
     caller passes it only where a model answers (its YES/NO and the grounding's names check follow).
+
+    ``articles``: the articles as written, paragraph by paragraph, for ``unstated_figure`` (``article_text``,
+    the indexed passages, overlap and cut sentences); ``article_text`` when not given.
     """
     unknown = (unknown_english_names(question, article_text, romanised) if lang == "en"
                else unknown_chinese_terms(question, article_text))
@@ -565,7 +568,7 @@ def judge(question: str, lang: str, top_score: float, article_text: str, min_sco
         return Verdict(True, f"a title the article writes only as a lesser one: {title}")
     if lang != "en" and (title := unwritten_title(question, article_text)):
         return Verdict(True, f"a title the article never gives at that body: {title}")
-    if asked := unstated_figure(question, lang, article_text):
+    if asked := unstated_figure(question, lang, articles or article_text):
         return Verdict(True, f"no sentence naming {asked} states the figure asked")
     if top_score < min_score:
         return Verdict(True, f"best passage scores {top_score:.3f} < {min_score:.3f}")
