@@ -88,6 +88,9 @@ def test_a_persons_english_must_spell_their_name(english, chinese, spells):
     ("元朗創新園", "Yuen Long InnoPark"),
     # A public housing estate and a court (the model wrote 沙田水泉澳邨 "Waterpaua Road, Sha Tin"; session 28).
     ("沙田水泉澳邨", "Sha Tin Shui Chuen O Estate"), ("石硤尾邨", "Shek Kip Mei Estate"),
+    # A building by its old use (spelled "Chin Tsuen Wan Siu Fong Kuk"; session 30); 前海 is a place of its own.
+    ("前荃灣消防局", "Former Tsuen Wan Fire Station"), ("前灣仔警署", "Former Wan Chai Police Station"),
+    ("前海", "Qianhai"),
 ])
 def test_a_place_is_written_as_hong_kong_writes_it(chinese, english):
     assert romanise.place(chinese) == english

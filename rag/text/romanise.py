@@ -269,7 +269,13 @@ PLACE_KINDS = {
     "港鐵站": "MTR Station", "站": "Station", "碼頭": "Pier", "廣場": "Plaza", "中心": "Centre", "大廈": "Building",
     "大樓": "Building", "隧道": "Tunnel", "大橋": "Bridge", "機場": "Airport", "口岸": "Control Point",
     "新市鎮": "New Town", "新發展區": "New Development Area",
+    # Public buildings a heritage article names by their old use (前荃灣消防局, spelled "Chin Tsuen Wan Siu Fong Kuk",
+    # session 30).
+    "消防局": "Fire Station", "警署": "Police Station", "街市": "Market", "圖書館": "Library", "博物館": "Museum",
+    "書院": "College", "學校": "School", "宿舍": "Quarters", "醫局": "Dispensary", "郵政局": "Post Office",
 }
+#: What a place's first character says of it now: 前荃灣消防局 is the Former Tsuen Wan Fire Station.
+PLACE_WAS = {"前": "Former", "舊": "Old"}
 _KINDS_LONGEST_FIRST = tuple(sorted(PLACE_KINDS, key=len, reverse=True))
 #: More characters than this left to spell, and the text is a description (大灣區內更多醫療機構), not a place's name.
 PLACE_SPELLED = 4
@@ -334,15 +340,18 @@ _NOT_ONE_PLACE = re.compile(r"[及和與与同、]|一帶|一带|附近|沿岸")
 
 
 def place(chinese: str) -> str | None:
-    """A place's English as Hong Kong writes it: its known places (``places``) as listed, its other characters in the
-    Government's letters, one word each (百勝角 → Pak Sing Kok), then what it is (體育園 → Sports Park): 啟德體育園 →
-    Kai Tak Sports Park, 將軍澳百勝角 → Tseung Kwan O Pak Sing Kok. None when it may not be a place's name (a
-    character unread, more than ``PLACE_SPELLED`` to spell, or nothing but what it is)."""
+    """A place's English as Hong Kong writes it: what it was (前 → Former), its known places (``places``) as
+    listed, its other characters in the Government's letters, one word each (百勝角 → Pak Sing Kok), then what
+    it is (體育園 → Sports Park): 啟德體育園 → Kai Tak Sports Park, 將軍澳百勝角 → Tseung Kwan O Pak Sing Kok.
+    None when it may not be a place's name (a character unread, more than ``PLACE_SPELLED`` to spell, or nothing
+    but what it is)."""
     if chinese in places():
         return places()[chinese]
     if _NOT_ONE_PLACE.search(chinese):
         # 屯門及元朗一帶, two districts and the land around them, was spelled "Tuen Mun Kap Yuen Long Yat Tai".
         return None
+    if chinese[:1] in PLACE_WAS and len(chinese) > 2 and (now := place(chinese[1:])):
+        return f"{PLACE_WAS[chinese[0]]} {now}"
     got = _place_parts(chinese)
     if not got or not got[0] or chinese in PLACE_KINDS:
         return None
