@@ -116,6 +116,10 @@ def test_an_answer_to_how_many_must_state_a_figure(answer, lacks):
     ("長者個案有幾成涉及假冒官員？", "yue", "約四成。", None),
     ("騙案佔多少個百分比？", "cmn-Hant", "約四成。", None),
     ("瑪嘉烈醫院的內科病床住用率是多少？", "cmn-Hant", "住用率達108%。", None),  # a rate asked is a share
+    # 幢 is a classifier; 新一批 is "a new batch", no count.
+    ("第九期將推出多少幢歷史建築？", "cmn-Hant", "第九期將於今年9月推出，屆時會公布新一批建築物名單。", kinds.NO_COUNT),
+    ("第九期將推出多少幢歷史建築？", "cmn-Hant", "第九期將推出3幢建築。", None),
+    ("已開放項目去年有多少萬人次參觀？", "cmn-Hant", "約310萬人次。", None),
     ("瑪嘉烈醫院的內科病床住用率是多少？", "cmn-Hant", "病床住用率持續高企。", kinds.NO_COUNT),
     # An hour of the day is no count.
     ("伊利沙伯醫院急症室有幾多人次求診？", "yue", "截至昨晚8時，最長須等候8小時。", kinds.NO_COUNT),

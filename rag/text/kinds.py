@@ -59,12 +59,15 @@ def _asks(question: str, lang: str, english: re.Pattern[str], chinese: re.Patter
 # A&E, which the article does not say, the sentence naming it (截至昨晚8時…伊利沙伯醫院…最長須等候8小時) passed as
 # stating a count (session 30).
 _HOUR = re.compile(r"\s*[時点點](?![間期段代])")
+# 一 after 新, 另, 每, 同, 這 … is "a", "another", "each", not a count: 新一批可供申請的建築物 says how many of nothing.
+_A_ONE = re.compile(r"[新另每同這这那某其單单逐]$")
 
 
 def _states(answer: str, units: frozenset[str]) -> bool:
     """Whether the answer states a figure with one of these units."""
     return any(q.value is not None and q.unit in units
                and not (q.unit == "number" and _HOUR.match(answer, q.end))
+               and not (q.text.startswith("一") and _A_ONE.search(answer[:q.start]))
                for q in numbers.find_quantities(answer))
 
 
@@ -91,10 +94,14 @@ def states_money(answer: str, cited: list[str]) -> bool:
     return any(numbers.same_quantity(q, a) for q in found if q.value is not None for a in amounts)
 
 
-# "How many": 多少/幾 before a classifier (after for_matching, 幾多個 reads 多少個), not 第幾 (an ordinal).
-# A rate asked (住用率是多少, 接種率為多少) is a share, which a percentage answers.
+# "How many": 多少/幾 before a classifier (after for_matching, 幾多個 reads 多少個), not 第幾 (an ordinal), nor 哪幾
+# (which). A rate asked (住用率是多少, 接種率為多少) is a share, which a percentage answers.
 _RATE_ZH = r"率(?:是|為|有|達|約)?(?:多少|幾何)"
-_COUNT_ZH = re.compile(r"(?<!第)(?:多少|幾)(?:個|間|名|項|所|家|位|條|隻|件|種|次|人|座|批|架|款|宗|層|成)|" + _RATE_ZH)
+# A scale may come between (多少萬人); 幢, 棟, 張 … are classifiers too: asked 多少幢可供申請的歷史建築 (the
+# article does not say), a quote saying only when the next batch opens was taken as an answer (session 30).
+_COUNT_ZH = re.compile(r"(?<![第哪邊边])(?:多少|幾)(?:十|百|千|萬|億)?"
+                       r"(?:個|間|名|項|所|家|位|條|隻|件|種|次|人|座|批|架|款|宗|層|成"
+                       r"|幢|棟|張|份|部|輛|艘|隊|戶|套|本|篇|場|屆|組|類|班|棵|支|區|科|對)|" + _RATE_ZH)
 _COUNT_EN = re.compile(r"\bhow many\b", re.IGNORECASE)
 
 
