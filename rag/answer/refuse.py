@@ -323,9 +323,10 @@ def _about(sentences: tuple[str, ...], name: _Name) -> list[bool]:
     return out
 
 
-# A sentence that begins by pointing back (消息人士透露，上述撥款將分3年推行, after the sentence naming the AI unit)
-# is about what the one before it is about, in a new paragraph too.
-_REFERS_BACK = re.compile(r"\s*(?:[^，。]{0,10}，)?(?:上述|該|此|這|有關|相關)")
+# A sentence that begins by pointing back (消息人士透露，上述撥款將分3年推行, after the sentence naming the AI unit;
+# 當中約5億元…, then a paragraph 餘下15億元…, after the fund's) is about what the one before it is about, in a new
+# paragraph too.
+_REFERS_BACK = re.compile(r"\s*(?:[^，。]{0,10}，)?(?:上述|該|此|這|有關|相關|當中|其中|其餘|餘下|其)")
 
 
 def unstated_figure(question: str, lang: str, article_text: str) -> str:
