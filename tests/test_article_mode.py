@@ -197,3 +197,14 @@ def test_a_figure_the_article_gives_of_something_else_is_turned_down_and_not_quo
     assert answer.refused and f"{OF_OTHERS} 全民AI培訓: 30億元" in answer.note, answer.note
     assert "not quoted" in answer.note and not answer.citations
     assert OF_OTHERS in fake.prompts[-1][-1]["content"], "the retry is told why"
+
+
+def test_a_figure_of_something_else_then_no_answer_is_not_quoted(ask):
+    """The model, its 30億元 turned down, found no answer: the sentence a quote would give holds that figure of
+    something else, so the article does not say, however sure the model is that it does (session 30)."""
+    from rag.answer.pipeline import OF_OTHERS
+
+    wrong = "全民AI培訓獲撥款30億元[{n}]。"
+    reply = lambda m: wrong.format(n=number_of("30億元", m))  # noqa: E731
+    answer, _ = ask("全民AI培訓的撥款有多少？", reply, prompts.NOT_FOUND, probabilities=[0.5])
+    assert answer.refused and OF_OTHERS in answer.note and "not quoted" in answer.note, answer.note

@@ -692,6 +692,11 @@ class Bot:
         # Said on the retry, the refusal keeps why the first answer was turned down (for the evals).
         why = (f"the model found no answer after its first was rejected ({rejected[1]}): {rejected[0][:300]!r}"
                if rejected else "the model found no answer in the passages")
+        if rejected and OF_OTHERS in rejected[1]:
+            # The sentence a quote would give states that figure of something else (the whole's 108% for one
+            # hospital's, quoted at 4b76e25 as the model was sure the article answers it; session 30).
+            yield q.refusal(note=f"{why}; not quoted, as the passages give that figure of something else")
+            return
         sure = self._sure_it_is_answered(q, llm, shown) if rejected else None
         if sure is None or sure < self.settings.llm_quote_above:
             yield q.refusal(note=why)
