@@ -337,8 +337,8 @@ def unstated_figure(question: str, lang: str, article_text: str) -> str:
     others' (瑪嘉烈醫院錄得532人次), and of 伊利沙伯醫院 only its waiting time, the model answered with the whole's
     figure (session 29's commonest wrong answer to a question the article does not answer: a near figure of
     another thing). Any one name lacking it is enough: the question asks of all it names (伊利沙伯醫院 and its
-    急症室, whose sentences give the whole's count). Over the 675 questions of the eval and test sets, no
-    answerable one was refused by it, and 13 of 133 unanswerable ones were (docs/history.md, session 30).
+    急症室, whose sentences give the whole's count). Over the 699 questions of the eval and test sets, no
+    answerable one was refused by it, and 15 of 140 unanswerable ones were (docs/history.md, session 30).
     """
     if not kinds.asked_units(question, lang):
         return ""
@@ -570,7 +570,7 @@ def judge(question: str, lang: str, top_score: float, article_text: str, min_sco
     if lang != "en" and (title := unwritten_title(question, article_text)):
         return Verdict(True, f"a title the article never gives at that body: {title}")
     if asked := unstated_figure(question, lang, articles or article_text):
-        return Verdict(True, f"no sentence naming {asked} states the figure asked")
+        return Verdict(True, f"no sentence about {asked} states the figure asked")
     if top_score < min_score:
         return Verdict(True, f"best passage scores {top_score:.3f} < {min_score:.3f}")
     if lang != "en" and (why := off_subject(question, top_score, article_text)):
