@@ -476,6 +476,22 @@ def test_a_short_form_the_article_gives_takes_its_full_names_english():
     assert {e.chinese for _, e in rows} == {"香港生產力促進局"}
 
 
+def test_a_bracket_after_a_title_holding_its_portfolio_is_no_short_form():
+    """金管局助理總裁（金融科技）: the bracket names the Executive Director's portfolio (Fintech), not a short
+    form of the title; it had made 金融科技 a row reading "Executive Director of the Hong Kong Monetary
+    Authority". A labelled alias (俗稱) and a bracket after a body's name (生產力局) stay short forms."""
+    text = ("金管局助理總裁（金融科技）梁嘉穎表示，金融科技發展迅速。香港生產力促進局（生產力局）公布數字。"
+            "北環線支線（俗稱東延綫）通車。")
+    props = [names.Proposal("金管局助理總裁", "Executive Director of the HKMA", "body", "t.txt"),
+             names.Proposal("香港生產力促進局", "Hong Kong Productivity Council", "body", "t.txt"),
+             names.Proposal("北環線支線", "Northern Link Spur Line", "scheme", "t.txt")]
+    rows, _ = names.check(props, {"t.txt": text}, [])
+    got = {e.chinese: e.english for _, e in rows}
+    assert "金融科技" not in got
+    assert got["生產力局"] == "Hong Kong Productivity Council"
+    assert got["東延綫"] == "Northern Link Spur Line"
+
+
 def test_initials_are_for_machine_rows_of_three_capitalised_words():
     machine = "machine: proposed by the model for t.txt"
     assert glossary.Entry("x", "Vocational Training Council", "body", machine).initials == ("VTC",)
@@ -489,7 +505,7 @@ def test_a_bodys_title_is_written_with_the_bodys_english():
     """考評局秘書長 came from the model as "Secretary for Examination": the title of a named body is written by code
     with that body's English, here the short form's (考評局, given in brackets after the full name)."""
     text = "香港考試及評核局（考評局）公布成績。考評局秘書長蘇國生表示，考生可申請覆核。"
-    proposals = [names.Proposal("香港考試及評核局", "Hong Kong Examinations and Assessment Authority", "body", "t.txt"),
+    proposals = [names.Proposal("香港生產力促進局", "Hong Kong Productivity Council", "body", "t.txt"),
                  names.Proposal("考評局秘書長", "Secretary for Examination", "body", "t.txt")]
     rows, _ = names.check(proposals, {"t.txt": text}, [])
     got = {e.chinese: e for _, e in rows}

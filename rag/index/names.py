@@ -72,7 +72,7 @@ _DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|�
                         r"|^(?:[二三四五六七八九十百千]+|首)(?:個|个|間|间|所|名|位|家|項|项|條|条|座|批|幢|棟|栋)")
 # The short form an article gives a name, in brackets right after it: 香港考試及評核局（考評局）.
 # 北環線支線（俗稱東延綫）: the short form is 東延綫, not 俗稱東延綫 ("commonly called").
-_SHORT_FORM = r"（(?:俗稱|俗称|簡稱|简称|下稱|下称|又稱|又称|統稱|统称)?([\u3400-\u9fff]{2,8})）"
+_SHORT_FORM = r"（((?:俗稱|俗称|簡稱|简称|下稱|下称|又稱|又称|統稱|统称)?)([\u3400-\u9fff]{2,8})）"
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
 # A verb makes a sentence, not a name: 局方正檢視申領門檻 "The Department is reviewing the application process".
 _ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|will|has|have|had|been)\b", re.IGNORECASE)
@@ -375,9 +375,19 @@ def _short_forms(names: Iterable[str], texts: dict[str, str], hand: dict[str, st
     out: dict[str, str] = {}
     for full in sorted(names, key=len, reverse=True):
         for m in re.finditer(re.escape(full) + _SHORT_FORM, text):
-            if m.group(1) not in hand and m.group(1) not in covered and m.group(1) != full:
-                out.setdefault(m.group(1), full)
+            short = m.group(2)
+            if short not in hand and short not in covered and short != full and (m.group(1) or not _a_title(full)):
+                out.setdefault(short, full)
     return out
+
+
+def _a_title(full: str) -> bool:
+    """Whether a name ends in a title (助理總裁, 署長): a bracket after it, unlabelled, holds the post's portfolio.
+
+    金管局助理總裁（金融科技）, "Executive Director (Fintech)", had made 金融科技 a short form of the title, with
+    the title's English (session 31); so had 社署助理署長（安老服務）. 香港警務處（警方） stays a short form.
+    """
+    return re.search(f"(?:{_TITLE.pattern})$", full) is not None
 
 
 def _short_row(chinese: str, shorts: dict[str, str], rows: list[tuple[str, glossary.Entry]]
