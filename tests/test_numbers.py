@@ -576,6 +576,14 @@ def test_glosses_put_english_after_chinese_figures():
     assert glossed.replace(" [= HK$50 million]", "").count("[=") == 3
 
 
+def test_a_historic_buildings_grade_is_glossed_as_hong_kong_writes_it():
+    """二級歷史建築 is "a Grade II historic building"; glossed "two", an English answer said "a heritage grading of
+    two". Any other 級 count keeps its number."""
+    assert english_glosses("被評為二級歷史建築") == "被評為二級 [= Grade II]歷史建築"
+    assert english_glosses("一級历史建筑") == "一級 [= Grade I]历史建筑"
+    assert english_glosses("分為三級") == "分為三級 [= three]"
+
+
 def test_glosses_leave_plain_figures_and_names_alone():
     text = "自2025/26起，資助16間實驗室，推動「十五五」規劃與6G，其中一項舉措。"
     assert english_glosses(text) == text

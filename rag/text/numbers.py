@@ -972,12 +972,25 @@ def glossed(text: str) -> list[tuple[Quantity, str]]:
     """
     out = []
     for q in find_quantities(text):
-        if not _CJK_RE.search(q.text) or (trivial(q) and q.key != "one_off"):
+        grade = _graded(q, text)
+        if not _CJK_RE.search(q.text) or (trivial(q) and q.key != "one_off" and not grade):
             continue  # nothing to translate, or "one" (一項, 一份), which the model does not get wrong
         if q.unit == "count" and not q.qualifier and _fold(q.text)[:-1].replace(",", "").isdigit():
             continue  # 16間: the gloss would only repeat the digits
-        out.append((q, to_english(q)))
+        out.append((q, grade or to_english(q)))
     return out
+
+
+# Hong Kong grades its historic buildings I to III (二級歷史建築, "a Grade II historic building"); 二級 read as a
+# count was glossed "two", and an English answer said "a heritage grading of two" (session 31).
+_GRADES = {1: "I", 2: "II", 3: "III"}
+
+
+def _graded(q: Quantity, text: str) -> str:
+    """The grade a 級 figure gives a historic building ("Grade II"), else ""."""
+    if q.unit != "count" or q.value not in _GRADES or not q.text.endswith(("級", "级")):
+        return ""
+    return f"Grade {_GRADES[int(q.value)]}" if text.startswith(("歷史建築", "历史建筑"), q.end) else ""
 
 
 def english_glosses(text: str) -> str:
