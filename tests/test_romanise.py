@@ -55,9 +55,9 @@ def test_the_refusal_gate_knows_spelled_names_and_still_refuses_others():
     ("麥美娟", "Mak Mei-kuen"), ("曾國衞", "Tsang Kwok-wai"), ("謝展寰", "Tse Chin-wan"), ("卓永興", "Cheuk Wing-hing"),
     ("蔡若蓮", "Choi Yeuk-lin"), ("鄧炳強", "Tang Ping-keung"), ("歐陽伯權", "Au-yeung Pak-kuen"),
     ("孫東", "Suen Tung"),
-    # Spelled otherwise than their syllables' rule (session 24): 振 Chun, 志 and 智 Chi, 華 Wah, 淑 Shuk.
+    # Spelled otherwise than their syllables' rule (sessions 24, 31): 振 Chun, 志 and 智 Chi, 華 Wah, 淑 Shuk, 樹 Shu.
     ("梁振英", "Leung Chun-ying"), ("黃志光", "Wong Chi-kwong"), ("林智文", "Lam Chi-man"), ("丘應樺", "Yau Ying-wah"),
-    ("黃淑嫻", "Wong Shuk-han"),
+    ("黃淑嫻", "Wong Shuk-han"), ("陳樹勳", "Chan Shu-fan"), ("何常樂", "Ho Sheung-lok"),
 ])
 def test_a_persons_name_is_spelled_as_hong_kong_spells_it(chinese, english):
     # Hong Kong officials' names as the Government writes them (their English first names aside; 蔡若蓮 writes

@@ -159,7 +159,9 @@ _SYLLABLES = {"zi": "tsz", "ci": "tsz", "si": "sze", "ji": "yee", "ze": "tse", "
               "jyun": "yuen", "jyut": "yuet",
               # 振 Chun (梁振英 Leung Chun-ying, 廖振新 Liu Chun-san), 淑 Shuk (羅淑佩, 黃淑嫻), 華 Wah (丘應樺
               # Ying-wah): the officials' own spellings (rag/data/people.tsv), which code had written Chan, Suk, Wa.
-              "zan": "chun", "suk": "shuk", "waa": "wah"}
+              "zan": "chun", "suk": "shuk", "waa": "wah",
+              # 樹 Shu, 尚 and 常 Sheung, as in 上環 Sheung Wan (session 31: code had written 陳樹勳 Chan Su-fan).
+              "syu": "shu", "soeng": "sheung", "soek": "sheuk"}
 #: Characters whose Government spelling is not their syllable's (zi is Tsz for 子, 紫, 梓, but Chi for 志 and 智:
 #: 黃志光 Wong Chi-kwong, 林智文 Lam Chi-man, which code had written Tsz).
 _CHARACTERS = {ch: "chi" for ch in "志智芝之知至枝致置池遲持治"}
