@@ -166,6 +166,24 @@ def test_a_figure_asked_of_a_name_no_sentence_naming_it_states_is_named(question
     assert refuse.judge(question, lang, 0.9, FLU, 0.8).refuse
 
 
+WAGE = ("勞工及福利局宣布，法定最低工資將由每小時42.1元上調至43.6元。\n"
+        "根據現行的年度檢討機制，新水平以現行水平乘以變動率計算。機制設有調整幅度上限4%及下限0.5%。\n"
+        "勞工處將在觀塘巡查食肆。")
+
+
+def test_the_one_name_of_its_kind_an_article_writes_is_what_each_of_its_sentences_is_about():
+    """Asked the cap and floor of the minimum wage's review, answered 上限是4%，下限是0.5%, and turned down as
+    another thing's figures (session 31): the paragraph giving them does not repeat 最低工資, but the article names
+    no other scheme. The other article, apart by a blank line, is read as before."""
+    both = WAGE + "\n\n" + FLU
+    question = "現行最低工資年度檢討機制設定的調整幅度上限和下限分別是多少？"
+    assert refuse.unstated_figure(question, "cmn-Hant", both) == ""
+    assert refuse.figures_of_others(question, "cmn-Hant", "最低工資的調整幅度上限是4%，下限是0.5%。", both) == []
+    assert refuse.unstated_figure("伊利沙伯醫院急症室尋日有幾多人次求診？", "yue", both) == "伊利沙伯醫院"
+    # The one place of its article, 觀塘 is what each sentence is about; none of them states a count.
+    assert refuse.unstated_figure("觀塘有幾多間食肆？", "yue", both) == "觀塘"
+
+
 @pytest.mark.parametrize("question,lang", [
     ("瑪嘉烈醫院急症室尋日有幾多人次求診？", "yue"),
     ("全港公立醫院急症室昨日共有多少人次求診？", "cmn-Hant"),

@@ -290,10 +290,18 @@ def _names_stated(text: str, lang: str) -> dict[str, _Name]:
 
 
 @lru_cache(maxsize=4)
+def _articles(article_text: str) -> tuple[tuple[str, ...], ...]:
+    """Each article's sentences in traditional characters, each paragraph's last ending in its newline; the
+    articles are apart by a blank line (``Index.text_of``)."""
+    return tuple(
+        tuple(s for s in re.split(r"(?<=[。！？])(?![。！？」）\n])|(?<=\n)", language.to_traditional(article))
+              if s.strip())
+        for article in article_text.split("\n\n") if article.strip())
+
+
 def _sentences(article_text: str) -> tuple[str, ...]:
-    """The corpus's sentences in traditional characters, each paragraph's last ending in its newline."""
-    return tuple(s for s in re.split(r"(?<=[。！？])(?![。！？」）\n])|(?<=\n)", language.to_traditional(article_text))
-                 if s.strip())
+    """The sentences of every article, in order."""
+    return tuple(s for article in _articles(article_text) for s in article)
 
 
 #: Sentences whose names and figures are kept: a corpus of 100 articles has about 2,600, and reading them all once
@@ -302,9 +310,14 @@ SENTENCES_KEPT = 65_536
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
+def _named(sentence: str) -> tuple[_Name, ...]:
+    """The names a sentence states (``_names_stated``)."""
+    return tuple(_names_stated(sentence, "cmn-Hant").values())
+
+
 def _kinds_named(sentence: str) -> frozenset[str]:
     """The kinds of the names a sentence states (place, body, scheme, person)."""
-    return frozenset(name.kind for name in _names_stated(sentence, "cmn-Hant").values())
+    return frozenset(name.kind for name in _named(sentence))
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
@@ -312,19 +325,34 @@ def _quantities(sentence: str) -> tuple[numbers.Quantity, ...]:
     return tuple(numbers.find_quantities(sentence))
 
 
-def _about(sentences: tuple[str, ...], name: _Name) -> list[bool]:
-    """For each sentence, whether it is about ``name``: it states one of its forms, points back to a sentence about
-    it, or its paragraph stated one before it and has named nothing else of its kind since (主場館可容納5萬名觀眾,
-    after the sentence naming the park; not 屯門醫院更高達121%, after the one naming 瑪嘉烈醫院)."""
-    out, going = [], False
-    for s in sentences:
-        if any(f in s for f in name.forms) or (out and out[-1] and _REFERS_BACK.match(s)):
-            going = True
-        elif name.kind in _kinds_named(s):
-            going = False
-        out.append(going)
-        if s.endswith("\n"):
-            going = False
+def _one_of(other: _Name, name: _Name) -> bool:
+    """Whether ``other`` is ``name`` or a longer or shorter form of it (法定最低工資, 最低工資)."""
+    return any(a in b or b in a for a in other.forms for b in name.forms)
+
+
+def _about(article_text: str, name: _Name) -> list[bool]:
+    """For each sentence (``_sentences``), whether it is about ``name``: it states one of its forms, points back to
+    a sentence about it, or its paragraph stated one before it and has named nothing else of its kind since
+    (主場館可容納5萬名觀眾, after the sentence naming the park; not 屯門醫院更高達121%, after the one naming
+    瑪嘉烈醫院). Every sentence of an article that names it and nothing else of its kind is about it: the minimum
+    wage's 4% cap, in a paragraph on its review formula that does not repeat 最低工資, was taken for another thing's
+    figure (session 31)."""
+    out: list[bool] = []
+    for sentences in _articles(article_text):
+        named = [n for s in sentences for n in _named(s) if n.kind == name.kind]
+        if named and all(_one_of(n, name) for n in named):
+            out += [True] * len(sentences)
+            continue
+        going = previous = False
+        for s in sentences:
+            if any(f in s for f in name.forms) or (previous and _REFERS_BACK.match(s)):
+                going = True
+            elif name.kind in _kinds_named(s):
+                going = False
+            out.append(going)
+            previous = going
+            if s.endswith("\n"):
+                going = False
     return out
 
 
@@ -350,7 +378,7 @@ def unstated_figure(question: str, lang: str, article_text: str) -> str:
     sentences = _sentences(article_text)
     lacking = []
     for asked, name in _names_stated(question, lang).items():
-        about = [s for s, yes in zip(sentences, _about(sentences, name), strict=True) if yes]
+        about = [s for s, yes in zip(sentences, _about(article_text, name), strict=True) if yes]
         # A name the article never writes is the unknown-terms and place checks' case.
         if about and kinds.missing(question, lang, "".join(about), about):
             lacking.append(asked)
@@ -377,7 +405,7 @@ def figures_of_others(question: str, lang: str, answer: str, article_text: str) 
     for claim in re.split(r"(?<=[。！？.!?])\s+|(?<=[。！？])", answer):
         named = _names_stated(claim, lang)
         for n, name in ((n, name) for n, name in asked.items() if n in named):
-            about = _about(sentences, name)
+            about = _about(article_text, name)
             for figure in numbers.find_quantities(claim):
                 if figure.value is None or figure.unit in _WHEN_UNITS \
                         or any(numbers.same_quantity(figure, g) for g in given):

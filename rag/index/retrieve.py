@@ -163,8 +163,8 @@ class Index:
         return hits[0].chunk.source if hits else None
 
     def text_of(self, *files: str | None) -> str:
-        """The text of the indexed ``files``, block by block ("" for none indexed)."""
-        return "\n".join(self._texts[s.file] for s in self.sources if s.file in files and s.blocks)
+        """The text of the indexed ``files``, block by block, a blank line between two ("" for none indexed)."""
+        return "\n\n".join(self._texts[s.file] for s in self.sources if s.file in files and s.blocks)
 
     @functools.cached_property
     def _texts(self) -> dict[str, str]:
