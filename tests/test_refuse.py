@@ -184,6 +184,27 @@ def test_the_one_name_of_its_kind_an_article_writes_is_what_each_of_its_sentence
     assert refuse.unstated_figure("觀塘有幾多間食肆？", "yue", both) == "觀塘"
 
 
+SEASONS = ("疫苗接種方面，今季合共已接種逾178萬劑疫苗，較去季同期的約172萬劑略高。65歲或以上長者的接種率為47.3%。\n"
+           "衞生防護中心表示，流感活躍程度持續上升。上周錄得38宗爆發個案。")
+
+
+@pytest.mark.parametrize("question,lang,answer,flagged", [
+    # This season's rate, from the sentence after one that is about this season and compares with the last.
+    ("去季同期65歲或以上長者的接種率是多少？", "cmn-Hant", "去季同期65歲或以上長者的接種率為47.3%。", ["去季: 47.3%"]),
+    ("What was the vaccination rate of the elderly at the same time last season?", "en",
+     "The rate was 47.3% last season.", ["去季: 47.3%"]),
+    # Last season's figure, in a sentence naming it; this season's rate asked of this season.
+    ("去季同期共接種了多少劑疫苗？", "cmn-Hant", "去季同期接種了約172萬劑。", []),
+    ("今季65歲或以上長者的接種率是多少？", "cmn-Hant", "接種率為47.3%。", []),
+    # A paragraph naming no season says nothing of which one its figures are.
+    ("去季有多少宗爆發個案？", "cmn-Hant", "去季錄得38宗爆發個案。", []),
+    # A question comparing seasons may be answered with either.
+    ("今季接種率與去季相比如何？", "cmn-Hant", "今季長者接種率為47.3%。", []),
+])
+def test_a_figure_given_of_another_season_than_the_one_asked_is_named(question, lang, answer, flagged):
+    assert refuse.figures_of_others(question, lang, answer, SEASONS) == flagged
+
+
 @pytest.mark.parametrize("question,lang", [
     ("瑪嘉烈醫院急症室尋日有幾多人次求診？", "yue"),
     ("全港公立醫院急症室昨日共有多少人次求診？", "cmn-Hant"),

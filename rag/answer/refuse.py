@@ -395,17 +395,23 @@ def figures_of_others(question: str, lang: str, answer: str, article_text: str) 
 
     Asked 玛嘉烈医院昨日的内科病床住用率是多少？ (the article gives all hospitals' 108% and another's 121%), the
     model answered 玛嘉烈医院昨日的内科病床住用率达108%; asked the cost of one of three projects, it gave another's
-    (session 30): a near figure of another thing, which the figures check passes as it is in a passage. A figure
-    the question states, one that says when, or one no sentence gives (the figures check's case) is not judged.
+    (session 30): a near figure of another thing, which the figures check passes as it is in a passage. The
+    relative period a question asks of (去季, 去年: ``kinds.period_asked``) is held to the same, once the articles
+    name it. A figure the question states, one that says when, or one no sentence gives (the figures check's
+    case) is not judged.
     """
     sentences = _sentences(article_text)
     asked = _names_stated(question, lang)
     given = [q for q in numbers.find_quantities(question) if q.value is not None]
+    period, family = kinds.period_asked(question)
+    of_period = _about_period(article_text, period, family) if period else []
     out: list[str] = []
     for claim in re.split(r"(?<=[。！？.!?])\s+|(?<=[。！？])", answer):
         named = _names_stated(claim, lang)
-        for n, name in ((n, name) for n, name in asked.items() if n in named):
-            about = _about(article_text, name)
+        about_each = [(n, _about(article_text, name)) for n, name in asked.items() if n in named]
+        if period and period in kinds.relative_periods(article_text, family):
+            about_each.append((period, of_period))  # the articles name it, so they tell its figures from others'
+        for n, about in about_each:
             for figure in numbers.find_quantities(claim):
                 if figure.value is None or figure.unit in _WHEN_UNITS \
                         or any(numbers.same_quantity(figure, g) for g in given):
@@ -414,6 +420,25 @@ def figures_of_others(question: str, lang: str, answer: str, article_text: str) 
                            if any(numbers.same_quantity(figure, q) for q in _quantities(s))]
                 if holding and not any(about[i] for i in holding):
                     out.append(f"{n}: {figure.text}")
+    return out
+
+
+def _about_period(article_text: str, period: str, family: tuple) -> list[bool]:
+    """For each sentence (``_sentences``), whether it may speak of ``period`` (去季): it names it, or it names
+    none of its family and the last sentence of its paragraph naming one put ``period`` first, or none did.
+    Not, then, when it names another of the family only, or follows one that put another first (今季…較去季同期…
+    goes on about 今季): asked 去季同期65歲或以上長者的接種率, the model gave this season's 47.3%, from the sentence
+    after that one (session 31)."""
+    out: list[bool] = []
+    for sentences in _articles(article_text):
+        current = ""
+        for s in sentences:
+            said = kinds.relative_periods(s, family)
+            out.append(period in said if said else current in ("", period))
+            if said:
+                current = said[0]
+            if s.endswith("\n"):
+                current = ""
     return out
 
 

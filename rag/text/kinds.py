@@ -252,6 +252,34 @@ def relative_years(text: str) -> set[str]:
     return {year for year, pattern in _RELATIVE_YEARS if pattern.search(said)}
 
 
+# Seasons named by where they stand from the article's (a flu season, a sports season): 去季同期 "the same time
+# last season".
+_RELATIVE_SEASONS = (("去季", re.compile(r"去季|上季|上一季|\b(?:last|previous) season\b")),
+                     ("今季", re.compile(r"今季|本季|\bthis season\b")))
+#: Each family of relative periods, by the first of its members: years and seasons.
+PERIOD_FAMILIES = (_RELATIVE_YEARS, _RELATIVE_SEASONS)
+
+
+def relative_periods(text: str, family: tuple = _RELATIVE_YEARS) -> list[str]:
+    """The periods of one family (``PERIOD_FAMILIES``) ``text`` names, first named first: 今季 then 去季 for
+    今季…較去季同期."""
+    said = language.for_matching(text)
+    found = [(m.start(), period) for period, pattern in family if (m := pattern.search(said))]
+    return [period for _, period in sorted(found)]
+
+
+def period_asked(question: str) -> tuple[str, tuple]:
+    """The one relative period a question asks of (去季同期…的接種率), with its family; ("", ()) when it names
+    none, two of one family, or compares with one (與去年相比)."""
+    if _COMPARED.search(language.for_matching(question)):
+        return "", ()
+    for family in PERIOD_FAMILIES:
+        named = relative_periods(question, family)
+        if len(named) == 1:
+            return named[0], family
+    return "", ()
+
+
 def other_year(question: str, answer: str) -> str:
     """The relative years an answer names when the question asks of another and the answer never names it
     ("去年 for 前年"); "" otherwise, and when the question compares with a year (與去年相比, "than last year").
