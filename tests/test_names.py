@@ -85,6 +85,20 @@ def test_a_person_the_model_misspelled_is_spelled_by_code():
     assert kept == {"啟德體育園": "Kai Tak Sports Park"}  # not a person: as proposed
 
 
+def test_a_post_the_model_gave_a_persons_name_is_not_kept():
+    """經濟系副教授 came as "Professor Ro Yu-hing" (session 31): a post, named in English as a person it is not. A
+    post in words (Professor of Economics) is kept, and so is a person's name code spells."""
+    text = "香港浸會大學經濟系副教授羅允行認為，金融學系教授表示，黃志峰批評。"
+    rows, rejected = names.check([names.Proposal("經濟系副教授", "Professor Ro Yu-hing", "person", "t.txt"),
+                                  names.Proposal("金融學系教授", "Professor of Finance", "person", "t.txt"),
+                                  names.Proposal("黃志峰", "Mr. Wong Chi-fong", "person", "t.txt")],
+                                 {"t.txt": text}, HAND)
+    got = {e.chinese: e.english for _, e in rows}
+    assert "經濟系副教授" not in got and got["金融學系教授"] == "Professor of Finance"
+    assert got["黃志峰"] == "Wong Chi-fung"
+    assert any("a post or a description" in r.why for r in rejected)
+
+
 def test_a_known_person_is_written_with_their_english_name_and_its_shorter_forms(tmp_path):
     """孫玉菡 was romanised Suen Yuk-ham by code (session 23's welfare article): a person rag/data/people.tsv
     names is written as they write it, with or without a model, and found by the shorter forms an English reader

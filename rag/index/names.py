@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-17"
+VERSION = "names-18"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -73,6 +73,8 @@ _DESCRIBED = re.compile(r"(?:[一兩两幾几數数多]|若干)(?:個|个|間|�
 # The short form an article gives a name, in brackets right after it: 香港考試及評核局（考評局）.
 # 北環線支線（俗稱東延綫）: the short form is 東延綫, not 俗稱東延綫 ("commonly called").
 _SHORT_FORM = r"（((?:俗稱|俗称|簡稱|简称|下稱|下称|又稱|又称|統稱|统称)?)([\u3400-\u9fff]{2,8})）"
+# A Hong Kong given name in English, its two syllables hyphenated: Yu-hing, Ka-ming.
+_GIVEN_NAME = re.compile(r"\b[A-Z][a-z]+-[a-z]+\b")
 _ENGLISH_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'’&+()/-]*$")
 # A verb makes a sentence, not a name: 局方正檢視申領門檻 "The Department is reviewing the application process".
 _ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|will|has|have|had|been)\b", re.IGNORECASE)
@@ -316,6 +318,10 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
             kind = _every_known()[chinese][1]
             if english != known()[chinese]:
                 english, made = known()[chinese], f"written by code, a known name (the model wrote {english!r})"
+        elif first.kind == "person" and not romanise.person(chinese) and _GIVEN_NAME.search(english):
+            # 經濟系副教授 as "Professor Ro Yu-hing" (session 31): a post the model gave someone's name.
+            rejected += [Rejected(p, "a person's name in English for a post or a description") for p in group]
+            continue
         elif first.kind == "person" and not romanise.spells_person(english, chinese):
             # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
             english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
