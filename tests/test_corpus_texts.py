@@ -239,6 +239,26 @@ def test_the_model_is_told_of_the_articles_it_reads_in_each_reading_mode(two):
     assert not ans.refused and ans.citations[0].source == SECOND.name
 
 
+def test_of_a_corpus_too_long_to_read_whole_the_article_asked_about_is_read_whole_when_it_fits(two):
+    """RAG_LLM_READS=article with a 4,096-token window: both articles do not fit, the sports park's alone does,
+    and its questions read it whole; the Budget article's read their passages, as they always did (its whole
+    text does not fit). Warm-up reads the one article that fits, in both views."""
+    reads = dataclasses.replace(two, llm_reads="article")
+    fake = FakeLLM(context_window=4096, probabilities=[0.9], replies=["主場館可容納五萬名觀眾[2]。"])
+    bot = Bot(reads, llm=fake)
+    ans = bot.answer("啟德體育園主場館可以容納幾多人？", backend="bundled")
+    system = fake.prompts[-1][0]["content"]
+    assert KAI_TAK in system and BUDGET not in system and "[2] " in system
+    assert not fake.prompts[-1][-1]["content"].startswith("Passages:")
+    assert not ans.refused and ans.citations[0].source == SECOND.name and "五萬名觀眾" in ans.citations[0].quote
+    budget = FakeLLM(context_window=4096, replies=["YES", "沙嶺數據園可提供25萬平方米樓面面積[1]。"])
+    Bot(reads, llm=budget).answer("沙嶺數據園可以提供多少樓面面積？", backend="bundled")
+    assert budget.prompts[-1][-1]["content"].startswith("Passages:")
+    primer = FakeLLM(context_window=4096)
+    assert sorted(Bot(reads, llm=primer).prime("bundled")) == [f"{SECOND.name} (en)", f"{SECOND.name} (yue)"]
+    assert all(KAI_TAK in m[0]["content"] and BUDGET not in m[0]["content"] for m in primer.primed)
+
+
 @pytest.mark.parametrize("question", ["元朗的體育園由誰主禮開幕？", "元朗體育園的主場館可容納多少名觀眾？"])
 def test_a_place_only_the_other_article_writes_is_not_answered_from_this_one(two, question):
     """The Budget article writes 元朗, so no word of the question is unknown to the corpus; the sentences chosen

@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 #: Tokens the article mode leaves free after the article: the question's turn, the answer, a retry's turns.
 ROOM = 1024
+#: Of a corpus too long to read whole, the articles read at warm-up when no more than this many fit alone
+#: (both views each: their states stay in memory, ``rag.llm.prefix.IN_MEMORY``).
+PRIMED_ARTICLES = 3
 #: Sets of articles whose system turns ``Bot.about`` keeps made (a few kB each): over many articles, the
 #: sets questions' passages come from are many, and a server runs for weeks.
 ABOUTS_KEPT = 256
@@ -268,7 +271,7 @@ class Bot:
         self._index: Index | None = None
         self._corpus: str | None = None
         self._abouts: tuple[Index, dict[tuple[str, ...], About]] | None = None
-        self._fitting: dict[tuple[str, str, int], bool] = {}
+        self._fitting: dict[tuple[str, str, tuple[str, ...], int], bool] = {}
 
     # -- what it holds ------------------------------------------------------------------------------
 
@@ -344,15 +347,27 @@ class Bot:
 
     def prime(self, backend: str) -> dict[str, str]:
         """Have ``backend``'s model read the article now, in each view, if it reads the article
-        (``rag.llm.prefix``: from the saved state when there is one). Returns, per view, where its state came
-        from ("computed", "disk", …); {} when the model reads passages. ``LLMUnavailable`` if it cannot be had.
+        (``rag.llm.prefix``: from the saved state when there is one); of a corpus too long for its window, each
+        article that fits, when there are few. Returns, per view (and article), where its state came from
+        ("computed", "disk", …); {} when the model reads passages. ``LLMUnavailable`` if it cannot be had.
         """
         llm = self.model(backend)
         if self.settings.llm_reads != "article":
             return {}
         blocks = self._article()
-        return {lang: llm.prime(generate.messages("?", lang, blocks, whole=True, about=self.about()))
-                for lang in ("yue", "en") if self._fits(llm, blocks, lang)}
+        if primed := {lang: llm.prime(generate.messages("?", lang, blocks, whole=True, about=self.about()))
+                      for lang in ("yue", "en") if self._fits(llm, blocks, lang)}:
+            return primed
+        # The corpus does not fit: each article that does is read whole when a question is on it (``_reading``).
+        # Read now when there are few; of more, each on its first question (then from disk after a restart).
+        articles: dict[str, list[Hit]] = {}
+        for b in blocks:
+            articles.setdefault(b.chunk.source, []).append(b)
+        fitting = [(f"{source} ({lang})", generate.messages("?", lang, mine, whole=True, about=self.about(mine)))
+                   for source, mine in articles.items() for lang in ("yue", "en") if self._fits(llm, mine, lang, True)]
+        if len(fitting) > 2 * PRIMED_ARTICLES:
+            return {}
+        return {name: llm.prime(msgs) for name, msgs in fitting}
 
     # -- answering ----------------------------------------------------------------------------------
 
@@ -554,15 +569,26 @@ class Bot:
             yield fallback
 
     def _reading(self, q: _Question, llm: LLM, passages: bool = False) -> _Shown:
-        """What the model reads for ``q``: the whole corpus (``RAG_LLM_READS=article``, when it fits the
-        model's window, unless ``passages``) or search's best passages."""
-        if self.settings.llm_reads == "article" and not passages:
-            blocks = self._article()
-            if self._fits(llm, blocks, q.lang):
-                numbered = generate.numbered(blocks)
-                return _Shown.of(numbered, q.lang, self.about(), blocks, self._pointer(q.hits, numbered))
+        """What the model reads for ``q``: with ``RAG_LLM_READS=article`` (unless ``passages``), the whole corpus
+        when it fits the model's window, else the one article search's passages come from, whole, when that
+        fits; otherwise search's best passages.
+
+        One short article read whole (about 1,900 characters) against its three best passages, the bundled
+        model: facts 13 → 15/17, cite_sentence 14 → 17/17, first token 0.15x (docs/history.md, session 31).
+        The Budget article (4,200 characters) read whole got fewer facts right than its passages (session 15),
+        and does not fit the default window: its questions read passages as before.
+        """
+        whole = self.settings.llm_reads == "article" and not passages
+        if whole and self._fits(llm, blocks := self._article(), q.lang):
+            numbered = generate.numbered(blocks)
+            return _Shown.of(numbered, q.lang, self.about(), blocks, self._pointer(q.hits, numbered))
         named = named_article(q.query, q.lang, q.hits, self.index.text_of)
         shown = self._fill_one_article(q, answering_passages(q.text, q.hits, named))[: self.settings.llm_passages]
+        if whole and len(sources := {h.chunk.source for h in shown}) == 1:
+            blocks = [b for b in self._article() if b.chunk.source in sources]
+            if self._fits(llm, blocks, q.lang, quiet=True):
+                numbered = generate.numbered(blocks)
+                return _Shown.of(numbered, q.lang, self.about(blocks), blocks, self._pointer(q.hits, numbered))
         return _Shown.of(shown, q.lang, self.about(shown))
 
     def _fill_one_article(self, q: _Question, shown: list[Hit]) -> list[Hit]:
@@ -586,15 +612,18 @@ class Bot:
         """Every block of the corpus as a passage, in order (``Index.article``): what the article mode reads."""
         return [Hit(c, 0.0, "article") for c in self.index.article]
 
-    def _fits(self, llm: LLM, blocks: list[Hit], lang: str) -> bool:
-        """Whether the article, read in ``lang``'s view, leaves the model room for a question, an answer and
-        its retry (``ROOM`` tokens); logged once per view when it does not."""
+    def _fits(self, llm: LLM, blocks: list[Hit], lang: str, quiet: bool = False) -> bool:
+        """Whether the articles of ``blocks``, read in ``lang``'s view, leave the model room for a question, an
+        answer and its retry (``ROOM`` tokens); logged once per view when the whole corpus does not (``quiet``:
+        one article of it)."""
         view = "en" if lang == "en" else "zh"
-        key = (llm.name, view, len(blocks))
+        sources = tuple(dict.fromkeys(b.chunk.source for b in blocks))
+        key = (llm.name, view, sources, len(blocks))
         if key not in self._fitting:
-            need = llm.count_tokens(generate.messages("?", lang, blocks, whole=True, about=self.about())) + ROOM
+            about = self.about(blocks) if quiet else self.about()
+            need = llm.count_tokens(generate.messages("?", lang, blocks, whole=True, about=about)) + ROOM
             self._fitting[key] = need <= llm.context_window
-            if not self._fitting[key]:
+            if not self._fitting[key] and not quiet:
                 log.warning("the corpus's %s view needs about %d tokens with a question and its answer, over "
                             "%s's window of %d: the model reads search's best passages instead (raise "
                             "RAG_LLM_CTX to read it whole)", view, need, llm.name, llm.context_window)

@@ -19,8 +19,8 @@ Corpus n is the Budget article (corpus/*.txt) and n - 1 made-up articles that ta
 * **the article reading mode**: the corpus's estimated tokens per view (``LLM.count_tokens``, the estimate
   the ``openai`` backend budgets with; Qwen's own tokenizer gives fewer) with room for a question and answer
   (``pipeline.ROOM``), against the window (``--ctx``, the 8,192 the mode is run with), and what a ``Bot`` in
-  that mode actually gave a model to read: the whole corpus or search's passages (a scripted model, so no LLM
-  is loaded).
+  that mode actually gave a model to read: the whole corpus, the one article search found (whole, when it
+  fits alone) or search's passages (a scripted model, so no LLM is loaded).
 
 ``--server``: the largest n again against a real ``chroma run`` on loopback.
 
@@ -197,9 +197,9 @@ def refusals(bot, questions: list, budget: str) -> dict:
 
 def article_mode(settings: config.Settings, ctx: int) -> dict:
     """Per view: the corpus's estimated tokens with room for a question and answer, whether that fits ``ctx``,
-    and what a ``Bot`` reading the article (``RAG_LLM_READS=article``) gave its model: "article" or
-    "passages" (or "refused" before any model). The model is ``FakeLLM``, which counts with the estimate and
-    says NO, so nothing is loaded."""
+    and what a ``Bot`` reading the article (``RAG_LLM_READS=article``) gave its model: "article" (the whole
+    corpus), "one article" (the one search found, whole) or "passages" (or "refused" before any model). The
+    model is ``FakeLLM``, which counts with the estimate and says NO, so nothing is loaded."""
     from rag.answer import generate, pipeline
     from rag.llm.fake import FakeLLM
     from rag.records import Hit
@@ -211,14 +211,15 @@ def article_mode(settings: config.Settings, ctx: int) -> dict:
     out: dict = {"window": ctx, "blocks": len(blocks)}
     for lang, question in ARTICLE_QUESTIONS.items():
         view = "en" if lang == "en" else "zh"
-        need = fake.count_tokens(generate.messages("?", lang, blocks, whole=True)) + pipeline.ROOM
+        need = fake.count_tokens(generate.messages("?", lang, blocks, whole=True, about=bot.about())) + pipeline.ROOM
         before = len(fake.prompts)
         answer = bot.answer(question, backend="bundled")
         if len(fake.prompts) == before:
             read = "refused" if answer.refused else "nothing"
-        else:  # the article mode numbers the corpus's blocks one a line in the system turn; passages come later
-            system = fake.prompts[before][0]["content"]
-            read = "article" if len(re.findall(r"^\[\d+\] ", system, re.M)) >= 3 else "passages"
+        else:  # the article mode numbers the blocks it reads one a line in the system turn; passages come later
+            numbered = len(re.findall(r"^\[\d+\] ", fake.prompts[before][0]["content"], re.M))
+            whole = len(generate.numbered(blocks))
+            read = "article" if numbered == whole else "one article" if numbered >= 3 else "passages"
         out[view] = {"tokens": need, "fits": need <= ctx, "read": read}
     return out
 
