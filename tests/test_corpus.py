@@ -549,6 +549,21 @@ def test_a_plain_article_with_a_ming_pao_dateline_and_one_subhead():
                  CORPUS18.name)
 
 
+CORPUS19 = ROOT / "tests" / "data" / "corpus19" / "minimum-wage-2026.txt"
+
+
+def test_a_plain_article_with_an_hket_dateline_and_a_subhead_over_five_paragraphs():
+    """Session 31's minimum-wage article: （經濟日報報道） opens the first paragraph, one subhead heads the last five,
+    and every question's evidence is a sentence of it."""
+    a = _parsed(CORPUS19.read_text(encoding="utf-8"), CORPUS19.name)
+    assert a.sub_articles == ["最低工資5月起升至43.6元 加幅3.6% 約3.1萬低薪僱員受惠"]
+    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 4 + ["headline"] + ["prose"] * 5
+    assert [b.heading for b in a.blocks if b.kind == "prose"] == [""] * 4 + ["外判合約開支年增1.6億元"] * 5
+    assert a.blocks[1].text.startswith("（經濟日報報道）")
+    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / "questions_corpus19.jsonl",
+                 CORPUS19.name)
+
+
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
 QUESTIONS6 = ROOT / "tests" / "data" / "questions_corpus6.jsonl"
 
