@@ -208,3 +208,13 @@ def test_a_figure_of_something_else_then_no_answer_is_not_quoted(ask):
     reply = lambda m: wrong.format(n=number_of("30億元", m))  # noqa: E731
     answer, _ = ask("全民AI培訓的撥款有多少？", reply, prompts.NOT_FOUND, probabilities=[0.5])
     assert answer.refused and OF_OTHERS in answer.note and "not quoted" in answer.note, answer.note
+
+
+def test_a_figure_no_sentence_of_the_article_states_twice_is_not_quoted(ask):
+    """Reading the whole article, the model made a figure up twice (session 31: 14宗 of the 36 applications from
+    overseas, which the article never counts): no sentence holds it, so the article does not say; the quote the
+    passages mode gives instead would answer another question."""
+    made_up = "沙嶺數據園可提供31萬平方米樓面面積[{n}]。"
+    reply = lambda m: made_up.format(n=number_of("沙嶺數據園", m))  # noqa: E731
+    answer, _ = ask("沙嶺數據園可以提供多少樓面面積？", reply, reply, probabilities=[0.5])
+    assert answer.refused and "state no such figure" in answer.note and not answer.citations, answer.note

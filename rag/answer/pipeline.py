@@ -98,6 +98,12 @@ def answering_passages(question: str, hits: list[Hit], named: str | None = None)
     return one_article(out)
 
 
+def _invented(text: str, question: str, passages: list[str]) -> bool:
+    """Whether ``text`` states a figure (not one the question states) that no passage gives in any form."""
+    stated = [f for f in numbers.unsupported(ground.strip_markers(text), passages) if not numbers.trivial(f)]
+    return bool(stated and numbers.unsupported(" ".join(f.text for f in stated), [question]))
+
+
 def _without(text: str, added: set[str]) -> str:
     """``text`` without the brackets ``added`` (what code put in the question, not the asker), in whichever
     spelling the model copied them (綫 or 線)."""
@@ -511,6 +517,7 @@ class Bot:
         ``passages``: read search's passages whatever ``RAG_LLM_READS`` says."""
         rejected: tuple[str, str] | None = None
         miscounted = False  # a rejected answer counted what the passages count otherwise, or of something else
+        invented = False  # a rejected answer, written from whole articles, gave a figure none of them states
         shown: _Shown | None = None
         try:
             llm = self.model(q.backend)
@@ -540,6 +547,7 @@ class Bot:
                     return
                 rejected = (text, "; ".join(result.problems))
                 miscounted = miscounted or any(p.startswith((ground.MISCOUNTED, OF_OTHERS)) for p in result.problems)
+                invented = invented or (shown.whole and _invented(text, q.text, shown.passages))
                 if q.lang == "en" and any(p.startswith("figures") for p in result.problems):
                     # It mistranslated a figure (20億元 as "20 billion"): say which English forms are right.
                     rejected = (text, f"{rejected[1]}; the passages' figures in English are: "
@@ -562,6 +570,11 @@ class Bot:
             # unanswerable): their nearest sentences would answer another question (docs/history.md, session 25). So
             # too when the figure given is the article's for something else (a whole's for a part, session 30).
             yield q.refusal(note=f"{why}; not quoted, as the passages count something else")
+            return
+        if invented:
+            # Reading the whole article, the model made a figure up (14宗 of the 36 applications from overseas,
+            # unanswerable): no sentence has it, and the nearest ones would answer another question (session 31).
+            yield q.refusal(note=f"{why}; not quoted, as the articles read whole state no such figure")
             return
         for fallback in self._extractive(q, llm=llm, rejected=rejected):
             if isinstance(fallback, Answer) and not fallback.refused:
