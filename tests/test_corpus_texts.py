@@ -222,7 +222,7 @@ def test_a_question_on_neither_article_is_refused_naming_both(two):
 def test_the_model_is_told_of_the_articles_it_reads_in_each_reading_mode(two):
     # Reading passages, the model is told of their own article; the refusal still names both.
     fake = FakeLLM(replies=["YES", "主場館可容納五萬名觀眾[1]。"])
-    bot = Bot(two, llm=fake)
+    bot = Bot(dataclasses.replace(two, llm_reads="passages"), llm=fake)
     ans = bot.answer("啟德體育園主場館可以容納幾多人？", backend="bundled")
     assert not ans.refused and ans.citations[0].source == SECOND.name
     assert {h.chunk.source for h in ans.retrieved[:2]} == {SECOND.name}

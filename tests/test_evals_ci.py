@@ -92,11 +92,11 @@ def test_beside_reads_reports_both_reading_modes_paired(in_env, tmp_path, monkey
                       "--out", str(out)])
     assert rc == 0, capsys.readouterr().err[-2000:]
     report = json.loads((out / "report.json").read_text())
-    assert list(report["reads"]) == ["passages", "article"]
+    assert list(report["reads"]) == ["article", "passages"]  # the default first, then the other
     assert report["reads_compare"]["questions"] == report["questions"] == 4
-    assert (out / "reads-article" / "results.jsonl").read_text(encoding="utf-8").count("\n") == 4
+    assert (out / "reads-passages" / "results.jsonl").read_text(encoding="utf-8").count("\n") == 4
     assert "## Reading the whole article or the passages" in (out / "report.md").read_text(encoding="utf-8")
-    assert (out / "reads-article.md").read_text(encoding="utf-8").startswith("# Comparing two eval runs")
+    assert (out / "reads-passages.md").read_text(encoding="utf-8").startswith("# Comparing two eval runs")
 
 
 # -- per source file ------------------------------------------------------------------------------------
