@@ -109,7 +109,7 @@ class Settings:
     #: between questions and saved in MODEL_CACHE/prefixes, when it fits LLM_CTX; else the one article
     #: search's passages come from, whole, when that fits; else passages) or passages (the best
     #: LLM_PASSAGES per question). At LLM_CTX 4096 a short article is read whole (as many facts right,
-    #: first token about 5x sooner) and the Budget article's passages (read whole, at 8192, it got fewer
+    #: first token about 4x sooner) and the Budget article's passages (read whole, at 8192, it got fewer
     #: facts right): docs/history.md.
     llm_reads: str = "article"
     #: In the article mode, how many of search's best passages the question's turn names as the

@@ -370,7 +370,8 @@ class Bot:
         for b in blocks:
             articles.setdefault(b.chunk.source, []).append(b)
         fitting = [(f"{source} ({lang})", generate.messages("?", lang, mine, whole=True, about=self.about(mine)))
-                   for source, mine in articles.items() for lang in ("yue", "en") if self._fits(llm, mine, lang, True)]
+                   for source, mine in articles.items() for lang in ("yue", "en")
+                   if self._fits(llm, mine, lang, quiet=True)]
         if len(fitting) > 2 * PRIMED_ARTICLES:
             return {}
         return {name: llm.prime(msgs) for name, msgs in fitting}
@@ -586,10 +587,10 @@ class Bot:
         when it fits the model's window, else the one article search's passages come from, whole, when that
         fits; otherwise search's best passages.
 
-        One short article read whole (about 1,900 characters) against its three best passages, the bundled
-        model: facts 13 → 15/17, cite_sentence 14 → 17/17, first token 0.15x (docs/history.md, session 31).
-        The Budget article (4,200 characters) read whole got fewer facts right than its passages (session 15),
-        and does not fit the default window: its questions read passages as before.
+        Four short articles (1,400-1,900 characters) beside the Budget one, each read whole against its three
+        best passages, the bundled model: facts 57/68 either way, first token p50 about 0.27x (docs/history.md,
+        session 31). The Budget article (4,200 characters) read whole got fewer facts right than its passages
+        (session 15), and does not fit the default window: its questions read passages as before.
         """
         whole = self.settings.llm_reads == "article" and not passages
         if whole and self._fits(llm, blocks := self._article(), q.lang):
