@@ -57,6 +57,17 @@ def test_questions_are_mixed_languages():
     assert {"en", "yue", "cmn-Hant", "cmn-Hans"} <= set(langs)
 
 
+def test_another_eval_set_can_be_asked():
+    """--questions: a second article's set (session 31 ran 8 users on the minimum-wage article's), its own
+    stand-alone questions and evidence only."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "questions_corpus19.jsonl"
+    asked, quoted = load.mixed_questions(path), load.quotes(path)
+    assert len(asked) == 24 and not set(asked) & set(QUESTIONS)
+    assert any("最低工資" in q for q in asked) and quoted and "工資" in "".join(quoted)
+
+
 def test_extractive_and_quotes_not_stuck_behind_llm(app, solo):
     """Eight users on the bundled LLM (concurrency 1) while four ask extractive and one checks quotes.
 

@@ -576,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--request-timeout", type=float, default=600.0)
     p.add_argument("--hard-cap", type=float, default=3600.0, help="seconds for the whole run (default 3600)")
     p.add_argument("--out", type=Path, default=None, help="JSON report (default .rag/load.json; .md beside it)")
+    p.add_argument("--questions", type=Path, default=None,
+                   help="an eval set to ask (default evals/questions.jsonl), e.g. a second article's")
     args = p.parse_args(argv)
 
     settings = config.load()
@@ -583,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     levels = DEFAULT_USERS[args.backend] if args.users is None else [u for u in args.users if u > 0]
     duration = args.duration or DEFAULT_DURATION[args.backend]
     max_requests = args.max_requests or DEFAULT_MAX_REQUESTS[args.backend]
-    questions, quote_items = mixed_questions(), quotes()
+    questions, quote_items = mixed_questions(args.questions), quotes(args.questions)
     stop = threading.Event()
     app_proc: list[subprocess.Popen] = []
 
