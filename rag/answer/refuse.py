@@ -404,22 +404,22 @@ def figures_of_others(question: str, lang: str, answer: str, article_text: str) 
     asked = _names_stated(question, lang)
     given = [q for q in numbers.find_quantities(question) if q.value is not None]
     period, family = kinds.period_asked(question)
-    of_period = _about_period(article_text, period, family) if period else []
+    # Once the articles name the period asked, they tell its figures from others'.
+    named_period = bool(period) and period in kinds.relative_periods(article_text, family)
+    abouts = {period: _about_period(article_text, period, family)} if named_period else {}
     out: list[str] = []
     for claim in re.split(r"(?<=[。！？.!?])\s+|(?<=[。！？])", answer):
         named = _names_stated(claim, lang)
-        about_each = [(n, _about(article_text, name)) for n, name in asked.items() if n in named]
-        if period and period in kinds.relative_periods(article_text, family):
-            about_each.append((period, of_period))  # the articles name it, so they tell its figures from others'
-        for n, about in about_each:
-            for figure in numbers.find_quantities(claim):
-                if figure.value is None or figure.unit in _WHEN_UNITS \
-                        or any(numbers.same_quantity(figure, g) for g in given):
-                    continue
-                holding = [i for i, s in enumerate(sentences)
-                           if any(numbers.same_quantity(figure, q) for q in _quantities(s))]
-                if holding and not any(about[i] for i in holding):
-                    out.append(f"{n}: {figure.text}")
+        judged = [n for n in asked if n in named] + ([period] if named_period else [])
+        for n in judged:
+            if n not in abouts:
+                abouts[n] = _about(article_text, asked[n])
+        figures = [f for f in numbers.find_quantities(claim) if judged and f.value is not None
+                   and f.unit not in _WHEN_UNITS and not any(numbers.same_quantity(f, g) for g in given)]
+        holding = {id(f): [i for i, s in enumerate(sentences)
+                           if any(numbers.same_quantity(f, q) for q in _quantities(s))] for f in figures}
+        out += [f"{n}: {f.text}" for n in judged for f in figures
+                if holding[id(f)] and not any(abouts[n][i] for i in holding[id(f)])]
     return out
 
 
