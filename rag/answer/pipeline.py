@@ -593,13 +593,14 @@ class Bot:
         (session 15), and does not fit the default window: its questions read passages as before.
         """
         whole = self.settings.llm_reads == "article" and not passages
-        if whole and self._fits(llm, blocks := self._article(), q.lang):
+        blocks = self._article() if whole else []
+        if whole and self._fits(llm, blocks, q.lang):
             numbered = generate.numbered(blocks)
             return _Shown.of(numbered, q.lang, self.about(), blocks, self._pointer(q.hits, numbered))
         named = named_article(q.query, q.lang, q.hits, self.index.text_of)
         shown = self._fill_one_article(q, answering_passages(q.text, q.hits, named))[: self.settings.llm_passages]
         if whole and len(sources := {h.chunk.source for h in shown}) == 1:
-            blocks = [b for b in self._article() if b.chunk.source in sources]
+            blocks = [b for b in blocks if b.chunk.source in sources]
             if self._fits(llm, blocks, q.lang, quiet=True):
                 numbered = generate.numbered(blocks)
                 return _Shown.of(numbered, q.lang, self.about(blocks), blocks, self._pointer(q.hits, numbered))
