@@ -248,8 +248,7 @@ _COMPARED = re.compile(r"相比|比較|較|\bcompared\b|\bthan\b|\bover\b|\bfrom
 
 def relative_years(text: str) -> set[str]:
     """The years ``text`` names by where they stand from the article's: 前年, 去年, 今年, 明年, 後年."""
-    said = language.for_matching(text)
-    return {year for year, pattern in _RELATIVE_YEARS if pattern.search(said)}
+    return set(relative_periods(text, _RELATIVE_YEARS))
 
 
 # Seasons named by where they stand from the article's (a flu season, a sports season): 去季同期 "the same time
