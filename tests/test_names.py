@@ -85,6 +85,18 @@ def test_a_person_the_model_misspelled_is_spelled_by_code():
     assert kept == {"啟德體育園": "Kai Tak Sports Park"}  # not a person: as proposed
 
 
+def test_an_unknown_person_is_not_given_the_english_first_name_the_model_chose():
+    """何詠芝, a legislator of the twentieth test article, came as "Ms. Wendy Ho" (session 32): her surname, and a
+    first name code cannot check. People's own English names are rag/data/people.tsv's."""
+    text = "議員何詠芝關注夜歸讀者的交通安排，議員麥嘉豪歡迎。"
+    proposals = [names.Proposal("何詠芝", "Ms. Wendy Ho", "person", "t.txt"),
+                 names.Proposal("麥嘉豪", "Mr. Mak Ka-ho", "person", "t.txt")]
+    rows, _ = names.check(proposals, {"t.txt": text}, HAND)
+    got = {e.chinese: e for _s, e in rows}
+    assert got["何詠芝"].english == "Ho Wing-chi" and "the model wrote 'Ms. Wendy Ho'" in got["何詠芝"].note
+    assert got["麥嘉豪"].english == "Mr. Mak Ka-ho"  # spelled as code spells it: kept as proposed
+
+
 def test_a_post_the_model_gave_a_persons_name_is_not_kept():
     """經濟系副教授 came as "Professor Ro Yu-hing" (session 31): a post, named in English as a person it is not. A
     post in words (Professor of Economics) is kept, and so is a person's name code spells."""

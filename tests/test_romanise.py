@@ -81,6 +81,13 @@ def test_a_persons_english_must_spell_their_name(english, chinese, spells):
     assert spells_person(english, chinese) is spells
 
 
+def test_without_first_names_only_the_spelled_name_passes():
+    assert spells_person("Ms. Ho Wing-chi", "何詠芝", first_name=False)
+    assert not spells_person("Ms. Wendy Ho", "何詠芝", first_name=False)  # the model's choice of first name
+    assert not spells_person("Wendy Ho Wing-chi", "何詠芝", first_name=False)
+    assert spells_person("Ms. Wendy Ho", "何詠芝")  # in an answer, as the asker may name her
+
+
 @pytest.mark.parametrize(("chinese", "english"), [
     ("啟德體育園", "Kai Tak Sports Park"),  # a known place, then what it is
     ("將軍澳百勝角", "Tseung Kwan O Pak Sing Kok"),  # a known place, then the rest spelled
@@ -91,6 +98,10 @@ def test_a_persons_english_must_spell_their_name(english, chinese, spells):
     # A building by its old use (spelled "Chin Tsuen Wan Siu Fong Kuk"; session 30); 前海 is a place of its own.
     ("前荃灣消防局", "Former Tsuen Wan Fire Station"), ("前灣仔警署", "Former Wan Chai Police Station"),
     ("前海", "Qianhai"),
+    # A station by its direction (spelled "Tsuen Wan Sai Station", session 32), unless the direction is a known
+    # place's own (尖東 is Tsim Sha Tsui East).
+    ("荃灣西站", "Tsuen Wan West Station"), ("深圳北站", "Shenzhen North Station"),
+    ("尖東站", "Tsim Sha Tsui East Station"), ("東涌站", "Tung Chung Station"),
 ])
 def test_a_place_is_written_as_hong_kong_writes_it(chinese, english):
     assert romanise.place(chinese) == english

@@ -40,7 +40,7 @@ from rag.text import glossary, romanise
 log = logging.getLogger(__name__)
 
 #: Changes whenever the prompt or the checks change: every cached proposal is made again.
-VERSION = "names-18"
+VERSION = "names-19"
 FILE_NAME = "glossary.generated.tsv"
 #: Blocks whose names are worth English: not bylines (reporters' names are not asked about).
 _KINDS = ("headline", "prose", "list_item", "caption")
@@ -322,8 +322,9 @@ def check(proposals: Iterable[Proposal], texts: dict[str, str], hand: Iterable[g
             # 經濟系副教授 as "Professor Ro Yu-hing" (session 31): a post the model gave someone's name.
             rejected += [Rejected(p, "a person's name in English for a post or a description") for p in group]
             continue
-        elif first.kind == "person" and not romanise.spells_person(english, chinese):
-            # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them.
+        elif first.kind == "person" and not romanise.spells_person(english, chinese, first_name=False):
+            # 李家超 as "Mr. Lee Ka-Shing", 羅淑佩 as "Rosetta Pei": a person is written as Hong Kong spells them;
+            # an unknown person without the English first name the model gave (何詠芝 "Ms. Wendy Ho").
             english, made = romanise.person(chinese) or english, f"romanised by code (the model wrote {english!r})"
         elif left_out := romanise.places_left_out(english, chinese):
             # 將軍澳百勝角 as "Kowloon Bay, Wan Chai", another district: a place is written with the known places'

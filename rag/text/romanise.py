@@ -230,11 +230,15 @@ def _variants(syllable: str) -> set[str]:
     return {syllable, syllable.replace("eu", "u"), syllable.replace("oo", "u")}
 
 
-def spells_person(english: str, chinese: str) -> bool:
+def spells_person(english: str, chinese: str, first_name: bool = True) -> bool:
     """Whether ``english`` names the person ``chinese`` as Hong Kong would write them: the surname (as ``SURNAMES``
     or the package spells it), and either the given name's syllables right after it, each a spelling of its
     character (Lee Ka-chiu, John Lee Ka-chiu), or an English first name before it and nothing after (John Lee,
-    Rosanna Law). A name ``person`` cannot spell is not judged (True)."""
+    Rosanna Law). A name ``person`` cannot spell is not judged (True).
+
+    ``first_name=False``: no English first name, only the surname and the given name's syllables. A first name
+    is how a person writes themselves, which code cannot check: the model gave 何詠芝, a legislator of a test
+    article, as "Ms. Wendy Ho" (session 32). Known people's own names are in ``rag/data/people.tsv``."""
     code = person(chinese)
     if code is None:
         return True
@@ -246,7 +250,7 @@ def spells_person(english: str, chinese: str) -> bool:
     given = [{v for s in (w, *spellings(ch)) for v in _variants(s)}
              for w, ch in zip(own[-n_given:], chinese[len(surname):], strict=True)]
     words = [w for w in words_of(english) if w not in _HONORIFICS]
-    for i in range(len(words) - len(family) + 1):
+    for i in range(len(words) - len(family) + 1 if first_name else min(1, len(words))):
         if all(words[i + k] in ok for k, ok in enumerate(family)):
             after = words[i + len(family):]
             if len(after) >= n_given and all(w in ok for w, ok in zip(after, given, strict=False)):
@@ -268,7 +272,9 @@ PLACE_KINDS = {
     "體育園": "Sports Park", "體育館": "Sports Centre", "運動場": "Sports Ground", "公園": "Park", "花園": "Garden",
     "醫院": "Hospital", "創新園": "InnoPark", "科學園": "Science Park", "數據園": "Data Park",
     "工業邨": "Industrial Estate", "邨": "Estate", "苑": "Court",
-    "港鐵站": "MTR Station", "站": "Station", "碼頭": "Pier", "廣場": "Plaza", "中心": "Centre", "大廈": "Building",
+    # 荃灣西站 is Tsuen Wan West Station (spelled "Tsuen Wan Sai Station", session 32), 深圳北站 Shenzhen North.
+    "港鐵站": "MTR Station", "西站": "West Station", "東站": "East Station", "南站": "South Station",
+    "北站": "North Station", "站": "Station", "碼頭": "Pier", "廣場": "Plaza", "中心": "Centre", "大廈": "Building",
     "大樓": "Building", "隧道": "Tunnel", "大橋": "Bridge", "機場": "Airport", "口岸": "Control Point",
     "新市鎮": "New Town", "新發展區": "New Development Area",
     # Public buildings a heritage article names by their old use (前荃灣消防局, spelled "Chin Tsuen Wan Siu Fong Kuk",
@@ -313,12 +319,21 @@ def places_in(text: str) -> list[str]:
     return out
 
 
+def _ends_in_place(text: str, over: int) -> bool:
+    """Whether a known place of more than ``over`` characters ends ``text``."""
+    return any(text.endswith(p) for p in places() if len(p) > over)
+
+
 def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
     """``chinese`` as (Chinese, English) parts, each a known place or one spelled character, and what it is;
     None when a character is unread or too many are left to spell."""
     import ToJyutping  # as in person()
 
-    tail = next((k for k in _KINDS_LONGEST_FIRST if chinese.endswith(k) and len(chinese) > len(k)), "")
+    tails = [k for k in _KINDS_LONGEST_FIRST if chinese.endswith(k) and len(chinese) > len(k)]
+    # The longest kind, unless a shorter one leaves a known place whole: 尖東站 is 尖東 (Tsim Sha Tsui East) + 站,
+    # not 尖 + 東站 (West Station's kin, for 荃灣西站).
+    tail = next((k for k in tails[1:] if _ends_in_place(chinese[: len(chinese) - len(k)], len(tails[0]) - len(k))),
+                tails[0] if tails else "")
     rest = chinese[: len(chinese) - len(tail)]
     parts: list[tuple[str, str]] = []
     while rest:
