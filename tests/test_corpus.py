@@ -549,19 +549,24 @@ def test_a_plain_article_with_a_ming_pao_dateline_and_one_subhead():
                  CORPUS18.name)
 
 
-CORPUS19 = ROOT / "tests" / "data" / "corpus19" / "minimum-wage-2026.txt"
-
-
-def test_a_plain_article_with_an_hket_dateline_and_a_subhead_over_five_paragraphs():
-    """Session 31's minimum-wage article: （經濟日報報道） opens the first paragraph, one subhead heads the last five,
-    and every question's evidence is a sentence of it."""
-    a = _parsed(CORPUS19.read_text(encoding="utf-8"), CORPUS19.name)
-    assert a.sub_articles == ["最低工資5月起升至43.6元 加幅3.6% 約3.1萬低薪僱員受惠"]
-    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * 4 + ["headline"] + ["prose"] * 5
-    assert [b.heading for b in a.blocks if b.kind == "prose"] == [""] * 4 + ["外判合約開支年增1.6億元"] * 5
-    assert a.blocks[1].text.startswith("（經濟日報報道）")
-    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / "questions_corpus19.jsonl",
-                 CORPUS19.name)
+@pytest.mark.parametrize(("folder", "name", "dateline", "headline", "before", "subhead", "after"), [
+    # Session 31's minimum-wage article: one subhead heads the last five paragraphs.
+    ("corpus19", "minimum-wage-2026.txt", "（經濟日報報道）", "最低工資5月起升至43.6元 加幅3.6% 約3.1萬低薪僱員受惠", 4,
+     "外判合約開支年增1.6億元", 5),
+    # Session 32's library article: five paragraphs, then a subhead over four.
+    ("corpus20", "library-hours-2026.txt", "（明報報道）",
+     "12間公共圖書館7月起夜開至10時 增設40個智能圖書櫃 涉資約1.35億元", 5, "智能圖書櫃每個造價約85萬元", 4),
+])
+def test_a_plain_article_with_a_dateline_and_a_subhead(folder, name, dateline, headline, before, subhead, after):
+    """A dateline opens the first paragraph, one subhead heads the paragraphs after it, and every question's
+    evidence is a sentence of the article."""
+    path = ROOT / "tests" / "data" / folder / name
+    a = _parsed(path.read_text(encoding="utf-8"), name)
+    assert a.sub_articles == [headline]
+    assert [b.kind for b in a.blocks] == ["headline"] + ["prose"] * before + ["headline"] + ["prose"] * after
+    assert [b.heading for b in a.blocks if b.kind == "prose"] == [""] * before + [subhead] * after
+    assert a.blocks[1].text.startswith(dateline)
+    _evidence_in([s.text for _, s in a.sentences()], ROOT / "tests" / "data" / f"questions_{folder}.jsonl", name)
 
 
 CORPUS6 = ROOT / "tests" / "data" / "corpus6" / "typhoon-signal-8-2026.txt"
