@@ -218,3 +218,19 @@ def test_a_figure_no_sentence_of_the_article_states_twice_is_not_quoted(ask):
     reply = lambda m: made_up.format(n=number_of("沙嶺數據園", m))  # noqa: E731
     answer, _ = ask("沙嶺數據園可以提供多少樓面面積？", reply, reply, probabilities=[0.5])
     assert answer.refused and "state no such figure" in answer.note and not answer.citations, answer.note
+
+
+def test_an_english_answer_without_markers_is_cited_by_its_figures(ask):
+    """An English sentence shares few words with a Chinese passage; its figure ties it to the passages stating it,
+    and what it says chooses among them (lb-en-004 had been retried and given up, session 32)."""
+    reply = "Sandy Ridge Data Park will provide 250,000 square metres of floor space."
+    answer, _ = ask("How much floor space will Sandy Ridge Data Park provide?", reply, probabilities=[0.5])
+    assert not answer.refused and answer.text.startswith(reply[:-1]) and re.search(r"\[\d+\]", answer.text)
+    (citation,) = answer.citations
+    assert "25萬平方米" in citation.quote
+
+
+def test_an_answer_without_markers_or_figures_is_not_cited_by_code(ask):
+    answer, fake = ask("How much floor space will Sandy Ridge Data Park provide?",
+                       "It will be a very large data park.", prompts.NOT_FOUND, probabilities=[0.5, 0.1, 0.1])
+    assert answer.refused and fake.prompts[2][-1]["content"] == prompts.UNCITED  # the retry asked for markers

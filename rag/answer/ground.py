@@ -122,8 +122,7 @@ def attribute(text: str, shown: list[str], passages: list[str],
     from rag.text import numbers
 
     out, marked = [], False
-    pieces = _SENTENCE.split(text.strip())  # sentence, the space after it (None after 。), sentence, …
-    for k, sentence in enumerate(pieces):
+    for k, sentence in enumerate(sentence_pieces(text)):
         if k % 2:
             out.append(sentence or "")
             continue
@@ -138,11 +137,21 @@ def attribute(text: str, shown: list[str], passages: list[str],
         if not (best and best_share >= need):
             best, best_share = _anchored(sentence, words, passages), need
         if best and best_share >= need:
-            end = len(sentence.rstrip(".!?。！？；; "))
-            sentence = f"{sentence[:end]} [{best}]{sentence[end:]}"
+            sentence = cited_sentence(sentence, best)
             marked = True
         out.append(sentence)
     return "".join(out) if marked else None
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """``text`` cut into sentences: sentence, the space after it (None after 。), sentence, …"""
+    return _SENTENCE.split(text.strip())
+
+
+def cited_sentence(sentence: str, n: int) -> str:
+    """``sentence`` with [n] before its closing stop."""
+    end = len(sentence.rstrip(".!?。！？；; "))
+    return f"{sentence[:end]} [{n}]{sentence[end:]}"
 
 
 #: An English sentence cited by the names it shares with a passage needs at least this many words of its own.

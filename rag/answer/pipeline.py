@@ -687,6 +687,9 @@ class Bot:
             # the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
             text, result = _mended(text, result, ground.attribute(text, shown.seen, shown.passages,
                                                                   glossary.with_other_forms), shown, q)
+            if result.problems == (ground.NO_CITATION,) and q.lang == "en":  # cite English by its figures
+                text, result = _mended(text, result, cite.attribute(self.settings, text, shown.hits, q.text, q.lang),
+                                       shown, q)
         elif result.problems and all(p.startswith("figures not in") for p in result.problems):
             # 4.8億元 read as "HK$4.8 billion": the passage's value, then cited to its passage if need be.
             if scaled := numbers.rescaled(text, shown.passages):
