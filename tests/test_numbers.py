@@ -21,6 +21,7 @@ from rag.text.numbers import (
     same_quantity,
     to_english,
     unsupported,
+    without_unstated_years,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -719,6 +720,18 @@ def test_an_english_figure_with_a_chinese_figures_digits_takes_its_value(answer,
     assert rescaled(answer, RESCALE_PASSAGES) == expected
     if expected:
         assert unsupported(expected, RESCALE_PASSAGES) == []
+
+
+@pytest.mark.parametrize(("answer", "passages", "expected"), [
+    # lb-en-005 (session 32): 今年9月 and 明年3月 given years the article never states.
+    ("The first open in September 2023, the rest by March 2024 [1].",
+     ["首批預計於今年9月啟用，其餘會在明年3月前投入服務。"], "The first open in September, the rest by March [1]."),
+    ("It opened on March 1, 2023 [1].", ["今年3月1日開幕。"], "It opened on March 1 [1]."),
+    ("It opened on March 1, 2023 [1].", ["2023年3月1日開幕。"], None),  # stated: nothing to take out
+    ("It opens on 5 May 2026 [1].", ["今年3月1日開幕。"], None),  # another day: the check's to refuse
+])
+def test_a_year_the_model_gave_a_month_the_article_states_is_taken_out(answer, passages, expected):
+    assert without_unstated_years(answer, passages) == expected
 
 
 def test_digits_two_yi_figures_share_are_not_guessed_between():

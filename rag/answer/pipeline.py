@@ -694,6 +694,9 @@ class Bot:
             # 4.8億元 read as "HK$4.8 billion": the passage's value, then cited to its passage if need be.
             if scaled := numbers.rescaled(text, shown.passages):
                 text, result = _mended(text, result, ground.recite(scaled, shown.passages) or scaled, shown, q)
+            # 今年9月 as "September 2023": the article's month, without the year the model guessed.
+            if not result.ok and (bare := numbers.without_unstated_years(text, shown.passages)):
+                text, result = _mended(text, result, ground.recite(bare, shown.passages) or bare, shown, q)
             if not result.ok:
                 text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
         if result.ok:

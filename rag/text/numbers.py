@@ -1192,6 +1192,29 @@ def in_hong_kong_dollars(answer: str, passages: list[str]) -> str | None:
     return answer if edits else None
 
 
+_YEAR_IN_DATE = re.compile(r",?\s*\b(?:19|20)\d{2}\b")
+
+
+def without_unstated_years(answer: str, passages: list[str]) -> str | None:
+    """``answer`` with the year taken out of each English date no passage states whose day or month one does
+    state (September 2023 → September, for 今年9月); None if there is none.
+
+    Why: the article says 今年9月 and 明年3月, and the model, asked in English, wrote "September 2023, March
+    2024", years the article never gives (lb-en-005, session 32); asked again it gave up. The month is the
+    article's; the year was the model's guess. The caller keeps the result only if the whole answer then passes.
+    """
+    edits: list[tuple[int, int, str]] = []
+    for q in unsupported(answer, passages):
+        if q.unit != "date" or not (year := _YEAR_IN_DATE.search(q.text)):
+            continue
+        bare = q.text[: year.start()] + q.text[year.end():]
+        if bare.strip() and not unsupported(bare, passages):
+            edits.append((q.start, q.end, bare.strip()))
+    for start, end, new in reversed(edits):
+        answer = answer[:start] + new + answer[end:]
+    return answer if edits else None
+
+
 def rescaled(answer: str, passages: list[str]) -> str | None:
     """``answer`` with each English figure no passage states, whose digits one passage figure writes before 億 or
     萬, given that figure's value instead (HK$4.8 billion → HK$480 million for 4.8億元; 172,000, a thousand times
