@@ -725,8 +725,10 @@ def test_an_english_figure_with_a_chinese_figures_digits_takes_its_value(answer,
 @pytest.mark.parametrize(("answer", "passages", "expected"), [
     # lb-en-005 (session 32): 今年9月 and 明年3月 given years the article never states.
     ("The first open in September 2023, the rest by March 2024 [1].",
-     ["首批預計於今年9月啟用，其餘會在明年3月前投入服務。"], "The first open in September, the rest by March [1]."),
-    ("It opened on March 1, 2023 [1].", ["今年3月1日開幕。"], "It opened on March 1 [1]."),
+     ["首批預計於今年9月啟用，其餘會在明年3月前投入服務。"],
+     "The first open in September this year, the rest by March next year [1]."),
+    ("It opened on March 1, 2023 [1].", ["今年3月1日開幕。"], "It opened on March 1 this year [1]."),
+    ("It opened on March 1, 2023 [1].", ["3月1日開幕。"], "It opened on March 1 [1]."),
     ("It opened on March 1, 2023 [1].", ["2023年3月1日開幕。"], None),  # stated: nothing to take out
     ("It opens on 5 May 2026 [1].", ["今年3月1日開幕。"], None),  # another day: the check's to refuse
 ])

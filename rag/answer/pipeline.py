@@ -694,8 +694,10 @@ class Bot:
             # 4.8億元 read as "HK$4.8 billion": the passage's value, then cited to its passage if need be.
             if scaled := numbers.rescaled(text, shown.passages):
                 text, result = _mended(text, result, ground.recite(scaled, shown.passages) or scaled, shown, q)
-            # 今年9月 as "September 2023": the article's month, without the year the model guessed.
-            if not result.ok and (bare := numbers.without_unstated_years(text, shown.passages)):
+            # 今年9月 as "September 2023": the article's month, without the year the model guessed. Judged by the
+            # passages it cites, as the check is: another block may hold 2024 and 3月 apart.
+            cited = [shown.passages[n - 1] for n in result.cited if 1 <= n <= len(shown.passages)]
+            if not result.ok and (bare := numbers.without_unstated_years(text, cited or shown.passages)):
                 text, result = _mended(text, result, ground.recite(bare, shown.passages) or bare, shown, q)
             if not result.ok:
                 text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)

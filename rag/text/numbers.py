@@ -1193,11 +1193,15 @@ def in_hong_kong_dollars(answer: str, passages: list[str]) -> str | None:
 
 
 _YEAR_IN_DATE = re.compile(r",?\s*\b(?:19|20)\d{2}\b")
+_RELATIVE_MONTH = re.compile(r"(今年|明年|去年|前年|後年|后年)(?:的)?(1[0-2]|0?[1-9])月")
+_RELATIVE_YEARS = {"今年": "this year", "明年": "next year", "去年": "last year", "前年": "the year before last",
+                   "後年": "the year after next", "后年": "the year after next"}
 
 
 def without_unstated_years(answer: str, passages: list[str]) -> str | None:
     """``answer`` with the year taken out of each English date no passage states whose day or month one does
-    state (September 2023 → September, for 今年9月); None if there is none.
+    state, and the year the passages name that month by put after it (September 2023 → September this year, for
+    今年9月); None if there is none.
 
     Why: the article says 今年9月 and 明年3月, and the model, asked in English, wrote "September 2023, March
     2024", years the article never gives (lb-en-005, session 32); asked again it gave up. The month is the
@@ -1207,9 +1211,12 @@ def without_unstated_years(answer: str, passages: list[str]) -> str | None:
     for q in unsupported(answer, passages):
         if q.unit != "date" or not (year := _YEAR_IN_DATE.search(q.text)):
             continue
-        bare = q.text[: year.start()] + q.text[year.end():]
-        if bare.strip() and not unsupported(bare, passages):
-            edits.append((q.start, q.end, bare.strip()))
+        bare = (q.text[: year.start()] + q.text[year.end():]).strip()
+        if bare and not unsupported(bare, passages):
+            # The year the article names the month by (明年3月前: "March next year"), when it does.
+            month = int(q.key[:2]) if q.key[:2].isdigit() else 0
+            said = next((m[1] for p in passages for m in _RELATIVE_MONTH.finditer(p) if int(m[2]) == month), "")
+            edits.append((q.start, q.end, f"{bare} {_RELATIVE_YEARS[said]}" if said else bare))
     for start, end, new in reversed(edits):
         answer = answer[:start] + new + answer[end:]
     return answer if edits else None
