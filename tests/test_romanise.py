@@ -86,6 +86,7 @@ def test_without_first_names_only_the_spelled_name_passes():
     assert not spells_person("Ms. Wendy Ho", "何詠芝", first_name=False)  # the model's choice of first name
     assert not spells_person("Wendy Ho Wing-chi", "何詠芝", first_name=False)
     assert spells_person("Ms. Wendy Ho", "何詠芝")  # in an answer, as the asker may name her
+    assert not spells_person("Au", "歐陽伯權", first_name=False)  # a compound surname's first word only
 
 
 @pytest.mark.parametrize(("chinese", "english"), [

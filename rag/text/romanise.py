@@ -250,7 +250,8 @@ def spells_person(english: str, chinese: str, first_name: bool = True) -> bool:
     given = [{v for s in (w, *spellings(ch)) for v in _variants(s)}
              for w, ch in zip(own[-n_given:], chinese[len(surname):], strict=True)]
     words = [w for w in words_of(english) if w not in _HONORIFICS]
-    for i in range(len(words) - len(family) + 1 if first_name else min(1, len(words))):
+    starts = len(words) - len(family) + 1  # where the surname may begin; at the start only without a first name
+    for i in range(starts if first_name else min(1, starts)):
         if all(words[i + k] in ok for k, ok in enumerate(family)):
             after = words[i + len(family):]
             if len(after) >= n_given and all(w in ok for w, ok in zip(after, given, strict=False)):
@@ -331,7 +332,7 @@ def _place_parts(chinese: str) -> tuple[list[tuple[str, str]], str] | None:
 
     tails = [k for k in _KINDS_LONGEST_FIRST if chinese.endswith(k) and len(chinese) > len(k)]
     # The longest kind, unless a shorter one leaves a known place whole: 尖東站 is 尖東 (Tsim Sha Tsui East) + 站,
-    # not 尖 + 東站 (West Station's kin, for 荃灣西站).
+    # not 尖 + 東站 (as 荃灣西站 is 荃灣 + 西站).
     tail = next((k for k in tails[1:] if _ends_in_place(chinese[: len(chinese) - len(k)], len(tails[0]) - len(k))),
                 tails[0] if tails else "")
     rest = chinese[: len(chinese) - len(tail)]
