@@ -72,6 +72,11 @@ def _scores(settings: Settings, claim: str, sentences: list[str], seen: list[str
     return held + MEANING * (embedder.passage_vectors(settings, seen) @ body)
 
 
+def _numbered_sentences(hits: list[Hit]) -> list[tuple[int, str]]:
+    """Every sentence of ``hits``, each with its passage's number (1-based)."""
+    return [(n, c.text) for n, h in enumerate(hits, 1) for c in extractive.sentences(h, n - 1)]
+
+
 def recite(settings: Settings, text: str, hits: list[Hit], question: str, lang: str) -> str | None:
     """``text`` with each claim's [n] moved to the passage whose sentence holds the claim plainly better than
     any sentence of the passage the model named, or None if none moved.
@@ -83,7 +88,7 @@ def recite(settings: Settings, text: str, hits: list[Hit], question: str, lang: 
     check runs again on the result.
     """
     english = lang == "en"
-    sentences = [(n, c.text) for n, h in enumerate(hits, 1) for c in extractive.sentences(h, n - 1)]
+    sentences = _numbered_sentences(hits)
     seen = [annotate_english(t) if english else t for _, t in sentences]
     moved, out = False, []
     for claim in ground.CLAIM.findall(text.strip()):
@@ -114,7 +119,7 @@ def attribute(settings: Settings, text: str, hits: list[Hit], question: str, lan
     had been answered 100億元, another thing's figure, cited (session 32).
     """
     english = lang == "en"
-    sentences = [(n, c.text) for n, h in enumerate(hits, 1) for c in extractive.sentences(h, n - 1)]
+    sentences = _numbered_sentences(hits)
     out, marked = [], False
     for k, sentence in enumerate(ground.sentence_pieces(text)):
         figures = [q for q in numbers.find_quantities(sentence) if not numbers.trivial(q)] if k % 2 == 0 else []
