@@ -556,6 +556,9 @@ def test_a_plain_article_with_a_ming_pao_dateline_and_one_subhead():
     # Session 32's library article: five paragraphs, then a subhead over four.
     ("corpus20", "library-hours-2026.txt", "（明報報道）",
      "12間公共圖書館7月起夜開至10時 增設40個智能圖書櫃 涉資約1.35億元", 5, "智能圖書櫃每個造價約85萬元", 4),
+    # Session 33's subdivided-units article: six paragraphs, then a subhead over six.
+    ("corpus21", "basic-housing-units-2026.txt", "（星島日報報道）",
+     "簡樸房登記三個半月僅約兩成劏房申請 巡查揭近四成單位不達標", 6, "資助計劃批出不足兩成", 6),
 ])
 def test_a_plain_article_with_a_dateline_and_a_subhead(folder, name, dateline, headline, before, subhead, after):
     """A dateline opens the first paragraph, one subhead heads the paragraphs after it, and every question's
