@@ -731,9 +731,27 @@ def test_an_english_figure_with_a_chinese_figures_digits_takes_its_value(answer,
     ("It opened on March 1, 2023 [1].", ["3月1日開幕。"], "It opened on March 1 [1]."),
     ("It opened on March 1, 2023 [1].", ["2023年3月1日開幕。"], None),  # stated: nothing to take out
     ("It opens on 5 May 2026 [1].", ["今年3月1日開幕。"], None),  # another day: the check's to refuse
+    # bh-yue-001 (session 33): the same guess in Chinese, 2024年 for 今年 and for 明年.
+    ("條例係2024年3月1日生效 [1]。要喺2024年2月28日之前登記 [1]。",
+     ["《簡樸房條例》今年3月1日生效。登記期為期12個月，至明年2月28日屆滿。"],
+     "條例係今年3月1日生效 [1]。要喺明年2月28日之前登記 [1]。"),
+    ("条例于2024年3月1日生效 [1]。", ["條例3月1日生效。"], "条例于3月1日生效 [1]。"),
+    ("條例於2024年3月1日生效 [1]。", ["政府於2024年成立工作組，條例今年3月1日生效。"], "條例於今年3月1日生效 [1]。"),
+    ("條例於2024年3月1日生效 [1]。", ["條例於2024年3月1日生效。"], None),
 ])
 def test_a_year_the_model_gave_a_month_the_article_states_is_taken_out(answer, passages, expected):
     assert without_unstated_years(answer, passages) == expected
+
+
+@pytest.mark.parametrize(("answer", "date"), [
+    ("條例於2024年3月1日生效。", "2024年3月1日"),
+    ("It took effect on 1 March 2024.", "1 March 2024"),
+    ("It took effect in March 2024.", "March 2024"),
+])
+def test_a_date_is_not_stated_by_its_year_alone(answer, date):
+    """Session 33: 2024年3月1日, the model's year for 今年3月1日, had passed on a passage stating only 2024年."""
+    assert [q.text for q in unsupported(answer, ["政府於2024年成立工作組。"])] == [date]
+    assert unsupported("It was set up in 2024.", ["條例於2024年3月1日生效。"]) == []  # a year, by a date in it
 
 
 def test_digits_two_yi_figures_share_are_not_guessed_between():

@@ -1037,9 +1037,10 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
     """Whether two figures state the same thing, whatever language or format each is written in.
 
     Values must agree (within rounding), units must be compatible (a bare number goes with any unit that has a
-    value); periods compare by key; a year agrees with an academic year it begins or ends and with a date in
-    that year; a date with a day is not stated by its month alone, nor one with a year by a date without it (not
-    symmetric: 7月 restates July 7, not the other way).  Qualifiers are ignored: "over 130" restates 超過130間.
+    value); periods compare by key; a year agrees with an academic year it begins or ends and is stated by a date
+    in that year; a date with a day is not stated by its month alone, nor one with a year by a date without it
+    or by its year alone (not symmetric: 7月 restates July 7 and 2024 restates 2024年3月1日, not the other way).
+    Qualifiers are ignored: "over 130" restates 超過130間.
     """
     units = {a.unit, b.unit}
     if "period" in units:
@@ -1063,9 +1064,9 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
             # Nor a year: "launched in May 2023" passed on 今年5月1日, whose year the article never printed (session
             # 26). As a bare year against 今年 already fails, a dated one does.
             return a.value is None or a.value == b.value
-        other = b if a.unit == "date" else a
-        date = a if a.unit == "date" else b
-        return other.unit == "year" and date.value is not None and other.value == date.value
+        # A year is stated by a date in it (2024 by 2024年3月1日), not a date by its year alone: "2024年3月1日" had
+        # passed on 政府於2024年成立…, the model's year put to the article's 今年3月1日 (session 33).
+        return a.unit == "year" and b.value is not None and a.value == b.value
     if a.value is None or b.value is None:
         return a.unit == b.unit and a.key == b.key and a.text == b.text
     if "year" in units:
@@ -1192,20 +1193,21 @@ def in_hong_kong_dollars(answer: str, passages: list[str]) -> str | None:
     return answer if edits else None
 
 
-_YEAR_IN_DATE = re.compile(r",?\s*\b(?:19|20)\d{2}\b")
+_YEAR_IN_DATE = re.compile(r",?\s*\b(?:19|20)\d{2}\b|(?<!\d)(?:19|20)\d{2}\s*年")
 _RELATIVE_MONTH = re.compile(r"(今年|明年|去年|前年|後年|后年)(?:的)?(1[0-2]|0?[1-9])月")
 _RELATIVE_YEARS = {"今年": "this year", "明年": "next year", "去年": "last year", "前年": "the year before last",
                    "後年": "the year after next", "后年": "the year after next"}
 
 
 def without_unstated_years(answer: str, passages: list[str]) -> str | None:
-    """``answer`` with the year taken out of each English date no passage states whose day or month one does
-    state, and the year the passages name that month by put after it (September 2023 → September this year, for
-    今年9月); None if there is none.
+    """``answer`` with the year taken out of each date no passage states whose day or month one does state, and
+    the year the passages name that month by put with it (September 2023 → September this year, 2024年9月 →
+    今年9月, for 今年9月); None if there is none.
 
     Why: the article says 今年9月 and 明年3月, and the model, asked in English, wrote "September 2023, March
-    2024", years the article never gives (lb-en-005, session 32); asked again it gave up. The month is the
-    article's; the year was the model's guess. The caller keeps the result only if the whole answer then passes.
+    2024", years the article never gives (lb-en-005, session 32); asked again it gave up. In Chinese it wrote
+    2024年3月1日 for 今年3月1日 (bh-yue-001, session 33), now 今年3月1日 again. The month is the article's; the year
+    was the model's guess. The caller keeps the result only if the whole answer then passes.
     """
     edits: list[tuple[int, int, str]] = []
     for q in unsupported(answer, passages):
@@ -1213,10 +1215,12 @@ def without_unstated_years(answer: str, passages: list[str]) -> str | None:
             continue
         bare = (q.text[: year.start()] + q.text[year.end():]).strip()
         if bare and not unsupported(bare, passages):
-            # The year the article names the month by (明年3月前: "March next year"), when it does.
+            # The year the article names the month by (明年3月前: "March next year", 明年3月), when it does.
             month = int(q.key[:2]) if q.key[:2].isdigit() else 0
             said = next((m[1] for p in passages for m in _RELATIVE_MONTH.finditer(p) if int(m[2]) == month), "")
-            edits.append((q.start, q.end, f"{bare} {_RELATIVE_YEARS[said]}" if said else bare))
+            chinese = year.group().endswith("年")
+            edits.append((q.start, q.end, (said + bare if chinese else f"{bare} {_RELATIVE_YEARS[said]}")
+                          if said else bare))
     for start, end, new in reversed(edits):
         answer = answer[:start] + new + answer[end:]
     return answer if edits else None
