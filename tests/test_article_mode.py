@@ -230,6 +230,19 @@ def test_an_english_answer_without_markers_is_cited_by_its_figures(ask):
     assert "25萬平方米" in citation.quote
 
 
+def test_an_english_answer_without_markers_has_its_figures_read_then_is_cited(ask):
+    """An answer citing nothing has its figures read against every passage before it is cited: one right sentence
+    and one with the model's scale word ("HK$2.2 billion" for 2.2億元) had been turned down whole (the same with
+    a year the model gave 今年5月18日, sc-en-004, session 33)."""
+    reply = ("Sandy Ridge Data Park will provide 250,000 square metres of floor space. "
+             "The national manufacturing innovation centre will cost HK$2.2 billion.")
+    answer, _ = ask("How big is Sandy Ridge Data Park, and what will the innovation centre cost?", reply,
+                    probabilities=[0.5])
+    assert not answer.refused, answer.note
+    assert "HK$220 million" in answer.text and len(re.findall(r"\[\d+\]", answer.text)) == 2
+    assert {"25萬平方米" in c.quote or "2.2億元" in c.quote for c in answer.citations} == {True}
+
+
 def test_an_answer_without_markers_or_figures_is_not_cited_by_code(ask):
     answer, fake = ask("How much floor space will Sandy Ridge Data Park provide?",
                        "It will be a very large data park.", prompts.NOT_FOUND, probabilities=[0.5, 0.1, 0.1])

@@ -9,6 +9,7 @@ source, with the extractive backend or a scripted model.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -364,3 +365,35 @@ def test_the_page_names_both_articles_and_shows_each(two):
     from rag.web import build
 
     assert build(bot).title == "Q&A on 2 articles"  # the page builds, its browser tab named after the corpus
+
+
+HOUSING = ROOT / "tests" / "data" / "corpus21" / "basic-housing-units-2026.txt"
+
+
+@pytest.fixture(scope="module")
+def housing(tmp_path_factory, base_settings):
+    """Session 33's subdivided-units article alone, ingested once with the real embedding model."""
+    root = tmp_path_factory.mktemp("housing")
+    (root / "corpus").mkdir()
+    shutil.copy(HOUSING, root / "corpus" / HOUSING.name)
+    settings = dataclasses.replace(base_settings, corpus_dir=root / "corpus", data_dir=root / "data",
+                                   chroma_path=root / "data" / "chroma", chroma_url="", llm_reads="passages")
+    ingest.run(settings)
+    yield settings
+    glossary.use_generated(None)
+
+
+@pytest.mark.parametrize("reply", ["現有劏房的登記期到2024年2月28日屆滿。",
+                                   "現有劏房的登記期到2024年2月28日屆滿[{n}]。"])
+def test_a_year_the_model_put_to_the_articles_date_is_the_articles_own(housing, reply):
+    """The article says 明年2月28日 (and 今年3月1日); the model wrote 2024年 for both, and a passage stating 2024年
+    elsewhere had let it pass (bh-yue-001, session 33). Cited by the model or not, the answer says the article's
+    year, and is cited to the passage stating the date."""
+    def write(messages):
+        return reply.format(n=next(n for n, t in re.findall(r"^\[(\d+)\] (.*)$", messages[-1]["content"], re.M)
+                                   if "明年2月28日" in t))
+    fake = FakeLLM(replies=["YES", write])
+    ans = Bot(housing, llm=fake).answer("現有劏房的登記期何時屆滿？", backend="bundled")
+    assert not ans.refused, ans.note
+    assert "明年2月28日" in ans.text and "2024" not in ans.text
+    assert [c.quote for c in ans.citations if "明年2月28日" in c.quote]

@@ -106,9 +106,9 @@ def recite(settings: Settings, text: str, hits: list[Hit], question: str, lang: 
 
 
 def attribute(settings: Settings, text: str, hits: list[Hit], question: str, lang: str) -> str | None:
-    """``text``, written without a single [n], with [n] after each sentence that states a figure, naming the passage
-    whose sentence holds all its figures and holds it best (``support`` plus ``MEANING`` x cosine); None if no
-    sentence could be cited.
+    """``text`` with [n] after each sentence without one that states a figure, naming the passage whose sentence
+    holds all its figures and holds it best (``support`` plus ``MEANING`` x cosine); None if no sentence could be
+    cited.
 
     ``ground.attribute`` cites a sentence made of a passage's own words; an English sentence shares few with a
     Chinese passage, even through its renderings, so a right answer without markers ("…demanded that at least half
@@ -122,7 +122,8 @@ def attribute(settings: Settings, text: str, hits: list[Hit], question: str, lan
     sentences = _numbered_sentences(hits)
     out, marked = [], False
     for k, sentence in enumerate(ground.sentence_pieces(text)):
-        figures = [q for q in numbers.find_quantities(sentence) if not numbers.trivial(q)] if k % 2 == 0 else []
+        bare = k % 2 == 0 and not ground.markers(sentence)
+        figures = [q for q in numbers.find_quantities(sentence) if not numbers.trivial(q)] if bare else []
         holding = [(n, t) for n, t in sentences if figures and not numbers.unsupported(sentence, [t])]
         if holding:
             seen = [annotate_english(t) if english else t for _, t in holding]

@@ -262,6 +262,26 @@ def _mended(text: str, result: ground.Check, mended: str | None, shown: _Shown, 
     return text, result
 
 
+def _only_figures(result: ground.Check) -> bool:
+    """Whether ``result`` turned its answer down only for figures its cited passages do not state."""
+    return bool(result.problems) and all(p.startswith("figures not in") for p in result.problems)
+
+
+def _figures_mended(text: str, result: ground.Check, shown: _Shown, q: _Question) -> tuple[str, ground.Check]:
+    """``text``, turned down only for its figures, with what code can mend of them; else as it was."""
+    # 4.8億元 read as "HK$4.8 billion": the passage's value, then cited to its passage if need be.
+    if scaled := numbers.rescaled(text, shown.passages):
+        text, result = _mended(text, result, ground.recite(scaled, shown.passages) or scaled, shown, q)
+    # 今年9月 as "September 2023": the article's month, without the year the model guessed. Judged by the
+    # passages it cites, as the check is: another block may hold 2024 and 3月 apart.
+    cited = [shown.passages[n - 1] for n in result.cited if 1 <= n <= len(shown.passages)]
+    if not result.ok and (bare := numbers.without_unstated_years(text, cited or shown.passages)):
+        text, result = _mended(text, result, ground.recite(bare, shown.passages) or bare, shown, q)
+    if not result.ok:
+        text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
+    return text, result
+
+
 class Bot:
     """The question-answering bot: the index, the corpus text and the models, opened once, for any thread.
 
@@ -683,24 +703,9 @@ class Bot:
             text = ground.as_named(text, shown.passages, q.text) or text
         result = ground.check(text, shown.passages, q.text, q.lang)
         if result.problems == (ground.NO_CITATION,):
-            # Cited by code where a sentence is plainly a passage's (see ground.attribute): a retry to add
-            # the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
-            text, result = _mended(text, result, ground.attribute(text, shown.seen, shown.passages,
-                                                                  glossary.with_other_forms), shown, q)
-            if result.problems == (ground.NO_CITATION,) and q.lang == "en":  # cite English by its figures
-                text, result = _mended(text, result, cite.attribute(self.settings, text, shown.hits, q.text, q.lang),
-                                       shown, q)
-        elif result.problems and all(p.startswith("figures not in") for p in result.problems):
-            # 4.8億元 read as "HK$4.8 billion": the passage's value, then cited to its passage if need be.
-            if scaled := numbers.rescaled(text, shown.passages):
-                text, result = _mended(text, result, ground.recite(scaled, shown.passages) or scaled, shown, q)
-            # 今年9月 as "September 2023": the article's month, without the year the model guessed. Judged by the
-            # passages it cites, as the check is: another block may hold 2024 and 3月 apart.
-            cited = [shown.passages[n - 1] for n in result.cited if 1 <= n <= len(shown.passages)]
-            if not result.ok and (bare := numbers.without_unstated_years(text, cited or shown.passages)):
-                text, result = _mended(text, result, ground.recite(bare, shown.passages) or bare, shown, q)
-            if not result.ok:
-                text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
+            text, result = self._cited_by_code(text, result, shown, q)
+        elif _only_figures(result):
+            text, result = _figures_mended(text, result, shown, q)
         if result.ok:
             # A claim cited to a passage that plainly does not hold it is cited to the one that does.
             text, result = _mended(text, result, ground.recite_words(text, shown.seen, q.text), shown, q)
@@ -715,6 +720,33 @@ class Bot:
             text, result = _mended(text, result, ground.requalify(text, shown.passages, q.lang), shown, q)
         if result.ok and (why := self._against_cited_articles(q, text, shown, result.cited)):
             result = dataclasses.replace(result, ok=False, problems=(why,))
+        return text, result
+
+    def _cited_by_code(self, text: str, result: ground.Check, shown: _Shown, q: _Question
+                       ) -> tuple[str, ground.Check]:
+        """``text``, written without a single [n], cited by code where its sentences are plainly the passages';
+        else as it was. A retry asking for the markers mostly ended in NOT_IN_ARTICLE, a false refusal.
+
+        ``ground.attribute`` cites a sentence made of a passage's words; an English sentence is also cited by its
+        figures (``cite.attribute``). As the answer cites nothing yet, its figures are first read against every
+        passage (the year the model added to a date, and in English the scale word), and a cited English draft
+        turned down only for its figures gets the mends a cited answer gets: "…until May 18, 2024." for 今年5月18日,
+        in a second sentence, had turned down a right first one (sc-en-004, session 33). Kept only if it then
+        passes whole.
+        """
+        draft = numbers.without_unstated_years(text, shown.passages) or text
+        if q.lang == "en":
+            draft = numbers.rescaled(draft, shown.passages) or draft
+        by_words = ground.attribute(draft, shown.seen, shown.passages, glossary.with_other_forms)
+        drafts = [by_words]
+        if q.lang == "en":
+            drafts.append(cite.attribute(self.settings, by_words or draft, shown.hits, q.text, q.lang))
+        for cited in filter(None, drafts):
+            again = ground.check(cited, shown.passages, q.text, q.lang)
+            if q.lang == "en" and _only_figures(again):
+                cited, again = _figures_mended(cited, again, shown, q)
+            if again.ok:
+                return cited, again
         return text, result
 
     def _against_cited_articles(self, q: _Question, text: str, shown: _Shown, cited: tuple[int, ...]) -> str:
