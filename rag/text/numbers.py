@@ -1195,8 +1195,9 @@ def in_hong_kong_dollars(answer: str, passages: list[str]) -> str | None:
 
 _YEAR_IN_DATE = re.compile(r",?\s*\b(?:19|20)\d{2}\b|(?<!\d)(?:19|20)\d{2}\s*年")
 _RELATIVE_MONTH = re.compile(r"(今年|明年|去年|前年|後年|后年)(?:的)?(1[0-2]|0?[1-9])月")
-_RELATIVE_YEARS = {"今年": "this year", "明年": "next year", "去年": "last year", "前年": "the year before last",
-                   "後年": "the year after next", "后年": "the year after next"}
+# The words before a month in English; not kinds._RELATIVE_YEARS, which finds the periods a question asks of.
+_RELATIVE_YEAR_ENGLISH = {"今年": "this year", "明年": "next year", "去年": "last year",
+                          "前年": "the year before last", "後年": "the year after next", "后年": "the year after next"}
 
 
 def without_unstated_years(answer: str, passages: list[str]) -> str | None:
@@ -1219,7 +1220,7 @@ def without_unstated_years(answer: str, passages: list[str]) -> str | None:
             month = int(q.key[:2]) if q.key[:2].isdigit() else 0
             said = next((m[1] for p in passages for m in _RELATIVE_MONTH.finditer(p) if int(m[2]) == month), "")
             chinese = year.group().endswith("年")
-            edits.append((q.start, q.end, (said + bare if chinese else f"{bare} {_RELATIVE_YEARS[said]}")
+            edits.append((q.start, q.end, (said + bare if chinese else f"{bare} {_RELATIVE_YEAR_ENGLISH[said]}")
                           if said else bare))
     for start, end, new in reversed(edits):
         answer = answer[:start] + new + answer[end:]
