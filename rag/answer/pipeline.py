@@ -274,9 +274,10 @@ def _figures_mended(text: str, result: ground.Check, shown: _Shown, q: _Question
         text, result = _mended(text, result, ground.recite(scaled, shown.passages) or scaled, shown, q)
     # 今年9月 as "September 2023": the article's month, without the year the model guessed. Judged by the
     # passages it cites, as the check is: another block may hold 2024 and 3月 apart.
-    cited = [shown.passages[n - 1] for n in result.cited if 1 <= n <= len(shown.passages)]
-    if not result.ok and (bare := numbers.without_unstated_years(text, cited or shown.passages)):
-        text, result = _mended(text, result, ground.recite(bare, shown.passages) or bare, shown, q)
+    if not result.ok:
+        cited = [shown.passages[n - 1] for n in result.cited if 1 <= n <= len(shown.passages)]
+        if bare := numbers.without_unstated_years(text, cited or shown.passages):
+            text, result = _mended(text, result, ground.recite(bare, shown.passages) or bare, shown, q)
     if not result.ok:
         text, result = _mended(text, result, ground.recite(text, shown.passages), shown, q)
     return text, result
@@ -734,19 +735,24 @@ class Bot:
         in a second sentence, had turned down a right first one (sc-en-004, session 33). Kept only if it then
         passes whole.
         """
+        def passing(cited: str | None) -> tuple[str, ground.Check] | None:
+            if not cited:
+                return None
+            again = ground.check(cited, shown.passages, q.text, q.lang)
+            if q.lang == "en" and _only_figures(again):
+                cited, again = _figures_mended(cited, again, shown, q)
+            return (cited, again) if again.ok else None
+
         draft = numbers.without_unstated_years(text, shown.passages) or text
         if q.lang == "en":
             draft = numbers.rescaled(draft, shown.passages) or draft
         by_words = ground.attribute(draft, shown.seen, shown.passages, glossary.with_other_forms)
-        drafts = [by_words]
-        if q.lang == "en":
-            drafts.append(cite.attribute(self.settings, by_words or draft, shown.hits, q.text, q.lang))
-        for cited in filter(None, drafts):
-            again = ground.check(cited, shown.passages, q.text, q.lang)
-            if q.lang == "en" and _only_figures(again):
-                cited, again = _figures_mended(cited, again, shown, q)
-            if again.ok:
-                return cited, again
+        if found := passing(by_words):
+            return found
+        # Only when the words did not do: citing by figures embeds the answer's sentences and the passages'.
+        if q.lang == "en" and (found := passing(cite.attribute(self.settings, by_words or draft, shown.hits,
+                                                                 q.text, q.lang))):
+            return found
         return text, result
 
     def _against_cited_articles(self, q: _Question, text: str, shown: _Shown, cited: tuple[int, ...]) -> str:
